@@ -1,0 +1,96 @@
+"""The only ways a request gets an item. Not found and not allowed are the same 404."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpRequest
+
+from feedback.models import Item, ItemQuerySet
+from portal.models import CODE_ALPHABET, User, hash_code, normalise_code
+
+TRACKED_SESSION_KEY = "tracked_items"
+
+
+def items_for_young_person(user: User) -> ItemQuerySet:
+    """A signed-in young person's own items; anonymous ones are not linked to them."""
+    return Item.objects.for_author(user)
+
+
+def items_for_staff(user: User) -> ItemQuerySet:
+    if not user.is_authenticated:
+        return Item.objects.none()
+    if user.is_complaints_manager:
+        return Item.objects.all()
+    return Item.objects.for_services(user.service_ids)
+
+
+def item_for_staff(user: User, reference: str) -> Item:
+    try:
+        return (
+            items_for_staff(user)
+            .select_related("topic", "service", "assignee", "author")
+            .get(reference=reference)
+        )
+    except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def item_for_young_person(request: HttpRequest, reference: str) -> Item:
+    """The item if the signed-in author owns it, or if this session proved its tracking code."""
+    items = Item.objects.select_related("topic", "service")
+    tracked = request.session.get(TRACKED_SESSION_KEY, [])
+    try:
+        if reference in tracked:
+            return items.get(reference=reference, identity="anonymous")
+        if request.user.is_authenticated:
+            return items.get(
+                pk__in=items_for_young_person(request.user).values("pk"), reference=reference
+            )
+    except Item.DoesNotExist:
+        pass
+    raise Http404
+
+
+def item_for_tracking(reference: str, code: str) -> Item | None:
+    """Both must match; a wrong code and an unknown reference are indistinguishable."""
+    reference = normalise_reference(reference)
+    item = Item.objects.filter(reference=reference, identity="anonymous").first()
+    expected = tracking_hash(reference, code)
+    # Compare even when there is no item, so timing does not tell one case from the other.
+    stored = item.tracking_code_hash if item else "0" * 64
+    if hmac.compare_digest(stored, expected) and item is not None:
+        return item
+    return None
+
+
+def remember_tracked(request: HttpRequest, item: Item) -> None:
+    tracked = list(request.session.get(TRACKED_SESSION_KEY, []))
+    if item.reference not in tracked:
+        tracked.append(item.reference)
+    request.session[TRACKED_SESSION_KEY] = tracked[-20:]
+
+
+def normalise_reference(raw: str) -> str:
+    code = normalise_code(raw)
+    return f"{code[:3]}-{code[3:]}" if len(code) == 6 else raw.strip().upper()
+
+
+def tracking_hash(reference: str, code: str) -> str:
+    return hash_code(f"{reference}:{normalise_code(code)}")
+
+
+def tracking_code_for(submission_key: uuid.UUID) -> str:
+    """The anonymous tracking code, derived from the form's secret key.
+
+    Derived rather than stored, so a double tap can show the same code again
+    while the database holds only its hash.
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"tracking:{submission_key}".encode(), hashlib.sha256
+    ).digest()
+    chars = [CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:12]]
+    return "-".join("".join(chars[i : i + 4]) for i in (0, 4, 8))

@@ -1,0 +1,311 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from feedback.models import Identity, Kind, Mood, Outcome, Topic
+from portal.models import Audience, ContactMethod, Service, User
+
+MAX_WORDS = 5000
+PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
+
+IDENTITY_HELP = {
+    Identity.NAMED: _("The team will see your name, and can talk to you about it."),
+    Identity.CONFIDENTIAL: _(
+        "Only the team that deals with it will know it is you. Nobody else will."
+    ),
+    Identity.ANONYMOUS: _(
+        "Nobody will know it is you. You get a code to check for an answer. We cannot contact you."
+    ),
+}
+
+
+class SubmissionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you want to send?"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what you want to send."),
+            "invalid_choice": _("Choose what you want to send."),
+        },
+    )
+    audience = forms.ChoiceField(
+        label=_("Are you in care or a care leaver?"),
+        choices=Audience.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    topic = forms.ModelChoiceField(
+        label=_("What is it about?"),
+        queryset=Topic.objects.active(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose what it is about."),
+            "invalid_choice": _("Choose what it is about."),
+        },
+    )
+    words = forms.CharField(
+        label=_("Tell us about it"),
+        max_length=MAX_WORDS,
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_WORDS}),
+        error_messages={
+            "required": _("Tell us what happened, or what you think."),
+            "max_length": _(
+                "That is too long. Use %(limit_value)s characters or fewer "
+                "(you used %(show_value)s)."
+            ),
+        },
+    )
+    mood = forms.TypedChoiceField(
+        label=_("How do you feel about it? (you can skip this)"),
+        choices=[("", _("I'd rather not say")), *Mood.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    identity = forms.ChoiceField(
+        label=_("Who can see that it is from you?"),
+        choices=Identity.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who can see that it is from you."),
+            "invalid_choice": _("Choose who can see that it is from you."),
+        },
+    )
+    consent_to_share = forms.BooleanField(
+        label=_("You can share my words, without my name, with the Children in Care Council"),
+        required=False,
+    )
+    contact_wanted = forms.TypedChoiceField(
+        label=_("Do you want someone to get in touch with you?"),
+        choices=[("no", _("No")), ("yes", _("Yes"))],
+        coerce=lambda value: value == "yes",
+        initial="no",
+        widget=forms.RadioSelect,
+        required=False,
+        empty_value=False,
+    )
+    contact_method = forms.ChoiceField(
+        label=_("How should we get in touch?"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    contact_detail = forms.CharField(
+        label=_("Your phone number or email"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    advocate_requested = forms.BooleanField(
+        label=_("Yes, I would like an advocate"),
+        help_text=_(
+            "An advocate is someone who is on your side. They help you say what you want "
+            "and make sure you are listened to. It is free."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user if user is not None and user.is_authenticated else None
+        profile = self.user.young_person if self.user else None
+        self.fixed_audience = profile.audience if profile else None
+        if self.fixed_audience:
+            del self.fields["audience"]
+            self.fields["topic"].queryset = Topic.objects.active().for_audience(self.fixed_audience)
+        else:
+            self.fields["audience"].required = True
+            self.fields["audience"].error_messages["required"] = _(
+                "Say if you are in care or a care leaver."
+            )
+        if self.user is None:
+            # Without an account, anonymous is the only choice: there is nobody to name.
+            self.fields["identity"].choices = [(Identity.ANONYMOUS, Identity.ANONYMOUS.label)]
+            self.fields["identity"].initial = Identity.ANONYMOUS
+            self.fields["contact_method"].choices = [
+                (ContactMethod.PORTAL, ContactMethod.PORTAL.label)
+            ]
+
+    @property
+    def chosen_audience(self) -> str:
+        return self.fixed_audience or self.cleaned_data.get("audience", "")
+
+    def identity_choices(self) -> list[tuple[str, str, str]]:
+        return [(v, label, IDENTITY_HELP[v]) for v, label in self.fields["identity"].choices]
+
+    def clean_words(self) -> str:
+        # Kept exactly as written (emoji and any language); only blank space at the ends goes.
+        words = self.cleaned_data["words"]
+        if not words.strip():
+            raise forms.ValidationError(_("Tell us what happened, or what you think."))
+        return words
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        topic = cleaned.get("topic")
+        audience = self.chosen_audience
+        if topic and audience and not topic.suits(audience):
+            self.add_error("topic", _("That topic is not for you. Choose another one."))
+        if cleaned.get("contact_wanted"):
+            method = cleaned.get("contact_method")
+            detail = (cleaned.get("contact_detail") or "").strip()
+            if not method:
+                self.add_error("contact_method", _("Choose how we should get in touch."))
+            elif cleaned.get("identity") == Identity.ANONYMOUS and method != ContactMethod.PORTAL:
+                self.add_error(
+                    "contact_method",
+                    _("If nobody knows it is you, we can only reply here, in the app."),
+                )
+            elif method == ContactMethod.EMAIL:
+                try:
+                    validate_email(detail)
+                except forms.ValidationError:
+                    self.add_error("contact_detail", _("Enter your email, like name@example.com."))
+            elif method in (ContactMethod.PHONE, ContactMethod.TEXT) and not PHONE_RE.match(detail):
+                self.add_error("contact_detail", _("Enter your phone number, like 07700 900123."))
+            cleaned["contact_detail"] = detail if method != ContactMethod.PORTAL else ""
+        else:
+            cleaned["contact_method"] = ""
+            cleaned["contact_detail"] = ""
+        if cleaned.get("kind") != Kind.COMPLAINT:
+            cleaned["advocate_requested"] = False
+        return cleaned
+
+
+class PaperSubmissionForm(SubmissionForm):
+    """Staff typing in a paper postcard for a young person."""
+
+    young_person = forms.CharField(
+        label=_("Young person's username (leave empty if anonymous)"),
+        required=False,
+        max_length=150,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["user"] = None
+        super().__init__(*args, **kwargs)
+        self.fields["identity"].choices = Identity.choices
+        self.fields["contact_method"].choices = ContactMethod.choices
+        self.author: User | None = None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        username = (cleaned.get("young_person") or "").strip()
+        identity = cleaned.get("identity")
+        if identity in (Identity.NAMED, Identity.CONFIDENTIAL):
+            author = User.objects.filter(
+                username__iexact=username, young_person_profile__isnull=False
+            ).first()
+            if author is None:
+                self.add_error("young_person", _("Enter the username of a young person."))
+            else:
+                self.author = author
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=MAX_WORDS,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_WORDS}),
+        error_messages={"required": _("Write your reply.")},
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError(_("Write your reply."))
+        return text
+
+
+class TrackForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), max_length=20, help_text=_("Like K7M-4QP"))
+    code = forms.CharField(
+        label=_("Tracking code"), max_length=30, help_text=_("Like ABCD-EFGH-JKMN")
+    )
+
+
+class StaffReplyForm(ReplyForm):
+    as_team = forms.BooleanField(label=_("Reply as the team, not by my name"), required=False)
+    change = forms.ChoiceField(
+        label=_("Does this reply plan or make a change?"),
+        choices=[("", _("No")), ("planned", _("Change planned")), ("made", _("Change made"))],
+        required=False,
+    )
+    change_description = forms.CharField(
+        label=_("Describe the change"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("change") and not (cleaned.get("change_description") or "").strip():
+            self.add_error("change_description", _("Describe the change."))
+        return cleaned
+
+
+class NoteForm(ReplyForm):
+    text = forms.CharField(
+        label=_("Internal note (staff only)"),
+        max_length=MAX_WORDS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False
+    )
+    text = forms.CharField(
+        label=_("The answer to the young person"),
+        max_length=MAX_WORDS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the answer to the young person.")},
+    )
+
+    def __init__(self, *args: object, is_complaint: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if is_complaint:
+            self.fields["outcome"].required = True
+            self.fields["outcome"].error_messages["required"] = _(
+                "Choose the outcome of the complaint."
+            )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason.")},
+    )
+
+
+class RerouteForm(ReasonForm):
+    service = forms.ModelChoiceField(
+        label=_("Move to"),
+        queryset=Service.objects.active(),
+        error_messages={"required": _("Choose the service.")},
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args: object, service_id: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__service_id=service_id, is_active=True
+        ).order_by("username")

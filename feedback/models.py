@@ -1,0 +1,454 @@
+"""Postcards and complaints, their timelines, routes, clocks and notifications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.models import Audience, ContactMethod, Service
+
+
+class TopicAudience(models.TextChoices):
+    BOTH = "both", _("Children in care and care leavers")
+    IN_CARE = Audience.IN_CARE.value, Audience.IN_CARE.label
+    CARE_LEAVER = Audience.CARE_LEAVER.value, Audience.CARE_LEAVER.label
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def active(self) -> TopicQuerySet:
+        return self.filter(active=True)
+
+    def for_audience(self, audience: str | None) -> TopicQuerySet:
+        if not audience:
+            return self
+        return self.filter(audience__in=[TopicAudience.BOTH, audience])
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("short name"), unique=True)
+    description = models.CharField(_("one-line description"), max_length=200)
+    audience = models.CharField(
+        _("for"), max_length=20, choices=TopicAudience, default=TopicAudience.BOTH
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def suits(self, audience: str | None) -> bool:
+        return not audience or self.audience in (TopicAudience.BOTH, audience)
+
+
+class Kind(models.TextChoices):
+    COMPLIMENT = "compliment", _("Compliment")
+    IDEA = "idea", _("Idea")
+    WORRY = "worry", _("Worry")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Identity(models.TextChoices):
+    NAMED = "named", _("Named")
+    CONFIDENTIAL = "confidential", _("Confidential")
+    ANONYMOUS = "anonymous", _("Anonymous")
+
+
+class Mood(models.IntegerChoices):
+    VERY_UNHAPPY = 1, _("Very unhappy")
+    UNHAPPY = 2, _("Unhappy")
+    OK = 3, _("OK")
+    HAPPY = 4, _("Happy")
+    VERY_HAPPY = 5, _("Very happy")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Sent")
+    ROUTED = "routed", _("With the team")
+    ACKNOWLEDGED = "acknowledged", _("Seen by the team")
+    IN_PROGRESS = "in_progress", _("Being worked on")
+    RESPONDED = "responded", _("Answered")
+    CLOSED = "closed", _("Sorted and closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REOPENED = "reopened", _("Opened again")
+
+
+OPEN_STATUSES = (
+    Status.SUBMITTED,
+    Status.ROUTED,
+    Status.ACKNOWLEDGED,
+    Status.IN_PROGRESS,
+    Status.RESPONDED,
+    Status.REOPENED,
+)
+FINISHED_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
+
+
+class Priority(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PAPER = "paper", _("Paper postcard")
+
+
+class Clock(models.TextChoices):
+    NONE = "", _("No clock")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    REPLY = "reply", _("Reply")
+    STAGE1 = "stage1", _("Stage 1 response")
+    STAGE2 = "stage2", _("Stage 2 investigation")
+    STAGE3 = "stage3", _("Stage 3 review panel")
+
+
+class ClockState(models.IntegerChoices):
+    RUNNING = 0, _("Running")
+    REMINDED = 1, _("Reminder sent")
+    ESCALATED_MANAGER = 2, _("Escalated to the service manager")
+    ESCALATED_COMPLAINTS = 3, _("Escalated to the complaints manager")
+
+
+class Outcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+    RESOLVED_INFORMALLY = "resolved_informally", _("Resolved informally")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ItemQuerySet(models.QuerySet["Item"]):
+    def open(self) -> ItemQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def for_author(self, user: settings.AUTH_USER_MODEL) -> ItemQuerySet:
+        return self.filter(author=user).exclude(identity=Identity.ANONYMOUS)
+
+    def for_services(self, service_ids: frozenset[int] | set[int]) -> ItemQuerySet:
+        return self.filter(service_id__in=service_ids)
+
+    def unrouted(self) -> ItemQuerySet:
+        return self.filter(status=Status.SUBMITTED)
+
+    def overdue(self, today: date | None = None) -> ItemQuerySet:
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+
+class Item(models.Model):
+    """One postcard or complaint from a young person."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True, editable=False)
+    tracking_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, verbose_name=_("topic"))
+    words = models.TextField(_("what they said"), max_length=5000)
+    mood = models.PositiveSmallIntegerField(_("mood"), choices=Mood, null=True, blank=True)
+    identity = models.CharField(_("who can see who sent it"), max_length=20, choices=Identity)
+    # Kept to route by audience even when the item is anonymous; no other detail is kept.
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("young person"),
+    )
+    consent_to_share = models.BooleanField(_("words may be shared with the council"), default=False)
+    contact_wanted = models.BooleanField(_("wants to be contacted"), default=False)
+    contact_method = models.CharField(
+        _("contact by"), max_length=10, choices=ContactMethod, blank=True
+    )
+    contact_detail = models.CharField(_("contact detail"), max_length=254, blank=True)
+    advocate_requested = models.BooleanField(_("wants an advocate"), default=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.ONLINE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority, default=Priority.ROUTINE
+    )
+    safeguarding = models.BooleanField(_("safeguarding concern"), default=False)
+    safeguarding_reasons = models.JSONField(_("what matched"), default=list, blank=True)
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("service"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_items",
+        verbose_name=_("assigned to"),
+    )
+    route = models.ForeignKey(
+        "Route", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
+    routing_alerted = models.BooleanField(default=False)
+
+    stage = models.PositiveSmallIntegerField(_("complaint stage"), null=True, blank=True)
+    clock = models.CharField(_("clock"), max_length=20, choices=Clock, blank=True, default="")
+    clock_started_on = models.DateField(_("clock started"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    clock_extended = models.BooleanField(_("extended"), default=False)
+    clock_state = models.PositiveSmallIntegerField(choices=ClockState, default=ClockState.RUNNING)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_on_time = models.BooleanField(null=True)
+    escalated = models.BooleanField(default=False)
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["service", "status", "due_on"], name="item_queue"),
+            models.Index(fields=["status", "created_at"], name="item_status_created"),
+            models.Index(
+                fields=["due_on"],
+                name="item_open_due",
+                condition=Q(status__in=["routed", "acknowledged", "in_progress", "reopened"]),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(identity="anonymous") | Q(author__isnull=True),
+                name="anonymous_items_have_no_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__isnull=True) | Q(stage__gte=1, stage__lte=3),
+                name="stage_is_1_to_3",
+            ),
+        ]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.kind == Kind.COMPLAINT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.identity == Identity.ANONYMOUS
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return bool(self.is_open and self.due_on and self.due_on < (today or timezone.localdate()))
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Sent")
+    ROUTED = "routed", _("Sent to a team")
+    SAFEGUARDING = "safeguarding", _("Sent to the duty team")
+    ACKNOWLEDGED = "acknowledged", _("Seen by the team")
+    ASSIGNED = "assigned", _("Assigned")
+    STAFF_REPLY = "staff_reply", _("Reply from the team")
+    YOUNG_PERSON_REPLY = "young_person_reply", _("Your reply")
+    NOTE = "note", _("Internal note")
+    STATUS = "status", _("Status changed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SORTED = "sorted", _("Said it was sorted")
+    NOT_SORTED = "not_sorted", _("Said it was not sorted")
+    EXTENDED = "extended", _("More time needed")
+    STAGE = "stage", _("Complaint moved to the next stage")
+    REROUTED = "rerouted", _("Moved to another team")
+    REMINDER = "reminder", _("Reminder")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+    CHANGE = "change", _("Change planned or made")
+    ROUTING_ALERT = "routing_alert", _("Not routed in time")
+
+
+class Visibility(models.TextChoices):
+    YOUNG_PERSON = "young_person", _("Young person and staff")
+    STAFF = "staff", _("Staff only")
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def for_young_person(self) -> EventQuerySet:
+        return self.filter(visibility=Visibility.YOUNG_PERSON)
+
+
+class Event(models.Model):
+    """One entry in an item's timeline. Append-only: the audit record and the tracker."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the young person sees as the author, e.g. the team's name for a reply "as the team".
+    actor_label = models.CharField(max_length=120, blank=True)
+    visibility = models.CharField(max_length=20, choices=Visibility)
+    body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["item", "created_at"], name="event_timeline")]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind}"
+
+
+class RouteQuerySet(models.QuerySet["Route"]):
+    def active(self) -> RouteQuerySet:
+        return self.filter(active=True, service__active=True)
+
+
+class Route(models.Model):
+    """Items of this kind and topic, from this audience, go to this service. First match wins."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, blank=True)
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("topic")
+    )
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience, blank=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, verbose_name=_("service"))
+    order = models.PositiveIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = RouteQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.kind or 'any'}/{self.topic or 'any'}/{self.audience or 'any'} -> {self.service}"
+
+
+class LocalClosure(models.Model):
+    """A day the council is closed that is not a bank holiday: not a working day."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("reason"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("local closure day")
+        verbose_name_plural = _("local closure days")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread_in_portal(self, user: settings.AUTH_USER_MODEL) -> NotificationQuerySet:
+        return self.filter(
+            recipient=user, channel=Notification.Channel.PORTAL, read_at__isnull=True
+        )
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel, sent at most once (by its key)."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("In the portal")
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    address = models.CharField(max_length=254, blank=True)
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    template = models.CharField(max_length=60)
+    # Never a young person's words: a reference, a kind, a topic, a date and a link.
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"], name="notification_state")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class StaffView(models.Model):
+    """Who opened which item's page, and when. Written by the app, never edited."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="staff_views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name = _("staff view of an item")
+        verbose_name_plural = _("staff views of items")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.item_id} at {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,133 @@
+"""Reference data every portal starts with: topics and routes. Used by seed_demo and tests."""
+
+from __future__ import annotations
+
+from feedback.models import Kind, Route, Topic, TopicAudience
+from portal.models import Audience, Service
+
+TOPICS = [
+    (
+        "where-i-live",
+        "Where I live",
+        "Your home, your carers, the place you stay.",
+        TopicAudience.BOTH,
+    ),
+    ("school", "School and learning", "School, college, homework, your PEP.", TopicAudience.BOTH),
+    (
+        "health",
+        "Health and feelings",
+        "Your body, your mind, doctors, nurses, how you feel.",
+        TopicAudience.BOTH,
+    ),
+    (
+        "social-worker",
+        "My social worker",
+        "Your social worker or personal adviser.",
+        TopicAudience.BOTH,
+    ),
+    (
+        "family-friends",
+        "Seeing my family and friends",
+        "Visits, calls and time with people you care about.",
+        TopicAudience.BOTH,
+    ),
+    (
+        "care-plan",
+        "My care plan and reviews",
+        "Your plan, your review meetings, your IRO.",
+        TopicAudience.IN_CARE,
+    ),
+    (
+        "housing",
+        "Leaving care: housing",
+        "Finding and keeping a place to live.",
+        TopicAudience.CARE_LEAVER,
+    ),
+    (
+        "money",
+        "Leaving care: money",
+        "Grants, allowances, bills and benefits.",
+        TopicAudience.CARE_LEAVER,
+    ),
+    (
+        "work",
+        "Work and training",
+        "Jobs, apprenticeships, courses and training.",
+        TopicAudience.BOTH,
+    ),
+    (
+        "activities",
+        "Activities and hobbies",
+        "Clubs, sport, trips and things to do.",
+        TopicAudience.BOTH,
+    ),
+    (
+        "treated",
+        "How I was treated",
+        "How people spoke to you or acted towards you.",
+        TopicAudience.BOTH,
+    ),
+    ("other", "Something else", "Anything that is not on this list.", TopicAudience.BOTH),
+]
+
+SERVICES = [
+    # slug, name, duty, triage, advocacy
+    ("leaving-care", "Leaving Care Team", False, False, False),
+    ("lac-health", "LAC Health Team", False, False, False),
+    ("virtual-school", "Virtual School", False, False, False),
+    ("fostering", "Fostering", False, False, False),
+    ("residential", "Residential", False, False, False),
+    ("iro", "Independent Reviewing Officers", False, False, False),
+    ("complaints", "Complaints Team", False, True, False),
+    ("duty", "Safeguarding Duty Team", True, False, False),
+    ("advocacy", "Advocacy Service", False, False, True),
+]
+
+# (order, kind, topic slug, audience, service slug); blank means any.
+ROUTES = [
+    (10, Kind.COMPLAINT, "", "", "complaints"),
+    (20, "", "housing", "", "leaving-care"),
+    (30, "", "money", "", "leaving-care"),
+    (40, "", "work", Audience.CARE_LEAVER, "leaving-care"),
+    (50, "", "social-worker", Audience.CARE_LEAVER, "leaving-care"),
+    (60, "", "health", "", "lac-health"),
+    (70, "", "school", "", "virtual-school"),
+    (80, "", "care-plan", "", "iro"),
+    (90, "", "where-i-live", Audience.IN_CARE, "fostering"),
+    (100, "", "family-friends", Audience.IN_CARE, "fostering"),
+]
+
+
+def seed_reference_data() -> None:
+    for order, (slug, name, description, audience) in enumerate(TOPICS):
+        Topic.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "audience": audience,
+                "order": order,
+            },
+        )
+    for slug, name, duty, triage, advocacy in SERVICES:
+        Service.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "inbox_email": f"{slug}@council.example.org",
+                "is_duty_team": duty,
+                "is_triage": triage,
+                "provides_advocacy": advocacy,
+            },
+        )
+    if not Route.objects.exists():
+        services = {s.slug: s for s in Service.objects.all()}
+        topics = {t.slug: t for t in Topic.objects.all()}
+        for order, kind, topic, audience, service in ROUTES:
+            Route.objects.create(
+                order=order,
+                kind=kind,
+                topic=topics.get(topic),
+                audience=audience,
+                service=services[service],
+            )

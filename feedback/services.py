@@ -1,0 +1,688 @@
+"""Every change to an item happens here: in a transaction, writing a timeline event.
+
+Views, the API and Celery tasks all call these functions; none changes an item itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback import clocks, notifications, triage
+from feedback.access import tracking_code_for, tracking_hash
+from feedback.models import (
+    OPEN_STATUSES,
+    Channel,
+    Clock,
+    ClockState,
+    Event,
+    EventKind,
+    Identity,
+    Item,
+    Kind,
+    Outcome,
+    Priority,
+    Route,
+    Status,
+    Topic,
+    Visibility,
+)
+from feedback.routing import choose_route
+from portal.models import Service, User, random_code
+
+log = logging.getLogger(__name__)
+
+
+class ActionRefused(Exception):
+    """The action cannot be done to the item in its current state; the message says why."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    item: Item
+    tracking_code: str | None
+    created: bool
+
+
+def _event(
+    item: Item,
+    kind: str,
+    *,
+    actor: User | None = None,
+    staff_only: bool = False,
+    body: str = "",
+    actor_label: str = "",
+    **data: object,
+) -> Event:
+    return Event.objects.create(
+        item=item,
+        kind=kind,
+        actor=actor if actor and actor.is_authenticated else None,
+        actor_label=actor_label,
+        visibility=Visibility.STAFF if staff_only else Visibility.YOUNG_PERSON,
+        body=body,
+        data=data,
+    )
+
+
+def _send_routing(item: Item) -> None:
+    from feedback import tasks  # tasks import services: keep the cycle at call time
+
+    task = tasks.route_urgent_item if item.safeguarding else tasks.route_item
+    tasks.send_on_commit(task, item.pk)
+
+
+# --- Submission ------------------------------------------------------------------
+
+
+def submit_item(
+    *,
+    kind: str,
+    topic: Topic,
+    words: str,
+    identity: str,
+    author: User | None,
+    audience: str,
+    submission_key: uuid.UUID,
+    mood: int | None = None,
+    consent_to_share: bool = False,
+    contact_wanted: bool = False,
+    contact_method: str = "",
+    contact_detail: str = "",
+    advocate_requested: bool = False,
+    channel: str = Channel.ONLINE,
+    entered_by: User | None = None,
+) -> Submitted:
+    """Save an item and hand it to routing once committed. The same key never makes two."""
+    existing = Item.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return Submitted(existing, _tracking_code(existing, submission_key), created=False)
+    if identity == Identity.ANONYMOUS:
+        author = None
+        # Anonymous means nobody can tell: no phone or email to reach them by.
+        if contact_method != "portal":
+            contact_wanted, contact_method, contact_detail = False, "", ""
+    assessment = triage.assess(words)
+    tracking_code = tracking_code_for(submission_key) if identity == Identity.ANONYMOUS else None
+    for _attempt in range(5):
+        reference = f"{random_code(3)}-{random_code(3)}"
+        try:
+            with transaction.atomic():
+                item = Item.objects.create(
+                    reference=reference,
+                    tracking_code_hash=tracking_hash(reference, tracking_code)
+                    if tracking_code
+                    else "",
+                    submission_key=submission_key,
+                    kind=kind,
+                    topic=topic,
+                    words=words,
+                    mood=mood,
+                    identity=identity,
+                    audience=audience,
+                    author=author,
+                    consent_to_share=consent_to_share,
+                    contact_wanted=contact_wanted,
+                    contact_method=contact_method if contact_wanted else "",
+                    contact_detail=contact_detail if contact_wanted else "",
+                    advocate_requested=advocate_requested and kind == Kind.COMPLAINT,
+                    channel=channel,
+                    entered_by=entered_by,
+                    priority=Priority.URGENT if assessment.urgent else Priority.ROUTINE,
+                    safeguarding=assessment.urgent,
+                    safeguarding_reasons=assessment.reasons,
+                    stage=1 if kind == Kind.COMPLAINT else None,
+                )
+                _event(
+                    item,
+                    EventKind.SUBMITTED,
+                    actor=entered_by or author,
+                    channel=channel,
+                )
+                _send_routing(item)
+            return Submitted(item, tracking_code, created=True)
+        except IntegrityError:
+            existing = Item.objects.filter(submission_key=submission_key).first()
+            if existing is not None:  # a double tap that lost the race
+                return Submitted(existing, _tracking_code(existing, submission_key), created=False)
+            # Otherwise the reference collided: draw another.
+    raise RuntimeError("could not allocate a unique reference")
+
+
+def _tracking_code(item: Item, submission_key: uuid.UUID) -> str | None:
+    return tracking_code_for(submission_key) if item.is_anonymous else None
+
+
+# --- Routing ---------------------------------------------------------------------
+
+
+def _start_clock(item: Item, clock: str, started_on: date, due_on: date | None) -> None:
+    item.clock = clock
+    item.clock_started_on = started_on
+    item.due_on = due_on
+    item.clock_extended = False
+    item.clock_state = ClockState.RUNNING
+
+
+def _initial_clock(item: Item, received_on: date) -> tuple[str, date]:
+    if item.is_complaint:
+        return Clock.STAGE1, clocks.stage_due(1, received_on)
+    return Clock.ACKNOWLEDGE, clocks.postcard_due(received_on, settings.POSTCARD_ACKNOWLEDGE_DAYS)
+
+
+def route_item(item_id: int) -> bool:
+    """Route an item once. Returns False if it was already routed (or does not exist).
+
+    The conditional UPDATE is the claim: on two workers at once, the second
+    waits for the first's row lock, then matches no row and does nothing.
+    """
+    item = Item.objects.select_related("topic").filter(pk=item_id).first()
+    if item is None or item.status != Status.SUBMITTED:
+        return False
+    if item.safeguarding:
+        service = Service.objects.filter(is_duty_team=True, active=True).first()
+        route = None
+    else:
+        routes = list(Route.objects.active().order_by("order", "id"))
+        route = choose_route(routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience)
+        service = route.service if route else None
+    if service is None:
+        service = Service.objects.filter(is_triage=True, active=True).first()
+    if service is None:
+        log.error("no active triage service: item %s left unrouted", item.pk)
+        return False
+    now = timezone.now()
+    received_on = timezone.localdate(item.created_at)
+    clock, due_on = _initial_clock(item, received_on)
+    with transaction.atomic():
+        claimed = Item.objects.filter(pk=item.pk, status=Status.SUBMITTED).update(
+            status=Status.ROUTED,
+            service=service,
+            route=route,
+            routed_at=now,
+            clock=clock,
+            clock_started_on=received_on,
+            due_on=due_on,
+            clock_state=ClockState.RUNNING,
+        )
+        if not claimed:
+            return False
+        item.refresh_from_db()
+        _event(
+            item,
+            EventKind.SAFEGUARDING if item.safeguarding else EventKind.ROUTED,
+            actor_label=service.name,
+            service=service.name,
+            service_id=service.pk,
+            reasons=item.safeguarding_reasons,
+        )
+        notifications.item_arrived(item)
+        if item.advocate_requested:
+            notifications.advocate_requested(item)
+    return True
+
+
+def items_to_sweep(older_than: datetime) -> list[int]:
+    return list(
+        Item.objects.unrouted().filter(created_at__lt=older_than).values_list("pk", flat=True)[:500]
+    )
+
+
+def alert_unrouted(older_than: datetime) -> int:
+    """Tell the complaints manager, once per item, of anything unrouted for too long."""
+    count = 0
+    for item in Item.objects.unrouted().filter(created_at__lt=older_than, routing_alerted=False):
+        with transaction.atomic():
+            if not Item.objects.filter(pk=item.pk, routing_alerted=False).update(
+                routing_alerted=True
+            ):
+                continue
+            _event(item, EventKind.ROUTING_ALERT, staff_only=True)
+            notifications.routing_alert(item)
+            count += 1
+    return count
+
+
+# --- The young person's actions -------------------------------------------------
+
+
+def _refuse_if_finished(item: Item) -> None:
+    if item.status == Status.WITHDRAWN:
+        raise ActionRefused(_("This has been withdrawn, so it cannot be changed."))
+    if item.status == Status.CLOSED:
+        raise ActionRefused(_("This is closed, so it cannot be changed."))
+
+
+def _locked(item: Item) -> Item:
+    return Item.objects.select_for_update().select_related("service", "topic").get(pk=item.pk)
+
+
+def young_person_reply(*, item: Item, by: User | None, text: str) -> Event:
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        event = _event(item, EventKind.YOUNG_PERSON_REPLY, actor=by, body=text)
+        notifications.young_person_replied(item, event)
+    return event
+
+
+def withdraw(*, item: Item, by: User | None) -> Item:
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        item.status = Status.WITHDRAWN
+        item.closed_at = timezone.now()
+        if item.is_complaint:
+            item.outcome = Outcome.WITHDRAWN
+        _stop_clock(item)
+        item.save()
+        _event(item, EventKind.WITHDRAWN, actor=by)
+        notifications.status_changed_for_staff(item, "withdrawn")
+    return item
+
+
+def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
+    """The young person's answer to "Did this sort it?" once staff have responded."""
+    with transaction.atomic():
+        item = _locked(item)
+        if item.status != Status.RESPONDED:
+            raise ActionRefused(_("You can answer this once the team has replied."))
+        if sorted_:
+            item.status = Status.CLOSED
+            item.closed_at = timezone.now()
+            _stop_clock(item)
+            _event(item, EventKind.SORTED, actor=by)
+        else:
+            item.status = Status.REOPENED
+            today = timezone.localdate()
+            if item.is_complaint:
+                _start_clock(item, f"stage{item.stage}", today, clocks.stage_due(item.stage, today))
+            else:
+                _start_clock(
+                    item,
+                    Clock.REPLY,
+                    today,
+                    clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS),
+                )
+            _event(item, EventKind.NOT_SORTED, actor=by)
+        item.save()
+        notifications.status_changed_for_staff(item, "sorted" if sorted_ else "not_sorted")
+    return item
+
+
+def request_next_stage(*, item: Item, by: User | None) -> Item:
+    """A young person not satisfied with a complaint's answer asks for the next stage."""
+    if not item.is_complaint or (item.stage or 1) >= 3:
+        raise ActionRefused(_("This cannot go to another stage."))
+    return move_stage(item=item, by=by, reason="", requested_by_young_person=True)
+
+
+# --- Staff actions ---------------------------------------------------------------
+
+
+def _stop_clock(item: Item) -> None:
+    item.clock = Clock.NONE
+    item.due_on = None
+    item.clock_state = ClockState.RUNNING
+
+
+def acknowledge(*, item: Item, by: User) -> Item:
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        if item.status not in (Status.ROUTED, Status.REOPENED):
+            raise ActionRefused(_("This has already been acknowledged."))
+        item.status = Status.ACKNOWLEDGED
+        if item.clock == Clock.ACKNOWLEDGE:
+            received = timezone.localdate(item.created_at)
+            _start_clock(
+                item,
+                Clock.REPLY,
+                received,
+                clocks.postcard_due(received, settings.POSTCARD_REPLY_DAYS),
+            )
+        _record_first_response(item)
+        item.save()
+        _event(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
+        notifications.young_person_update(item, "acknowledged")
+    return item
+
+
+def _record_first_response(item: Item) -> None:
+    if item.first_response_at is None:
+        item.first_response_at = timezone.now()
+        item.first_response_on_time = item.due_on is None or timezone.localdate() <= item.due_on
+
+
+def assign(*, item: Item, by: User, assignee: User | None) -> Item:
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        if assignee is not None and item.service_id not in assignee.service_ids:
+            raise ActionRefused(_("They are not a member of this service."))
+        item.assignee = assignee
+        item.save(update_fields=["assignee", "updated_at"])
+        _event(
+            item,
+            EventKind.ASSIGNED,
+            actor=by,
+            staff_only=True,
+            assignee=assignee.shown_name if assignee else "",
+        )
+    return item
+
+
+class Change:
+    PLANNED = "planned"
+    MADE = "made"
+
+
+def staff_reply(
+    *,
+    item: Item,
+    by: User,
+    text: str,
+    as_team: bool = False,
+    change: str = "",
+    change_description: str = "",
+    mark_responded: bool = True,
+) -> Event:
+    if change and not change_description.strip():
+        raise ActionRefused(_("Describe the change."))
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        label = item.service.name if as_team or not by.shown_name else by.shown_name
+        event = _event(
+            item,
+            EventKind.STAFF_REPLY,
+            actor=by,
+            actor_label=label,
+            body=text,
+            as_team=as_team,
+            change=change,
+            change_description=change_description.strip(),
+        )
+        if change:
+            _event(
+                item,
+                EventKind.CHANGE,
+                actor=by,
+                actor_label=item.service.name,
+                body=change_description.strip(),
+                change=change,
+            )
+        _record_first_response(item)
+        if mark_responded and not item.is_complaint:
+            item.status = Status.RESPONDED
+            _stop_clock(item)
+        elif item.status in (Status.ROUTED, Status.ACKNOWLEDGED, Status.REOPENED):
+            item.status = Status.IN_PROGRESS
+            if item.clock == Clock.ACKNOWLEDGE:
+                received = timezone.localdate(item.created_at)
+                _start_clock(
+                    item,
+                    Clock.REPLY,
+                    received,
+                    clocks.postcard_due(received, settings.POSTCARD_REPLY_DAYS),
+                )
+        item.save()
+        notifications.young_person_update(item, "reply", event=event)
+    return event
+
+
+def add_note(*, item: Item, by: User, text: str) -> Event:
+    with transaction.atomic():
+        item = _locked(item)
+        return _event(item, EventKind.NOTE, actor=by, staff_only=True, body=text)
+
+
+STAFF_STATUSES = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED)
+
+
+def set_status(*, item: Item, by: User, status: str) -> Item:
+    if status not in STAFF_STATUSES:
+        raise ActionRefused(_("Choose a status."))
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        if item.status == status:
+            raise ActionRefused(_("It already has that status."))
+        old = item.status
+        item.status = status
+        if status == Status.RESPONDED:
+            _record_first_response(item)
+            if not item.is_complaint:
+                _stop_clock(item)
+        item.save()
+        _event(item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status)
+        notifications.young_person_update(item, "status")
+    return item
+
+
+def resolve(*, item: Item, by: User, outcome: str, text: str) -> Item:
+    """Staff give their answer: the young person is asked whether it sorted things."""
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        if item.is_complaint and outcome not in Outcome.values:
+            raise ActionRefused(_("Choose the outcome of the complaint."))
+        if not text.strip():
+            raise ActionRefused(_("Write the answer to the young person."))
+        item.outcome = outcome if item.is_complaint else ""
+        item.status = Status.RESPONDED
+        _record_first_response(item)
+        _stop_clock(item)
+        item.save()
+        event = _event(
+            item,
+            EventKind.RESOLVED,
+            actor=by,
+            actor_label=item.service.name,
+            body=text,
+            outcome=item.outcome,
+        )
+        notifications.young_person_update(item, "resolved", event=event)
+    return item
+
+
+def extend_clock(*, item: Item, by: User, reason: str) -> Item:
+    if not reason.strip():
+        raise ActionRefused(_("Give the reason for the extension."))
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        if not item.is_complaint or not item.stage or item.clock != f"stage{item.stage}":
+            raise ActionRefused(_("Only a complaint's stage clock can be extended."))
+        if item.clock_extended:
+            raise ActionRefused(_("This stage has already been extended once."))
+        if not clocks.can_extend(item.stage):
+            raise ActionRefused(_("The law allows no extension at this stage."))
+        old_due = item.due_on
+        item.due_on = clocks.stage_due(item.stage, item.clock_started_on, extended=True)
+        item.clock_extended = True
+        item.clock_state = ClockState.RUNNING
+        item.save()
+        _event(
+            item,
+            EventKind.EXTENDED,
+            actor=by,
+            actor_label=item.service.name,
+            body=reason.strip(),
+            old_due=old_due.isoformat() if old_due else "",
+            new_due=item.due_on.isoformat(),
+        )
+        notifications.young_person_update(item, "extended")
+    return item
+
+
+def move_stage(
+    *, item: Item, by: User | None, reason: str, requested_by_young_person: bool = False
+) -> Item:
+    with transaction.atomic():
+        item = _locked(item)
+        if item.status == Status.WITHDRAWN:
+            raise ActionRefused(_("This has been withdrawn, so it cannot be changed."))
+        if not item.is_complaint:
+            raise ActionRefused(_("Only complaints have stages."))
+        if (item.stage or 1) >= 3:
+            raise ActionRefused(_("This complaint is already at stage 3."))
+        item.stage = (item.stage or 1) + 1
+        today = timezone.localdate()
+        _start_clock(item, f"stage{item.stage}", today, clocks.stage_due(item.stage, today))
+        item.status = Status.IN_PROGRESS
+        item.outcome = ""
+        item.closed_at = None
+        item.save()
+        _event(
+            item,
+            EventKind.STAGE,
+            actor=by,
+            actor_label="" if requested_by_young_person else item.service.name,
+            body=reason.strip(),
+            stage=item.stage,
+            requested_by_young_person=requested_by_young_person,
+        )
+        notifications.young_person_update(item, "stage")
+        notifications.stage_moved(item)
+    return item
+
+
+def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
+    if not reason.strip():
+        raise ActionRefused(_("Give the reason for moving it."))
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        if service.pk == item.service_id:
+            raise ActionRefused(_("It is already with that service."))
+        if not service.active:
+            raise ActionRefused(_("That service is not active."))
+        old = item.service
+        item.service = service
+        item.assignee = None
+        item.save()
+        _event(
+            item,
+            EventKind.REROUTED,
+            actor=by,
+            actor_label=service.name,
+            service=service.name,
+            service_id=service.pk,
+            old_service=old.name if old else "",
+        )
+        _event(item, EventKind.NOTE, actor=by, staff_only=True, body=reason.strip(), reroute=True)
+        notifications.item_arrived(item, rerouted=True)
+    return item
+
+
+# --- Clocks ----------------------------------------------------------------------
+
+
+def check_clocks(today: date | None = None) -> dict[str, int]:
+    """Remind before a deadline, escalate after it; each once per clock.
+
+    Each step is claimed with a conditional UPDATE on clock_state, so two beat
+    runs or two workers cannot both send it.
+    """
+    from feedback.workdays import add_working_days, working_days_between
+
+    today = today or timezone.localdate()
+    remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
+    counts = {"reminded": 0, "escalated_manager": 0, "escalated_complaints": 0}
+    open_items = Item.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False).exclude(
+        status=Status.RESPONDED
+    )
+    steps = [
+        (
+            "reminded",
+            ClockState.RUNNING,
+            ClockState.REMINDED,
+            open_items.filter(due_on__lte=remind_by, due_on__gte=today),
+        ),
+        (
+            "escalated_manager",
+            None,
+            ClockState.ESCALATED_MANAGER,
+            open_items.filter(due_on__lt=today, clock_state__lt=ClockState.ESCALATED_MANAGER),
+        ),
+        (
+            "escalated_complaints",
+            ClockState.ESCALATED_MANAGER,
+            ClockState.ESCALATED_COMPLAINTS,
+            open_items.filter(due_on__lt=today, clock_state=ClockState.ESCALATED_MANAGER),
+        ),
+    ]
+    for name, from_state, to_state, queryset in steps:
+        for item in queryset.select_related("service", "topic", "assignee"):
+            if name == "escalated_complaints":
+                late = working_days_between(item.due_on, today)
+                if late <= settings.ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS:
+                    continue
+            with transaction.atomic():
+                claim = Item.objects.filter(pk=item.pk, due_on=item.due_on, clock=item.clock)
+                claim = (
+                    claim.filter(clock_state=from_state)
+                    if from_state is not None
+                    else claim.filter(clock_state__lt=to_state)
+                )
+                if not claim.update(
+                    clock_state=to_state, escalated=item.escalated or name != "reminded"
+                ):
+                    continue
+                item.clock_state = to_state
+                due = item.due_on.isoformat()
+                if name == "reminded":
+                    _event(item, EventKind.REMINDER, staff_only=True, due=due, clock=item.clock)
+                    notifications.reminder(item)
+                else:
+                    level = "manager" if name == "escalated_manager" else "complaints_manager"
+                    _event(
+                        item,
+                        EventKind.ESCALATED,
+                        staff_only=True,
+                        due=due,
+                        clock=item.clock,
+                        to=level,
+                    )
+                    notifications.escalation(item, level)
+                counts[name] += 1
+    return counts
+
+
+def record_staff_view(*, item: Item, by: User) -> None:
+    from feedback.models import StaffView
+
+    StaffView.objects.create(item=item, user=by)
+
+
+def anonymise_expired(now: datetime | None = None) -> int:
+    """After the retention period, closed items lose their words and their link to a person."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
+    expired = Item.objects.filter(
+        status__in=[Status.CLOSED, Status.WITHDRAWN],
+        closed_at__lt=cutoff,
+        anonymised_at__isnull=True,
+    )
+    count = 0
+    for item_id in expired.values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            Item.objects.filter(pk=item_id).update(
+                words="",
+                author=None,
+                identity=Identity.ANONYMOUS,
+                contact_detail="",
+                anonymised_at=timezone.now(),
+            )
+            Event.objects.filter(item_id=item_id).update(body="", actor=None)
+            count += 1
+    return count

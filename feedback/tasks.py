@@ -1,0 +1,84 @@
+"""Thin Celery wrappers: take ids, call services. Every task is safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from feedback import delivery, services
+
+log = logging.getLogger(__name__)
+
+
+def send_on_commit(task: Task, *args: object) -> None:
+    """Send after the transaction commits; a broker that is down loses nothing.
+
+    The row is already saved, so a failed send is left for the periodic sweep
+    and the request that caused it still succeeds.
+    """
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args)
+        except (OperationalError, ConnectionError, OSError) as exc:
+            log.warning(
+                "could not send %s for %s (%s): the sweep will", task.name, args, type(exc).__name__
+            )
+
+    transaction.on_commit(send)
+
+
+@shared_task(name="feedback.tasks.route_item")
+def route_item(item_id: int) -> bool:
+    return services.route_item(item_id)
+
+
+@shared_task(name="feedback.tasks.route_urgent_item")
+def route_urgent_item(item_id: int) -> bool:
+    return services.route_item(item_id)
+
+
+@shared_task(name="feedback.tasks.sweep_unrouted")
+def sweep_unrouted() -> int:
+    now = timezone.now()
+    ids = services.items_to_sweep(now - timedelta(seconds=settings.ROUTING_SWEEP_AFTER_SECONDS))
+    for item_id in ids:
+        route_item.apply_async(args=(item_id,))
+    services.alert_unrouted(now - timedelta(minutes=settings.ROUTING_ALERT_AFTER_MINUTES))
+    return len(ids)
+
+
+@shared_task(name="feedback.tasks.check_clocks")
+def check_clocks() -> dict[str, int]:
+    return services.check_clocks()
+
+
+@shared_task(
+    name="feedback.tasks.send_notification",
+    bind=True,
+    max_retries=5,
+)
+def send_notification(self: Task, notification_id: int) -> str:
+    try:
+        return delivery.deliver(notification_id)
+    except delivery.TransientFailure as exc:
+        raise self.retry(countdown=min(2**self.request.retries * 5, 600), exc=exc) from exc
+
+
+@shared_task(name="feedback.tasks.sweep_notifications")
+def sweep_notifications() -> int:
+    ids = delivery.stale_pending(timezone.now() - timedelta(minutes=2))
+    for notification_id in ids:
+        send_notification.apply_async(args=(notification_id,))
+    return len(ids)
+
+
+@shared_task(name="feedback.tasks.anonymise_expired")
+def anonymise_expired() -> int:
+    return services.anonymise_expired()

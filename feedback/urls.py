@@ -1,0 +1,24 @@
+from django.urls import path
+
+from feedback import staff_views, views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("postcards/", views.my_items, name="my_items"),
+    path("postcards/new/", views.submit, name="submit"),
+    path("complaints/new/", views.submit, {"kind": "complaint"}, name="submit_complaint"),
+    path("postcards/sent/<str:reference>/", views.sent, name="sent"),
+    path("postcards/<str:reference>/", views.item_detail, name="item"),
+    path("postcards/<str:reference>/reply/", views.item_reply, name="item_reply"),
+    path("postcards/<str:reference>/withdraw/", views.item_withdraw, name="item_withdraw"),
+    path("postcards/<str:reference>/sorted/", views.item_sorted, name="item_sorted"),
+    path("postcards/<str:reference>/next-stage/", views.item_next_stage, name="item_next_stage"),
+    path("track/", views.track, name="track"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("staff/", staff_views.queue, name="queue"),
+    path("staff/paper/new/", staff_views.paper_new, name="paper_new"),
+    path("staff/items/<str:reference>/", staff_views.item, name="staff_item"),
+    path("staff/items/<str:reference>/<slug:action>/", staff_views.act, name="staff_act"),
+    path("staff/items/<str:reference>/audit/", staff_views.audit, name="staff_audit"),
+]

@@ -1,0 +1,237 @@
+"""The young person's pages: send a postcard or complaint, follow it, reply, say if it is sorted."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+
+from feedback import access, services
+from feedback.forms import ReplyForm, SubmissionForm, TrackForm
+from feedback.models import Event, Item, Kind, Notification, Status
+from portal.permissions import young_person_required
+
+CONFIRM_SESSION_KEY = "just_sent"
+
+
+def _submission_limited(request: HttpRequest) -> bool:
+    limited = is_ratelimited(
+        request,
+        group="submit",
+        key="ip",
+        rate=settings.SUBMISSION_RATE,
+        method="POST",
+        increment=True,
+    )
+    if request.user.is_authenticated:
+        limited = (
+            is_ratelimited(
+                request,
+                group="submit-user",
+                key="user",
+                rate=settings.SUBMISSION_RATE,
+                method="POST",
+                increment=True,
+            )
+            or limited
+        )
+    return limited
+
+
+def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
+    """One short page, then check your answers, then send.
+
+    The answers travel in the form itself, not the session, so nothing of the
+    young person's words is stored until they press send.
+    """
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and user.young_person is None:
+        raise Http404  # staff enter paper postcards through their own page
+    step = request.POST.get("step", "")
+    initial = {"kind": kind} if kind in Kind.values else {}
+    if request.method != "POST" or step == "change":
+        data = request.POST if step == "change" else None
+        form = SubmissionForm(user=user, initial=dict(data.items()) if data else initial)
+        return render(request, "feedback/submit.html", {"form": form, "kind": kind})
+
+    form = SubmissionForm(request.POST, user=user)
+    if not form.is_valid():
+        return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
+    if step != "send":
+        return render(
+            request,
+            "feedback/check.html",
+            {"form": form, "data": form.cleaned_data, "submission_key": uuid.uuid4()},
+        )
+    try:
+        submission_key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
+    existing = Item.objects.filter(submission_key=submission_key).first()
+    if existing is None and _submission_limited(request):
+        return render(request, "feedback/limited.html", status=429)
+    data = form.cleaned_data
+    result = services.submit_item(
+        kind=data["kind"],
+        topic=data["topic"],
+        words=data["words"],
+        identity=data["identity"],
+        author=user,
+        audience=form.chosen_audience,
+        submission_key=submission_key,
+        mood=data["mood"],
+        consent_to_share=data["consent_to_share"],
+        contact_wanted=data["contact_wanted"],
+        contact_method=data["contact_method"],
+        contact_detail=data["contact_detail"],
+        advocate_requested=data["advocate_requested"],
+    )
+    # Whoever holds the form's key sent it (a double tap lands here too): show the
+    # confirmation again, with the same tracking code.
+    sent = request.session.get(CONFIRM_SESSION_KEY, {})
+    sent[result.item.reference] = result.tracking_code or ""
+    request.session[CONFIRM_SESSION_KEY] = dict(list(sent.items())[-5:])
+    return redirect("feedback:sent", reference=result.item.reference)
+
+
+def sent(request: HttpRequest, reference: str) -> HttpResponse:
+    just_sent = request.session.get(CONFIRM_SESSION_KEY, {})
+    if reference not in just_sent:
+        raise Http404
+    item = Item.objects.select_related("topic").get(reference=reference)
+    return render(
+        request,
+        "feedback/sent.html",
+        {"item": item, "tracking_code": just_sent[reference]},
+    )
+
+
+@young_person_required
+def my_items(request: HttpRequest) -> HttpResponse:
+    items = access.items_for_young_person(request.user).select_related("topic", "service")
+    return render(request, "feedback/my_items.html", {"items": items})
+
+
+def _timeline(item: Item) -> list[Event]:
+    return list(item.events.for_young_person().order_by("created_at", "id"))
+
+
+def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access.item_for_young_person(request, reference)
+    if request.user.is_authenticated:
+        Notification.objects.filter(
+            recipient=request.user,
+            item=item,
+            read_at__isnull=True,
+            channel=Notification.Channel.PORTAL,
+        ).update(read_at=timezone.now())
+    return render(
+        request,
+        "feedback/item.html",
+        {"item": item, "events": _timeline(item), "reply_form": ReplyForm(), "Status": Status},
+    )
+
+
+def _act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    item = access.item_for_young_person(request, reference)
+    by = request.user if request.user.is_authenticated else None
+    try:
+        if action == "reply":
+            form = ReplyForm(request.POST)
+            if not form.is_valid():
+                return render(
+                    request,
+                    "feedback/item.html",
+                    {"item": item, "events": _timeline(item), "reply_form": form, "Status": Status},
+                    status=400,
+                )
+            services.young_person_reply(item=item, by=by, text=form.cleaned_data["text"])
+            messages.success(request, _("Your reply was sent."))
+        elif action == "withdraw":
+            services.withdraw(item=item, by=by)
+            messages.success(request, _("You withdrew it. Nobody will work on it now."))
+        elif action == "sorted":
+            answer = request.POST.get("answer")
+            if answer not in ("yes", "no"):
+                messages.error(request, _("Choose yes or no."))
+            else:
+                services.answer_sorted(item=item, by=by, sorted_=answer == "yes")
+                messages.success(
+                    request,
+                    _("Thank you. It is now closed.")
+                    if answer == "yes"
+                    else _("Thank you for telling us. The team will look at it again."),
+                )
+        elif action == "next_stage":
+            services.request_next_stage(item=item, by=by)
+            messages.success(request, _("Your complaint has gone to the next stage."))
+    except services.ActionRefused as refused:
+        messages.error(request, str(refused))
+    return redirect("feedback:item", reference=item.reference)
+
+
+@require_POST
+def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, "reply")
+
+
+@require_POST
+def item_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, "withdraw")
+
+
+@require_POST
+def item_sorted(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, "sorted")
+
+
+@require_POST
+def item_next_stage(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(request, reference, "next_stage")
+
+
+@ratelimit(key="ip", rate=settings.TRACKING_RATE, method="POST", block=False)
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            form.is_valid()
+            form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
+            status = 429
+        elif form.is_valid():
+            item = access.item_for_tracking(
+                form.cleaned_data["reference"], form.cleaned_data["code"]
+            )
+            if item is not None:
+                access.remember_tracked(request, item)
+                return redirect("feedback:item", reference=item.reference)
+            form.add_error(
+                None,
+                _(
+                    "We could not find a postcard with that reference and code. Check both and try again."
+                ),
+            )
+            status = 404
+        else:
+            status = 400
+    return render(request, "feedback/track.html", {"form": form}, status=status)
+
+
+@young_person_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = list(
+        Notification.objects.filter(
+            recipient=request.user, channel=Notification.Channel.PORTAL
+        ).select_related("item")[:50]
+    )
+    Notification.objects.unread_in_portal(request.user).update(read_at=timezone.now())
+    return render(request, "feedback/notifications.html", {"notifications": rows})

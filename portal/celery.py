@@ -1,0 +1,42 @@
+"""The Celery app: configured from Django settings, with the beat schedule in one place."""
+
+import os
+
+from celery import Celery
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=120,
+    task_soft_time_limit=100,
+    broker_connection_retry_on_startup=True,
+    # A request that sends a task must not hang when the broker is down: fail
+    # fast, and let the sweep pick the item up once the broker is back.
+    task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    broker_connection_timeout=2,
+    task_default_queue="default",
+    task_queues=(Queue("urgent"), Queue("default"), Queue("notifications")),
+    task_routes={
+        "feedback.tasks.route_urgent_item": {"queue": "urgent"},
+        "feedback.tasks.send_notification": {"queue": "notifications"},
+    },
+    worker_hijack_root_logger=False,
+    timezone="Europe/London",
+    beat_schedule={
+        "sweep-unrouted": {"task": "feedback.tasks.sweep_unrouted", "schedule": 30.0},
+        "check-clocks": {"task": "feedback.tasks.check_clocks", "schedule": 300.0},
+        "sweep-notifications": {"task": "feedback.tasks.sweep_notifications", "schedule": 60.0},
+        "anonymise-expired": {"task": "feedback.tasks.anonymise_expired", "schedule": 86400.0},
+    },
+)
+app.autodiscover_tasks()

@@ -1,0 +1,240 @@
+"""People and organisation: users, young people's profiles, services and who works in them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+# Readable codes: no 0/O, 1/I/L, so a code read aloud or copied from paper survives.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(raw: str) -> str:
+    """Upper-case and drop spaces and dashes, as people copy codes from paper."""
+    return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+class Audience(models.TextChoices):
+    IN_CARE = "in_care", _("Child in care")
+    CARE_LEAVER = "care_leaver", _("Care leaver")
+
+
+class ContactMethod(models.TextChoices):
+    PORTAL = "portal", _("In this app")
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("name to show"), max_length=80, blank=True)
+    phone = models.CharField(_("mobile number"), max_length=20, blank=True)
+    is_complaints_manager = models.BooleanField(
+        _("complaints manager"),
+        default=False,
+        help_text=_("Sees every item and runs the statutory complaints procedure."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def shown_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def young_person(self) -> YoungPerson | None:
+        try:
+            return self.young_person_profile
+        except YoungPerson.DoesNotExist:
+            return None
+
+    @cached_property
+    def memberships_list(self) -> list[Membership]:
+        return list(self.memberships.select_related("service").filter(service__active=True))
+
+    @cached_property
+    def service_ids(self) -> frozenset[int]:
+        return frozenset(m.service_id for m in self.memberships_list)
+
+    @cached_property
+    def managed_service_ids(self) -> frozenset[int]:
+        return frozenset(
+            m.service_id for m in self.memberships_list if m.role == Membership.Role.MANAGER
+        )
+
+    @property
+    def is_service_staff(self) -> bool:
+        return self.is_complaints_manager or bool(self.service_ids)
+
+    @property
+    def is_council_member(self) -> bool:
+        return bool(self.young_person and self.young_person.council_member)
+
+
+class YoungPerson(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="young_person_profile"
+    )
+    audience = models.CharField(_("in care or care leaver"), max_length=20, choices=Audience)
+    year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    council_member = models.BooleanField(_("sits on the Children in Care Council"), default=False)
+    contact_preference = models.CharField(
+        _("how they like to be contacted"),
+        max_length=10,
+        choices=ContactMethod,
+        default=ContactMethod.PORTAL,
+    )
+
+    class Meta:
+        verbose_name = _("young person")
+        verbose_name_plural = _("young people")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def active(self) -> ServiceQuerySet:
+        return self.filter(active=True)
+
+
+class Service(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("short name"), unique=True)
+    inbox_email = models.EmailField(_("shared inbox"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    is_duty_team = models.BooleanField(
+        _("safeguarding duty team"),
+        default=False,
+        help_text=_("Receives anything that reads as a child at risk, at once."),
+    )
+    is_triage = models.BooleanField(
+        _("triage (complaints team)"),
+        default=False,
+        help_text=_("Receives whatever no route matches, and every complaint."),
+    )
+    provides_advocacy = models.BooleanField(_("provides advocacy"), default=False)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        CASEWORKER = "caseworker", _("Caseworker")
+        MANAGER = "manager", _("Service manager")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.CASEWORKER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "service"], name="one_membership_per_service")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.service} ({self.get_role_display()})"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self) -> InvitationQuerySet:
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A one-use, expiring invitation to create an account.
+
+    Only hashes of the link token and the short code are stored, so a copy of
+    the database cannot be used to claim an account.
+    """
+
+    class Kind(models.TextChoices):
+        YOUNG_PERSON = "young_person", _("Young person")
+        STAFF = "staff", _("Staff")
+
+    kind = models.CharField(_("for"), max_length=20, choices=Kind, default=Kind.YOUNG_PERSON)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    audience = models.CharField(
+        _("in care or care leaver"), max_length=20, choices=Audience, blank=True
+    )
+    year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    council_member = models.BooleanField(_("sits on the Children in Care Council"), default=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("service")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} invitation #{self.pk}"
+
+    @classmethod
+    def issue(cls, *, created_by: User | None, **fields: object) -> tuple[Invitation, str, str]:
+        """Create an invitation; return it with its link token and short code (shown once)."""
+        token = secrets.token_urlsafe(32)
+        code = random_code(8)
+        invitation = cls.objects.create(
+            token_hash=hash_code(token),
+            code_hash=hash_code(code),
+            created_by=created_by,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+            **fields,
+        )
+        return invitation, token, code

@@ -1,0 +1,28 @@
+"""The composition root: the only place in portal/ that knows the apps."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("exit/", views.exit_page, name="exit"),
+    path("healthz", views.healthz, name="healthz"),
+    path("invite/", views.invitation_code, name="invitation_code"),
+    path("invite/accept/", views.invitation_accept, name="invitation_accept"),
+    path("invite/<str:token>/", views.invitation_link, name="invitation_link"),
+    path("staff/invitations/new/", views.invitation_new, name="invitation_new"),
+    # No open sign-up: accounts come from invitations.
+    path("accounts/signup/", RedirectView.as_view(pattern_name="invitation_code")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/", include("feedback.api_urls")),
+    path("", include("feedback.urls")),
+    path("", include("participation.urls")),
+]
+
+handler404 = "portal.views.not_found"

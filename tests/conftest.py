@@ -1,0 +1,148 @@
+"""Named personas, as the house style asks: tests read as stories about people."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from feedback import services
+from feedback.models import Item, Topic
+from feedback.seed import seed_reference_data
+from portal.models import Audience, Membership, Service, User, YoungPerson
+
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def make_young_person(
+    username: str, audience: str = Audience.IN_CARE, council: bool = False
+) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        display_name=username.title(),
+    )
+    YoungPerson.objects.create(
+        user=user, audience=audience, council_member=council, year_of_birth=2011
+    )
+    return user
+
+
+def make_staff(
+    username: str,
+    service_slug: str | None,
+    role: str = Membership.Role.CASEWORKER,
+    mfa: bool = True,
+) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@council.example.org",
+        display_name=username.title(),
+    )
+    if service_slug:
+        Membership.objects.create(
+            user=user, service=Service.objects.get(slug=service_slug), role=role
+        )
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def reference_data(db: None) -> None:
+    seed_reference_data()
+
+
+@pytest.fixture
+def young_person(reference_data: None) -> User:
+    return make_young_person("jade")
+
+
+@pytest.fixture
+def other_young_person(reference_data: None) -> User:
+    return make_young_person("kai")
+
+
+@pytest.fixture
+def care_leaver(reference_data: None) -> User:
+    return make_young_person("sam", Audience.CARE_LEAVER)
+
+
+@pytest.fixture
+def council_member(reference_data: None) -> User:
+    return make_young_person("alex", council=True)
+
+
+@pytest.fixture
+def caseworker(reference_data: None) -> User:
+    """Staff in the Leaving Care Team, where the `item` fixture is routed."""
+    return make_staff("casey", "leaving-care")
+
+
+@pytest.fixture
+def other_caseworker(reference_data: None) -> User:
+    """Staff in an unrelated service."""
+    return make_staff("vic", "virtual-school")
+
+
+@pytest.fixture
+def manager(reference_data: None) -> User:
+    return make_staff("morgan", "leaving-care", Membership.Role.MANAGER)
+
+
+@pytest.fixture
+def complaints_manager(reference_data: None) -> User:
+    user = make_staff("chris", "complaints", Membership.Role.MANAGER)
+    user.is_complaints_manager = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def duty_worker(reference_data: None) -> User:
+    return make_staff("dana", "duty")
+
+
+def submit(
+    author: User | None,
+    *,
+    kind: str = "idea",
+    topic: str = "housing",
+    words: str = "More help finding a flat near college please",
+    identity: str = "named",
+    audience: str | None = None,
+    **extra: object,
+) -> services.Submitted:
+    if audience is None:
+        audience = author.young_person.audience if author else Audience.CARE_LEAVER
+    return services.submit_item(
+        kind=kind,
+        topic=Topic.objects.get(slug=topic),
+        words=words,
+        identity=identity,
+        author=author,
+        audience=audience,
+        submission_key=uuid.uuid4(),
+        **extra,
+    )
+
+
+@pytest.fixture
+def item(care_leaver: User) -> Item:
+    """A care leaver's idea about housing, routed to the Leaving Care Team."""
+    result = submit(care_leaver)
+    services.route_item(result.item.pk)
+    result.item.refresh_from_db()
+    return result.item
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
