@@ -18,9 +18,14 @@ from feedback.workdays import (
 
 
 @pytest.fixture(autouse=True)
-def default_closures() -> Iterator[None]:
-    yield
+def no_closures() -> Iterator[None]:
+    """Pure tests: no local closures, and put back whatever provider the app had registered."""
+    import feedback.workdays as workdays
+
+    registered = workdays._closure_provider
     set_closure_provider(lambda: frozenset())
+    yield
+    set_closure_provider(registered)
 
 
 def weekdays_off(year: int) -> set[date]:

@@ -1,0 +1,235 @@
+import uuid
+
+import pytest
+from django.core.cache import cache
+
+from feedback.models import Event, Item, Status, Topic
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    cache.clear()
+
+
+def answers(**overrides):
+    topic = overrides.pop("topic", None) or Topic.objects.get(slug="school")
+    data = {
+        "kind": "idea",
+        "topic": str(topic.pk),
+        "words": "Can we have a homework club on Tuesdays?",
+        "mood": "4",
+        "identity": "named",
+        "contact_wanted": "no",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def send(client, data, url="/postcards/new/"):
+    """Check the answers, then send them, as the young person's browser would."""
+    check = client.post(url, {**data, "step": "check"})
+    assert check.status_code == 200, check.content.decode()[:2000]
+    key = check.context["submission_key"]
+    return client.post(url, {**data, "step": "send", "submission_key": str(key)}), key
+
+
+@pytest.mark.parametrize("kind", ["compliment", "idea", "worry", "complaint"])
+@pytest.mark.parametrize("identity", ["named", "confidential"])
+def test_a_young_person_sends_each_kind_and_sees_the_confirmation(young_person, kind, identity):
+    client = client_for(young_person)
+    response, _key = send(client, answers(kind=kind, identity=identity))
+    item = Item.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/postcards/sent/{item.reference}/"
+    page = client.get(response["Location"]).content.decode()
+    assert item.reference in page
+    assert "tracking code" not in page.lower()
+    assert item.author == young_person
+    assert item.kind == kind and item.identity == identity
+    assert item.status == Status.SUBMITTED
+    assert list(item.events.values_list("kind", flat=True)) == ["submitted"]
+
+
+def test_an_anonymous_postcard_without_an_account_gets_a_tracking_code(reference_data):
+    client = client_for(None)
+    response, _key = send(client, answers(identity="anonymous", audience="in_care"))
+    item = Item.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    code = client.session["just_sent"][item.reference]
+    assert item.author is None
+    assert len(code) == 14 and code in page
+    assert "Keep the reference and code safe" in page
+    assert code not in item.tracking_code_hash
+
+
+def test_a_signed_in_young_person_can_send_anonymously_and_it_is_not_linked_to_them(young_person):
+    client = client_for(young_person)
+    send(client, answers(identity="anonymous"))
+    item = Item.objects.get()
+    assert item.author is None
+    assert client.get("/postcards/").context["items"].count() == 0
+
+
+def test_the_check_page_shows_the_words_as_text_never_as_markup(young_person):
+    words = '<script>alert("hi")</script> <b>bold</b> 😀 Ça va? مرحبا'
+    client = client_for(young_person)
+    check = client.post("/postcards/new/", {**answers(words=words), "step": "check"})
+    page = check.content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in page
+    response, _ = send(client, answers(words=words))
+    assert Item.objects.get().words == words  # kept exactly
+
+
+def test_a_double_tap_makes_one_item(young_person):
+    client = client_for(young_person)
+    data = answers()
+    check = client.post("/postcards/new/", {**data, "step": "check"})
+    key = str(check.context["submission_key"])
+    first = client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
+    second = client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
+    assert Item.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    assert client.get(second["Location"]).status_code == 200
+
+
+def test_a_double_tap_on_an_anonymous_postcard_shows_the_same_tracking_code(reference_data):
+    client = client_for(None)
+    data = answers(identity="anonymous", audience="in_care")
+    key = str(client.post("/postcards/new/", {**data, "step": "check"}).context["submission_key"])
+    client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
+    first_code = client.session["just_sent"][Item.objects.get().reference]
+    client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
+    assert client.session["just_sent"][Item.objects.get().reference] == first_code
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"words": ""}, "words", "Tell us what happened"),
+        ({"words": "   "}, "words", "Tell us what happened"),
+        ({"words": "x" * 5001}, "words", "That is too long"),
+        ({"kind": "rant"}, "kind", "Choose what you want to send"),
+        ({"topic": None, "kind": "idea"}, "topic", "Choose what it is about"),
+        (
+            {"contact_wanted": "yes", "contact_method": "phone", "contact_detail": ""},
+            "contact_detail",
+            "Enter your phone number",
+        ),
+        (
+            {"contact_wanted": "yes", "contact_method": "email", "contact_detail": "nope"},
+            "contact_detail",
+            "Enter your email",
+        ),
+        ({"contact_wanted": "yes"}, "contact_method", "Choose how we should get in touch"),
+        (
+            {
+                "identity": "anonymous",
+                "contact_wanted": "yes",
+                "contact_method": "phone",
+                "contact_detail": "07700 900123",
+            },
+            "contact_method",
+            "we can only reply here",
+        ),
+    ],
+)
+def test_bad_answers_get_a_clear_message_beside_the_field_and_nothing_is_saved(
+    young_person, overrides, field, message
+):
+    data = answers()
+    data.update(overrides)
+    data = {k: v for k, v in data.items() if v is not None}
+    response = client_for(young_person).post("/postcards/new/", {**data, "step": "check"})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert message in response.content.decode()
+    assert "There is a problem" in response.content.decode()
+    assert Item.objects.count() == 0
+
+
+def test_an_unknown_topic_is_refused(young_person):
+    response = client_for(young_person).post(
+        "/postcards/new/", {**answers(), "topic": "99999", "step": "check"}
+    )
+    assert response.status_code == 400
+    assert "topic" in response.context["form"].errors
+
+
+def test_a_topic_not_for_this_young_person_is_refused(young_person):
+    housing = Topic.objects.get(slug="housing")  # care leavers only
+    response = client_for(young_person).post(
+        "/postcards/new/", {**answers(topic=housing), "step": "check"}
+    )
+    assert response.status_code == 400
+    assert "topic" in response.context["form"].errors
+    assert Item.objects.count() == 0
+
+
+def test_a_forged_submission_key_gets_a_clear_answer_and_saves_nothing(young_person):
+    response = client_for(young_person).post(
+        "/postcards/new/", {**answers(), "step": "send", "submission_key": "not-a-uuid"}
+    )
+    assert response.status_code == 400
+    assert Item.objects.count() == 0
+
+
+def test_too_many_postcards_get_the_kind_message(young_person, settings):
+    settings.SUBMISSION_RATE = "2/h"
+    client = client_for(young_person)
+    for _ in range(2):
+        assert send(client, answers())[0].status_code == 302
+    response, _ = send(client, answers())
+    assert response.status_code == 429
+    assert "Please wait" in response.content.decode()
+    assert Item.objects.count() == 2
+
+
+def test_a_form_replayed_after_sign_out_is_refused_with_a_clear_page(young_person):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(young_person, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/postcards/new/")
+    token = page.context["csrf_token"]
+    client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
+    response = client.post(
+        "/postcards/new/",
+        {
+            **answers(),
+            "step": "send",
+            "submission_key": str(uuid.uuid4()),
+            "csrfmiddlewaretoken": str(token),
+        },
+    )
+    assert response.status_code == 403
+    assert "This page has expired" in response.content.decode()
+    assert Item.objects.count() == 0
+
+
+def test_an_urgent_worry_shows_who_can_help_now_and_still_goes_through(young_person):
+    client = client_for(young_person)
+    response, _ = send(
+        client, answers(kind="worry", words="my carer hits me and i dont feel safe at home")
+    )
+    item = Item.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert item.safeguarding and item.priority == "urgent"
+    assert item.safeguarding_reasons
+    assert "Get help now" in page and "0800 1111" in page and "999" in page
+    assert Event.objects.filter(item=item, kind="submitted").exists()
+
+
+def test_a_complaint_offers_an_advocate_and_records_the_request(young_person):
+    client = client_for(young_person)
+    page = client.get("/complaints/new/").content.decode()
+    assert "advocate" in page.lower()
+    send(client, answers(kind="complaint", advocate_requested="on"), url="/complaints/new/")
+    assert Item.objects.get().advocate_requested is True
+
+
+def test_staff_cannot_use_the_young_persons_form(caseworker):
+    assert client_for(caseworker).get("/postcards/new/").status_code == 404
