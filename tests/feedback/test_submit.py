@@ -80,7 +80,7 @@ def test_the_check_page_shows_the_words_as_text_never_as_markup(young_person):
     page = check.content.decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;" in page
-    response, _ = send(client, answers(words=words))
+    send(client, answers(words=words))
     assert Item.objects.get().words == words  # kept exactly
 
 
