@@ -1,0 +1,196 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Invitation, Membership, User
+from tests.conftest import PASSWORD, client_for, make_staff
+
+
+def sign_in(client, login: str, password: str = PASSWORD):
+    return client.post(reverse("account_login"), {"login": login, "password": password})
+
+
+def test_a_young_person_signs_in_with_their_username(young_person):
+    client = client_for(None)
+    response = sign_in(client, "jade")
+    assert response.status_code == 302
+    assert client.get("/").headers["Location"] == "/postcards/"
+
+
+def test_a_young_person_signs_in_with_their_email(young_person):
+    client = client_for(None)
+    response = sign_in(client, "jade@example.org")
+    assert response.status_code == 302
+    assert int(client.session["_auth_user_id"]) == young_person.pk
+
+
+def test_a_wrong_password_is_refused_with_a_message(young_person):
+    response = sign_in(client_for(None), "jade", "wrong")
+    assert response.status_code == 200
+    assert "not correct" in response.content.decode()
+
+
+def test_staff_with_a_second_factor_are_asked_for_it_at_sign_in(caseworker):
+    client = client_for(None)
+    response = sign_in(client, "casey")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_caseworker_without_a_second_factor_is_sent_to_set_one_up(reference_data):
+    user = make_staff("newbie", "fostering", mfa=False)
+    client = client_for(user)
+    for url in ("/staff/", "/staff/paper/new/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_caseworker_with_a_second_factor_reaches_the_queue(caseworker):
+    assert client_for(caseworker).get("/staff/").status_code == 200
+
+
+def test_a_young_person_is_not_forced_to_set_up_a_second_factor(young_person):
+    assert client_for(young_person).get("/postcards/").status_code == 200
+
+
+@pytest.fixture
+def invitation(caseworker):
+    return Invitation.issue(
+        created_by=caseworker, kind="young_person", audience="care_leaver", year_of_birth=2007
+    )
+
+
+def accept(client, username="river", password="a long enough passphrase 42"):
+    return client.post(
+        reverse("invitation_accept"),
+        {"username": username, "password1": password, "password2": password},
+    )
+
+
+def test_an_invitation_code_makes_an_account_and_signs_in(invitation):
+    _invitation, _token, code = invitation
+    client = client_for(None)
+    response = client.post(reverse("invitation_code"), {"code": code.lower()})
+    assert response["Location"] == reverse("invitation_accept")
+    response = accept(client)
+    assert response.status_code == 302
+    user = User.objects.get(username="river")
+    assert user.young_person.audience == "care_leaver"
+    assert user.young_person.year_of_birth == 2007
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_an_invitation_link_works_too(invitation):
+    _invitation, token, _code = invitation
+    client = client_for(None)
+    assert client.get(f"/invite/{token}/")["Location"] == reverse("invitation_accept")
+    assert accept(client).status_code == 302
+    assert User.objects.filter(username="river").exists()
+
+
+def test_an_invitation_works_once(invitation):
+    _invitation, _token, code = invitation
+    first = client_for(None)
+    first.post(reverse("invitation_code"), {"code": code})
+    accept(first)
+    second = client_for(None)
+    response = second.post(reverse("invitation_code"), {"code": code})
+    assert response.status_code == 200
+    assert "already been used or has run out" in response.content.decode()
+
+
+def test_an_expired_invitation_is_refused(invitation):
+    record, _token, code = invitation
+    Invitation.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = client_for(None).post(reverse("invitation_code"), {"code": code})
+    assert "already been used or has run out" in response.content.decode()
+
+
+def test_a_wrong_code_is_refused_with_a_clear_message(invitation):
+    response = client_for(None).post(reverse("invitation_code"), {"code": "WRONGCODE"})
+    assert response.status_code == 200
+    assert "We could not find that code" in response.content.decode()
+
+
+def test_the_accept_page_needs_an_invitation_first(db):
+    response = client_for(None).get(reverse("invitation_accept"))
+    assert response["Location"] == reverse("invitation_code")
+
+
+def test_a_taken_username_and_mismatched_passwords_get_messages(invitation, young_person):
+    _invitation, _token, code = invitation
+    client = client_for(None)
+    client.post(reverse("invitation_code"), {"code": code})
+    response = client.post(
+        reverse("invitation_accept"), {"username": "jade", "password1": "abc", "password2": "abd"}
+    )
+    page = response.content.decode()
+    assert "That username is taken" in page
+    assert "The two passwords are different" in page
+
+
+def test_a_staff_invitation_makes_a_member_of_the_service(manager):
+    from portal.models import Service
+
+    _inv, _token, code = Invitation.issue(
+        created_by=manager,
+        kind="staff",
+        service=Service.objects.get(slug="leaving-care"),
+        role="caseworker",
+    )
+    client = client_for(None)
+    client.post(reverse("invitation_code"), {"code": code})
+    accept(client, username="newstaff")
+    user = User.objects.get(username="newstaff")
+    assert Membership.objects.filter(
+        user=user, service__slug="leaving-care", role="caseworker"
+    ).exists()
+    assert user.young_person is None
+    # A new member of staff must still set up a second factor before seeing items.
+    assert client.get("/staff/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_staff_make_an_invitation_and_see_its_code_once(caseworker):
+    client = client_for(caseworker)
+    response = client.post(
+        reverse("invitation_new"),
+        {"kind": "young_person", "audience": "in_care", "year_of_birth": "2012"},
+    )
+    assert response.status_code == 200
+    issued = response.context["issued"]
+    assert issued["code"] in response.content.decode()
+    assert Invitation.objects.get().code_hash != issued["code"]
+
+
+def test_a_caseworker_cannot_invite_staff_to_a_service_they_do_not_manage(caseworker):
+    from portal.models import Service
+
+    response = client_for(caseworker).post(
+        reverse("invitation_new"),
+        {
+            "kind": "staff",
+            "service": Service.objects.get(slug="leaving-care").pk,
+            "role": "manager",
+        },
+    )
+    assert "Only that service" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_young_people_cannot_open_the_invitation_page(young_person):
+    assert client_for(young_person).get(reverse("invitation_new")).status_code == 404
+
+
+def test_guessing_invitation_codes_is_rate_limited(db):
+    from django.core.cache import cache
+
+    cache.clear()
+    client = client_for(None)
+    for _ in range(10):
+        client.post(reverse("invitation_code"), {"code": "AAAAAAAA"})
+    response = client.post(reverse("invitation_code"), {"code": "AAAAAAAA"})
+    assert "Too many tries" in response.content.decode()
