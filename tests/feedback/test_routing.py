@@ -1,0 +1,182 @@
+"""Routes as data: the first active match wins; anything unmatched goes to triage."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from feedback import services
+from feedback.models import Event, Item, Notification, Route, Status
+from feedback.routing import choose_route
+from feedback.seed import ROUTES
+from tests.conftest import submit
+
+TOPIC_IDS = {
+    slug: n
+    for n, slug in enumerate(
+        [
+            "where-i-live",
+            "school",
+            "health",
+            "social-worker",
+            "family-friends",
+            "care-plan",
+            "housing",
+            "money",
+            "work",
+            "activities",
+            "treated",
+            "other",
+        ],
+        start=1,
+    )
+}
+
+
+@dataclass
+class FakeRoute:
+    kind: str
+    topic_id: int | None
+    audience: str
+    service_id: str  # the service's slug stands in for its id in pure tests
+
+
+SEEDED = [
+    FakeRoute(kind, TOPIC_IDS.get(topic), audience, service)
+    for _order, kind, topic, audience, service in ROUTES
+]
+
+
+def route_for(kind: str, topic: str, audience: str) -> str:
+    route = choose_route(SEEDED, kind=kind, topic_id=TOPIC_IDS[topic], audience=audience)
+    return route.service_id if route else "triage"
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic", "audience", "service"),
+    [
+        ("complaint", "health", "in_care", "complaints"),
+        ("complaint", "housing", "care_leaver", "complaints"),
+        ("idea", "housing", "care_leaver", "leaving-care"),
+        ("worry", "money", "care_leaver", "leaving-care"),
+        ("idea", "work", "care_leaver", "leaving-care"),
+        ("compliment", "social-worker", "care_leaver", "leaving-care"),
+        ("worry", "health", "in_care", "lac-health"),
+        ("idea", "health", "care_leaver", "lac-health"),
+        ("idea", "school", "in_care", "virtual-school"),
+        ("worry", "care-plan", "in_care", "iro"),
+        ("compliment", "where-i-live", "in_care", "fostering"),
+        ("worry", "family-friends", "in_care", "fostering"),
+    ],
+)
+def test_every_seeded_route_sends_items_to_its_service(kind, topic, audience, service):
+    assert route_for(kind, topic, audience) == service
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic", "audience"),
+    [
+        ("idea", "activities", "in_care"),
+        ("worry", "treated", "care_leaver"),
+        ("idea", "other", "in_care"),
+        ("idea", "work", "in_care"),
+        ("worry", "social-worker", "in_care"),
+        ("idea", "where-i-live", "care_leaver"),
+    ],
+)
+def test_anything_unmatched_falls_through_to_triage(kind, topic, audience):
+    assert route_for(kind, topic, audience) == "triage"
+
+
+def test_the_first_matching_route_wins():
+    routes = [FakeRoute("", None, "", "first"), FakeRoute("idea", 1, "", "second")]
+    assert choose_route(routes, kind="idea", topic_id=1, audience="in_care").service_id == "first"
+
+
+@pytest.mark.django_db
+class TestRoutingItems:
+    def test_an_item_is_routed_with_its_clock_and_a_routed_event(self, care_leaver):
+        item = submit(care_leaver).item
+        assert services.route_item(item.pk) is True
+        item.refresh_from_db()
+        assert item.status == Status.ROUTED
+        assert item.service.slug == "leaving-care"
+        assert item.clock == "acknowledge" and item.due_on is not None
+        assert Event.objects.filter(item=item, kind="routed").count() == 1
+
+    def test_routing_twice_routes_once(self, care_leaver):
+        item = submit(care_leaver).item
+        assert services.route_item(item.pk) is True
+        assert services.route_item(item.pk) is False
+        assert Event.objects.filter(item=item, kind="routed").count() == 1
+
+    def test_an_urgent_item_skips_the_routes_and_goes_to_the_duty_team(self, care_leaver):
+        item = submit(care_leaver, kind="worry", words="i want to kill myself").item
+        services.route_item(item.pk)
+        item.refresh_from_db()
+        assert item.service.is_duty_team
+        assert Event.objects.filter(item=item, kind="safeguarding").count() == 1
+        mail = Notification.objects.get(item=item, address="duty@council.example.org")
+        assert "URGENT" in mail.subject
+
+    def test_an_item_whose_topic_has_no_route_goes_to_triage(self, young_person):
+        item = submit(young_person, topic="activities", words="More trips").item
+        services.route_item(item.pk)
+        item.refresh_from_db()
+        assert item.service.is_triage
+
+    def test_a_route_to_an_inactive_service_is_skipped(self, care_leaver):
+        Route.objects.filter(topic__slug="housing").update(active=False)
+        item = submit(care_leaver).item
+        services.route_item(item.pk)
+        item.refresh_from_db()
+        assert item.service.slug == "complaints"  # triage
+
+    def test_the_service_inbox_and_members_are_emailed_without_the_words(
+        self, care_leaver, caseworker
+    ):
+        words = "My flat has mould in the bedroom and the landlord ignores me"
+        item = submit(care_leaver, words=words).item
+        services.route_item(item.pk)
+        mails = Notification.objects.filter(item=item, channel="email")
+        assert {m.address for m in mails} == {"leaving-care@council.example.org", caseworker.email}
+        for mail in mails:
+            text = mail.subject + mail.body
+            assert item.reference in text and "/staff/items/" in text
+            for word in ("mould", "landlord", "bedroom", care_leaver.username, "Sam"):
+                assert word not in text
+
+    def test_an_advocate_request_tells_the_advocacy_service(self, young_person):
+        item = submit(
+            young_person, kind="complaint", topic="where-i-live", advocate_requested=True
+        ).item
+        services.route_item(item.pk)
+        assert (
+            Notification.objects.filter(item=item, address="advocacy@council.example.org").count()
+            == 1
+        )
+
+    def test_the_sweep_finds_items_left_unrouted(self, care_leaver):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        item = submit(care_leaver).item
+        Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+        assert services.items_to_sweep(timezone.now() - timedelta(minutes=1)) == [item.pk]
+
+    def test_an_item_unrouted_too_long_alerts_the_complaints_manager_once(
+        self, care_leaver, complaints_manager
+    ):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        item = submit(care_leaver).item
+        Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=20))
+        cutoff = timezone.now() - timedelta(minutes=15)
+        assert services.alert_unrouted(cutoff) == 1
+        assert services.alert_unrouted(cutoff) == 0
+        assert Notification.objects.filter(item=item, recipient=complaints_manager).count() == 1
+        assert (
+            Event.objects.filter(item=item, kind="routing_alert", visibility="staff").count() == 1
+        )
