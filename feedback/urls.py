@@ -19,6 +19,6 @@ urlpatterns = [
     path("staff/", staff_views.queue, name="queue"),
     path("staff/paper/new/", staff_views.paper_new, name="paper_new"),
     path("staff/items/<str:reference>/", staff_views.item, name="staff_item"),
-    path("staff/items/<str:reference>/<slug:action>/", staff_views.act, name="staff_act"),
     path("staff/items/<str:reference>/audit/", staff_views.audit, name="staff_audit"),
+    path("staff/items/<str:reference>/<slug:action>/", staff_views.act, name="staff_act"),
 ]

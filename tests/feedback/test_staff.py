@@ -1,0 +1,355 @@
+"""Staff work their service's queue: every page gated, every action one event."""
+
+import pytest
+from django.urls import reverse
+
+from feedback import services
+from feedback.models import Event, Item, StaffView, Status
+from portal.models import Service
+from tests.conftest import client_for, submit
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "young_person",
+    "other_young_person",
+    "caseworker",
+    "other_caseworker",
+    "manager",
+    "complaints_manager",
+    "council_member",
+    None,
+]
+ACTIONS = [
+    "acknowledge",
+    "take",
+    "assign",
+    "reply",
+    "note",
+    "status",
+    "resolve",
+    "extend",
+    "stage",
+    "reroute",
+]
+
+
+def expected(persona: str | None, kind: str) -> int:
+    """What each persona gets: 200 in the item's service (or for the complaints manager)."""
+    if persona is None:
+        return 302  # to sign in
+    if kind == "queue":
+        return (
+            200
+            if persona in {"caseworker", "other_caseworker", "manager", "complaints_manager"}
+            else 404
+        )
+    if kind == "audit":
+        return 200 if persona == "complaints_manager" else 404
+    return 200 if persona in {"caseworker", "manager", "complaints_manager"} else 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_for_every_staff_page(request, item, persona):
+    user = request.getfixturevalue(persona) if persona else None
+    client = client_for(user)
+    pages = {
+        "queue": reverse("feedback:queue"),
+        "item": reverse("feedback:staff_item", args=[item.reference]),
+        "audit": reverse("feedback:staff_audit", args=[item.reference]),
+        "api_item": f"/api/staff/items/{item.reference}/",
+    }
+    for kind, url in pages.items():
+        status = client.get(url).status_code
+        want = expected(persona, "item" if kind == "api_item" else kind)
+        if kind == "api_item" and persona is None:
+            want = 403  # the API answers rather than redirecting
+        assert status == want, (persona, url, status)
+    queue_api = client.get("/api/staff/items/")
+    if expected(persona, "queue") == 200:
+        refs = [row["reference"] for row in queue_api.json()["results"]]
+        assert (item.reference in refs) == (expected(persona, "item") == 200)
+        assert (
+            item.reference in client.get(pages["queue"]).content.decode()
+            or expected(persona, "item") != 200
+        )
+    else:
+        assert queue_api.status_code in (403, 404)
+
+
+@pytest.mark.parametrize("persona", ["young_person", "other_caseworker", "council_member", None])
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_action_url_is_closed_to_the_wrong_persona(request, item, persona, action):
+    user = request.getfixturevalue(persona) if persona else None
+    response = client_for(user).post(
+        reverse("feedback:staff_act", args=[item.reference, action]),
+        {"text": "x", "reason": "x", "status": "in_progress", "outcome": "upheld"},
+    )
+    assert response.status_code in (404, 302)
+    if persona is None:
+        assert "/accounts/login/" in response["Location"]
+    assert not Event.objects.filter(item=item).exclude(kind__in=["submitted", "routed"]).exists()
+
+
+def test_the_queue_shows_only_my_services_items(caseworker, other_caseworker, item, young_person):
+    school = submit(young_person, topic="school").item
+    services.route_item(school.pk)
+    mine = client_for(caseworker).get("/staff/").content.decode()
+    theirs = client_for(other_caseworker).get("/staff/").content.decode()
+    assert item.reference in mine and school.reference not in mine
+    assert school.reference in theirs and item.reference not in theirs
+
+
+def test_the_complaints_manager_sees_everything(complaints_manager, item, young_person):
+    school = submit(young_person, topic="school").item
+    services.route_item(school.pk)
+    page = client_for(complaints_manager).get("/staff/").content.decode()
+    assert item.reference in page and school.reference in page
+
+
+@pytest.fixture
+def many_items(care_leaver, caseworker):
+    """Six items in the Leaving Care Team with different kinds, states and dates."""
+    from datetime import date, timedelta
+
+    refs = {}
+    for name, kind, topic in [
+        ("idea", "idea", "housing"),
+        ("worry", "worry", "money"),
+        ("complaint", "complaint", "housing"),
+        ("compliment", "compliment", "work"),
+        ("urgent", "worry", "housing"),
+        ("closed", "idea", "money"),
+    ]:
+        words = "i want to die" if name == "urgent" else f"About {name}"
+        item = submit(care_leaver, kind=kind, topic=topic, words=words).item
+        services.route_item(item.pk)
+        Item.objects.filter(pk=item.pk).update(service=Service.objects.get(slug="leaving-care"))
+        refs[name] = Item.objects.get(pk=item.pk)
+    today = date.today()
+    Item.objects.filter(pk=refs["worry"].pk).update(due_on=today - timedelta(days=3))
+    Item.objects.filter(pk=refs["idea"].pk).update(
+        due_on=today + timedelta(days=5), assignee=caseworker
+    )
+    Item.objects.filter(pk=refs["closed"].pk).update(status=Status.CLOSED)
+    return refs
+
+
+def queue_refs(client, **params) -> list[str]:
+    response = client.get("/staff/", params)
+    assert response.status_code == 200
+    return [item.reference for item in response.context["page"]]
+
+
+def test_queue_filters(caseworker, many_items):
+    client = client_for(caseworker)
+    refs = {name: item.reference for name, item in many_items.items()}
+    assert set(queue_refs(client)) == set(refs.values()) - {refs["closed"]}
+    assert queue_refs(client, status="closed") == [refs["closed"]]
+    assert queue_refs(client, kind="complaint") == [refs["complaint"]]
+    assert queue_refs(client, overdue="1") == [refs["worry"]]
+    assert queue_refs(client, urgent="1") == [refs["urgent"]]
+    assert queue_refs(client, assigned="me") == [refs["idea"]]
+    assert refs["idea"] not in queue_refs(client, assigned="nobody")
+    housing = many_items["idea"].topic_id
+    assert set(queue_refs(client, topic=housing)) == {
+        refs["idea"],
+        refs["complaint"],
+        refs["urgent"],
+    }
+
+
+def test_queue_sorts_by_due_date_by_default(caseworker, many_items):
+    refs = queue_refs(client_for(caseworker))
+    dues = [Item.objects.get(reference=r).due_on for r in refs]
+    present = [d for d in dues if d is not None]
+    assert present == sorted(present)
+    assert refs[0] == many_items["worry"].reference  # the overdue one first
+    assert "Overdue" in client_for(caseworker).get("/staff/").content.decode()
+
+
+def test_the_queue_uses_a_fixed_number_of_queries(
+    caseworker, care_leaver, django_assert_num_queries
+):
+    client = client_for(caseworker)
+    for _ in range(3):
+        services.route_item(submit(care_leaver).item.pk)
+    client.get("/staff/")  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/staff/")
+    for _ in range(20):
+        services.route_item(submit(care_leaver).item.pk)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/staff/")
+    assert len(many) == len(few)
+    assert len(few) <= 12
+
+
+def test_opening_an_item_is_recorded_and_only_the_complaints_manager_reads_the_record(
+    item, caseworker, complaints_manager
+):
+    client_for(caseworker).get(reverse("feedback:staff_item", args=[item.reference]))
+    assert StaffView.objects.filter(item=item, user=caseworker).count() == 1
+    page = client_for(complaints_manager).get(
+        reverse("feedback:staff_audit", args=[item.reference])
+    )
+    assert caseworker.username in page.content.decode()
+
+
+def test_the_staff_page_shows_identity_only_when_the_tier_allows(caseworker, care_leaver):
+    confidential = submit(care_leaver, identity="confidential").item
+    anonymous = submit(None, identity="anonymous", audience="care_leaver").item
+    for item in (confidential, anonymous):
+        services.route_item(item.pk)
+    client = client_for(caseworker)
+    page = client.get(
+        reverse("feedback:staff_item", args=[confidential.reference])
+    ).content.decode()
+    assert "Sam" in page
+    page = client.get(reverse("feedback:staff_item", args=[anonymous.reference])).content.decode()
+    assert "Sam" not in page and "Anonymous" in page
+
+
+def act(client, item, action, **data):
+    return client.post(reverse("feedback:staff_act", args=[item.reference, action]), data)
+
+
+def young_person_sees(user, item) -> str:
+    return client_for(user).get(f"/postcards/{item.reference}/").content.decode()
+
+
+def new_events(item, before: int) -> list[Event]:
+    return list(Event.objects.filter(item=item).order_by("id"))[before:]
+
+
+def test_acknowledge_shows_the_young_person_it_was_seen(caseworker, care_leaver, item):
+    before = item.events.count()
+    act(client_for(caseworker), item, "acknowledge")
+    assert [e.kind for e in new_events(item, before)] == ["acknowledged"]
+    assert "has seen it" in young_person_sees(care_leaver, item)
+    item.refresh_from_db()
+    assert item.status == Status.ACKNOWLEDGED and item.clock == "reply"
+
+
+def test_a_reply_as_the_team_hides_the_caseworkers_name(caseworker, care_leaver, item):
+    before = item.events.count()
+    act(client_for(caseworker), item, "reply", text="We are on it", as_team="on")
+    assert [e.kind for e in new_events(item, before)] == ["staff_reply"]
+    page = young_person_sees(care_leaver, item)
+    assert "We are on it" in page and "Leaving Care Team replied" in page and "Casey" not in page
+
+
+def test_a_note_writes_one_event_the_young_person_never_sees(caseworker, care_leaver, item):
+    before = item.events.count()
+    act(client_for(caseworker), item, "note", text="Called the PA")
+    assert [(e.kind, e.visibility) for e in new_events(item, before)] == [("note", "staff")]
+    assert "Called the PA" not in young_person_sees(care_leaver, item)
+
+
+def test_a_change_needs_describing(caseworker, item):
+    response = act(client_for(caseworker), item, "reply", text="Thanks", change="planned")
+    assert response.status_code == 400
+    assert "Describe the change." in response.content.decode()
+    act(
+        client_for(caseworker),
+        item,
+        "reply",
+        text="Thanks",
+        change="made",
+        change_description="New kettle",
+    )
+    assert Event.objects.filter(item=item, kind="change", body="New kettle").count() == 1
+
+
+def test_a_complaint_cannot_be_resolved_without_an_outcome(complaints_manager, young_person):
+    complaint = submit(young_person, kind="complaint", topic="where-i-live").item
+    services.route_item(complaint.pk)
+    complaint.refresh_from_db()
+    response = act(client_for(complaints_manager), complaint, "resolve", text="Sorted")
+    assert response.status_code == 400
+    assert "Choose the outcome of the complaint." in response.content.decode()
+    act(client_for(complaints_manager), complaint, "resolve", text="We agree", outcome="upheld")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RESPONDED and complaint.outcome == "upheld"
+    assert "We agree" in young_person_sees(young_person, complaint)
+
+
+def test_rerouting_needs_a_reason_and_moves_the_item(caseworker, care_leaver, item):
+    health = Service.objects.get(slug="lac-health")
+    response = act(client_for(caseworker), item, "reroute", service=health.pk, reason="")
+    assert response.status_code == 400
+    act(
+        client_for(caseworker),
+        item,
+        "reroute",
+        service=health.pk,
+        reason="It is about a health visit",
+    )
+    item.refresh_from_db()
+    assert item.service == health
+    assert "passed to the LAC Health Team" in young_person_sees(care_leaver, item)
+    assert "health visit" not in young_person_sees(care_leaver, item)
+    assert (
+        client_for(caseworker)
+        .get(reverse("feedback:staff_item", args=[item.reference]))
+        .status_code
+        == 404
+    )
+
+
+def test_extending_a_postcards_clock_is_refused_with_a_message(caseworker, item):
+    client = client_for(caseworker)
+    response = act(client, item, "extend", reason="Busy")
+    assert "Only a complaint" in client.get(response["Location"]).content.decode()
+    assert not Event.objects.filter(item=item, kind="extended").exists()
+
+
+def test_a_double_click_acts_once(caseworker, item):
+    client = client_for(caseworker)
+    act(client, item, "acknowledge")
+    act(client, item, "acknowledge")
+    assert Event.objects.filter(item=item, kind="acknowledged").count() == 1
+
+
+def test_actions_on_a_closed_item_are_refused_with_a_message(caseworker, care_leaver, item):
+    services.withdraw(item=item, by=care_leaver)
+    client = client_for(caseworker)
+    response = client.post(
+        reverse("feedback:staff_act", args=[item.reference, "reply"]),
+        {"text": "Hello"},
+        follow=True,
+    )
+    assert "This has been withdrawn" in response.content.decode()
+    assert not Event.objects.filter(item=item, kind="staff_reply").exists()
+
+
+def test_assigning_to_someone_outside_the_service_is_refused(caseworker, other_caseworker, item):
+    response = act(client_for(caseworker), item, "assign", assignee=other_caseworker.pk)
+    assert response.status_code == 400
+    item.refresh_from_db()
+    assert item.assignee is None
+
+
+def test_staff_enter_a_paper_postcard_for_a_young_person(caseworker, young_person):
+    from feedback.models import Topic
+
+    response = client_for(caseworker).post(
+        reverse("feedback:paper_new"),
+        {
+            "kind": "compliment",
+            "audience": "in_care",
+            "topic": Topic.objects.get(slug="school").pk,
+            "words": "My teacher is kind",
+            "identity": "named",
+            "young_person": "jade",
+            "contact_wanted": "no",
+        },
+    )
+    assert response.status_code == 302
+    paper = Item.objects.get()
+    assert (
+        paper.channel == "paper" and paper.entered_by == caseworker and paper.author == young_person
+    )
