@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -25,7 +25,14 @@ app.conf.update(
     task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
     broker_connection_timeout=2,
     task_default_queue="default",
-    task_queues=(Queue("urgent"), Queue("default"), Queue("notifications")),
+    # Each queue its own exchange and key: with one shared key a message would be
+    # copied into every queue and run once per queue.
+    task_queues=tuple(
+        Queue(name, Exchange(name, type="direct"), routing_key=name)
+        for name in ("urgent", "default", "notifications")
+    ),
+    task_default_exchange="default",
+    task_default_routing_key="default",
     task_routes={
         "feedback.tasks.route_urgent_item": {"queue": "urgent"},
         "feedback.tasks.send_notification": {"queue": "notifications"},

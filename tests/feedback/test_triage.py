@@ -1,0 +1,409 @@
+"""The safeguarding triage table: what must reach the duty team at once, and what must not.
+
+Judgement calls, so the next person can see them and argue with them here:
+
+- Err on flagging. A worker reading a false alarm costs minutes; a missed
+  disclosure costs far more. So "he beat me" flags even though it may be FIFA,
+  and "I don't want to die" flags (negation is not read).
+- Idioms of exaggeration do not flag: "dying to go", "homework is killing me",
+  "killer fun", "I'm starving". None of these name the child as the one at risk,
+  and they are common enough in ordinary feedback to drown the duty team.
+- An accident does not flag ("I got hurt playing football"); a person does
+  ("hurt by my carer", "hit me", "hurts me").
+- Things go missing all the time in care; only a person going missing flags
+  ("I went missing", not "my phone went missing").
+- "I don't want to live here" is a request to move placement and does not flag;
+  "I don't want to live" does.
+- Bullying on its own ("I'm being bullied") and shouting ("my carer shouts at
+  me") are complaints for the service, not the duty team, unless they come with
+  violence, threats or other risk words.
+- "Got beaten" flags, but not before a score ("we got beaten 3-0").
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from feedback.triage import RULES_PATH, Assessment, assess, load_rules, normalise
+
+SUICIDAL = "suicidal thoughts"
+SELF_HARM = "self-harm"
+ABUSE = "abuse"
+SEXUAL_ABUSE = "sexual abuse"
+NEGLECT = "neglect"
+UNSAFE = "unsafe at home"
+MISSING = "going missing"
+EXPLOITATION = "exploitation"
+
+MUST_FLAG: list[tuple[str, str]] = [
+    # Thoughts of suicide, including text-speak and misspellings.
+    ("i want to die", SUICIDAL),
+    ("i wanna die", SUICIDAL),
+    ("i just wanna dieeee", SUICIDAL),
+    ("i want 2 die", SUICIDAL),
+    ("kms", SUICIDAL),
+    ("honestly i might kms tonight", SUICIDAL),
+    ("they keep telling me to kys", SUICIDAL),
+    ("i want to unalive myself", SUICIDAL),
+    ("been thinking about unaliving", SUICIDAL),
+    ("I'm going to kill myself", SUICIDAL),
+    ("gonna k1ll myself", SUICIDAL),
+    ("I feel suicidal", SUICIDAL),
+    ("having sucidal thoughts again", SUICIDAL),
+    ("everyone would be better off without me", SUICIDAL),
+    ("i wish i was dead", SUICIDAL),
+    ("I don't want to be alive anymore", SUICIDAL),
+    ("dont want to live no more", SUICIDAL),
+    ("i'm going to end it all", SUICIDAL),
+    ("gonna take all my pills", SUICIDAL),
+    ("thinking of jumping off a bridge", SUICIDAL),
+    ("sewer slide", SUICIDAL),
+    ("nobody would miss me", SUICIDAL),
+    ("there's no point living", SUICIDAL),
+    ("SUICIDE", SUICIDAL),
+    ("i wanna end it", SUICIDAL),
+    ("i'm done with life", SUICIDAL),
+    ("dont wanna be here no more", SUICIDAL),
+    # Self-harm.
+    ("i self harm", SELF_HARM),
+    ("been selfharming since year 7", SELF_HARM),
+    ("I've been cutting myself", SELF_HARM),
+    ("ctting again", SELF_HARM),
+    ("i started cutting again", SELF_HARM),
+    ("i hurt myself when im sad", SELF_HARM),
+    ("I hurt my self", SELF_HARM),
+    ("i burn myself", SELF_HARM),
+    ("i do sh when i'm upset", SELF_HARM),
+    ("sh urges are bad tonight", SELF_HARM),
+    ("i want to harm myself", SELF_HARM),
+    ("i starve myself so i feel in control", SELF_HARM),
+    ("i make myself sick after tea", SELF_HARM),
+    ("I've got cuts on my arms", SELF_HARM),
+    ("$elf h@rm", SELF_HARM),
+    ("i want to cut", SELF_HARM),
+    # Physical and emotional abuse, threats.
+    ("my foster dad hits me", ABUSE),
+    ("she hurts me", ABUSE),
+    ("he hittt me", ABUSE),
+    ("he h1ts me", ABUSE),
+    ("my carer slapped me", ABUSE),
+    ("she pushed me down the stairs", ABUSE),
+    ("he kicked me and I have bruises", ABUSE),
+    ("my step dad chokes me", ABUSE),
+    ("he locks me in my room", ABUSE),
+    ("she said she would kill me", ABUSE),
+    ("I get beaten up", ABUSE),
+    ("they abuse me", ABUSE),
+    ("my mum calls me worthless", ABUSE),
+    ("he told me not to tell anyone", ABUSE),
+    ("I got hurt by my carer", ABUSE),
+    ("he beats me when he's drunk", ABUSE),
+    ("he threw a plate at me", ABUSE),
+    ("the staff restrained me", ABUSE),
+    ("i get hit at home", ABUSE),
+    # Sexual abuse.
+    ("he touched me", SEXUAL_ABUSE),
+    ("he touchd me", SEXUAL_ABUSE),
+    ("my uncle touches me at night", SEXUAL_ABUSE),
+    ("he touched my privates", SEXUAL_ABUSE),
+    ("i was raped", SEXUAL_ABUSE),
+    ("he comes into my bed at night", SEXUAL_ABUSE),
+    ("he made me watch porn", SEXUAL_ABUSE),
+    ("he molested me", SEXUAL_ABUSE),
+    ("he climbs into my bed", SEXUAL_ABUSE),
+    # Neglect.
+    ("there is never any food in the house", NEGLECT),
+    ("they dont feed me", NEGLECT),
+    ("i go to bed hungry", NEGLECT),
+    ("they leave me home alone all weekend", NEGLECT),
+    ("no electric in my flat and its freezing", NEGLECT),
+    ("my carer locks the fridge so i can't eat", NEGLECT),
+    # Scared or unsafe where they live.
+    ("I dont feel safe at home", UNSAFE),
+    ("i dont feel safe", UNSAFE),
+    ("I don\u2019t feel safe", UNSAFE),
+    ("i dnt feel saf3", UNSAFE),
+    ("scared 2 go home", UNSAFE),
+    ("i'm scared of my foster dad", UNSAFE),
+    ("i'm t3rrified of going home", UNSAFE),
+    ("im not safe here", UNSAFE),
+    ("i'm really scared please help", UNSAFE),
+    ("please get me out of here", UNSAFE),
+    ("my dad hits my mum", UNSAFE),
+    ("he beats me when he's drunk", UNSAFE),
+    ("i am homeless", UNSAFE),
+    ("my mum's boyfriend hits her", UNSAFE),
+    ("sleeping rough since my landlord kicked me out", UNSAFE),
+    # Running away, going missing.
+    ("i ran away last night", MISSING),
+    ("im gonna run off", MISSING),
+    ("I'm going to run away", MISSING),
+    ("i went missing for 3 days", MISSING),
+    ("the police reported me missing", MISSING),
+    ("i stayed out all night", MISSING),
+    ("I just want to disappear", MISSING),
+    ("RAN AWAYYYY", MISSING),
+    ("i'm going to leg it", MISSING),
+    # Criminal and sexual exploitation.
+    ("county lines", EXPLOITATION),
+    ("they made me carry stuff for them", EXPLOITATION),
+    ("older men keep giving me lifts", EXPLOITATION),
+    ("he keeps asking me to send pics", EXPLOITATION),
+    ("sending pics to a guy i met online", EXPLOITATION),
+    ("a man i met on snapchat wants to meet up", EXPLOITATION),
+    ("they make me sell drugs", EXPLOITATION),
+    ("i owe them so i have to do what they say", EXPLOITATION),
+    ("went country with the olders", EXPLOITATION),
+    ("they gave me weed and vodka", EXPLOITATION),
+    ("I think I'm being groomed", EXPLOITATION),
+    ("someone shared my nudes", EXPLOITATION),
+    ("they make me do things", EXPLOITATION),
+    ("a man at the park gave me money", EXPLOITATION),
+    ("they put drugs up my bum", EXPLOITATION),
+]
+
+MUST_NOT_FLAG: list[str] = [
+    # Compliments, thanks, ideas.
+    "my social worker is great",
+    "I love my foster family",
+    "the staff at the home are kind",
+    "thank you for my birthday card",
+    "I feel safe with my foster carers",
+    "My new school is safe and friendly",
+    "my foster carer makes the best lasagne",
+    "can we go bowling on takeover day",
+    "can we have pizza on fridays",
+    "I'd like to learn to drive",
+    "I want to be a rapper when I'm older",
+    "I love rapping",
+    "I want to be a dog groomer",
+    "I love grooming the horses at the stables",
+    "Please can you send pictures from the awards night",
+    "my PA helped me find a flat",
+    # Complaints about things, not about being at risk.
+    "I want more pocket money",
+    "the wifi at my placement keeps dropping",
+    "the food at the home is boring",
+    "the bus to college is too expensive",
+    "I don't like the new rules about phones",
+    "my IRO never listens to me",
+    "the shower in my room is always cold",
+    "my phone went missing at school",
+    "my stuff went missing when I moved placement",
+    "i dont want to live here i want to live with my nan",
+    "the staff always knock before coming into my room",
+    "I owe my mate a tenner",
+    "I got kicked out of class today",
+    "My foster carer shouts at me when my room is messy",
+    # Family and contact.
+    "I'd like to see my brother more often",
+    "contact with my mum got cancelled again and I'm really upset",
+    "I want to go home to my mum for christmas",
+    "I keep in touch with my old foster carers",
+    "It hurt my feelings when my review was cancelled",
+    # Idioms of exaggeration (see the module docstring above).
+    "school trip was killer fun",
+    "I'm dying to go to the party",
+    "this homework is killing me",
+    "kmsl that was so funny",
+    "I'm starving after school, can we have more snacks",
+    "I'm so bored I could die",
+    # Sport, accidents, everyday fears.
+    "I got hurt playing football",
+    "I got a cut on my knee at football",
+    "I fell off my bike but I'm fine now",
+    "I ran the 100 metres at sports day",
+    "I want to run the children in care council",
+    "I beat everyone at chess",
+    "we got beaten 3-0 on saturday",
+    "my little sister hit a home run at rounders",
+    "I want to cut my hair short",
+    "im gonna jump on the trampoline",
+    "I'm scared of spiders",
+    "I'm nervous about my exams",
+]
+
+# Accepted false alarms: each flags on purpose because the same words are how
+# a child would tell us something serious.
+ACCEPTED_FALSE_ALARMS: list[tuple[str, str]] = [
+    ("my brother beat me at fifa", ABUSE),
+    ("the ball hit me in the face at PE", ABUSE),
+    ("my tooth is hurting me", ABUSE),
+    ("your letter really touched me", SEXUAL_ABUSE),
+    ("our dog ran away but came back", MISSING),
+    ("I was killing myself laughing", SUICIDAL),
+    ("the bike shed is not safe, someone stole my bike", UNSAFE),
+    ("we watched Home Alone at movie night", NEGLECT),
+    ("can you send pics from takeover day", EXPLOITATION),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), MUST_FLAG)
+def test_it_flags_words_that_suggest_a_child_is_at_risk_now(text: str, reason: str) -> None:
+    result = assess(text)
+
+    assert result.urgent, f"{text!r} read as {normalise(text)!r}"
+    assert reason in result.reasons
+
+
+@pytest.mark.parametrize("text", MUST_NOT_FLAG)
+def test_it_leaves_ordinary_feedback_in_the_ordinary_queue(text: str) -> None:
+    assert assess(text) == Assessment(urgent=False, reasons=[]), normalise(text)
+
+
+@pytest.mark.parametrize(("text", "reason"), ACCEPTED_FALSE_ALARMS)
+def test_it_accepts_some_false_alarms_rather_than_miss_a_disclosure(text: str, reason: str) -> None:
+    assert reason in assess(text).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i wanna kms",
+        "gonna unalive myself 2nite",
+        "i want 2 die",
+        "i do sh again",
+        "selfharm",
+        "ctting",
+        "i h8 my life i wanna d1e",
+    ],
+)
+def test_it_flags_suicide_and_self_harm_in_text_speak(text: str) -> None:
+    assert {SUICIDAL, SELF_HARM} & set(assess(text).reasons)
+
+
+def test_every_phrase_in_the_rules_file_flags_its_own_reason() -> None:
+    # Guards the first-letter shortcut in the matcher as much as the data.
+    rules = tomllib.loads(RULES_PATH.read_text(encoding="utf-8"))
+    for table in rules["reasons"].values():
+        for phrase in table.get("phrases", []):
+            assert table["label"] in assess(phrase).reasons, phrase
+            assert table["label"] in assess(f"well... {phrase}!").reasons, phrase
+
+
+def test_an_empty_postcard_is_not_urgent() -> None:
+    assert assess("") == Assessment(urgent=False, reasons=[])
+    assert assess("   \n\t ") == Assessment(urgent=False, reasons=[])
+
+
+def test_it_names_each_reason_once() -> None:
+    result = assess("i want to die. I WANT TO DIE. kms. i wanna die")
+
+    assert result.reasons == [SUICIDAL]
+
+
+def test_it_lists_reasons_in_the_same_order_whatever_order_they_are_written() -> None:
+    forwards = assess("he hits me and i want to die and i ran away")
+    backwards = assess("i ran away and i want to die and he hits me")
+
+    assert forwards.reasons == backwards.reasons == [SUICIDAL, ABUSE, MISSING]
+
+
+def test_it_can_name_two_reasons_for_the_same_words() -> None:
+    assert assess("he kicked me out").reasons == [ABUSE, UNSAFE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\U0001f600\U0001f600\U0001f389",
+        "The youth worker was \U0001f525\U0001f525",
+        "Ich m\u00f6chte mehr Taschengeld",
+        "\u6211\u5f88\u597d\uff0c\u8c22\u8c22",
+        "\u0645\u0631\u062d\u0628\u0627 \u0634\u0643\u0631\u0627",
+        "\u200b\u200d\u202e zero-width and text-direction characters",
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467 family emoji",
+        "\x00\x07 control characters",
+    ],
+)
+def test_emoji_and_other_languages_do_not_crash(text: str) -> None:
+    assert assess(text) == Assessment(urgent=False, reasons=[])
+
+
+def test_it_still_flags_when_emoji_sit_between_the_words() -> None:
+    assert SUICIDAL in assess("i want\U0001f62d to\U0001f62d die\U0001f62d").reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("HE HITSSS MEEEE", ABUSE),
+        ("I WANNA DIEEEEE", SUICIDAL),
+        ("i dont feeeeel saaafe", UNSAFE),
+        ("Sélf hárm", SELF_HARM),
+        ("\uff4b\uff4d\uff53", SUICIDAL),  # full-width letters, folded by NFKC
+        ("k!ll myself", SUICIDAL),
+    ],
+)
+def test_it_flags_despite_capitals_repeated_letters_accents_and_odd_characters(
+    text: str, reason: str
+) -> None:
+    assert reason in assess(text).reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I don\u2019t feel safe!!", "i do not fel safe"),
+        ("I'm scared 2 go hme", "i am scared to go home"),
+        ("gonna k1ll mys3lf", "going to kil myself"),
+        ("b4 no1 noticed", "before no one noticed"),
+        ("Hurtttt   me", "hurt me"),
+        ("Caf\u00e9 na\u00efve", "cafe naive"),
+        ("year 11, 2 days, 4 weeks", "year 11 to days for weks"),
+    ],
+)
+def test_it_normalises_text_the_way_the_rules_file_describes(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_it_flags_a_risk_phrase_at_the_end_of_a_long_postcard() -> None:
+    text = _long_ordinary_text() + " and he hits me"
+
+    assert len(text) >= 5000
+    assert assess(text).reasons == [ABUSE]
+
+
+def test_a_long_ordinary_postcard_is_not_urgent() -> None:
+    assert not assess(_long_ordinary_text()).urgent
+
+
+def test_it_assesses_a_long_postcard_in_well_under_five_milliseconds() -> None:
+    ordinary = _long_ordinary_text() + " i dont feel safe"
+    distressed = ("i want to die and he hits me and i ran away " * 120)[:5000]
+    assess(ordinary)  # load and compile the rules first
+
+    for text in (ordinary, distressed):
+        best = min(_time(assess, text) for _ in range(20))
+        assert best < 0.005, f"{best * 1000:.2f} ms"
+
+
+def test_a_broken_rules_file_fails_loudly(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text("[reasons.x]\nlabel = 'x'\nregexes = ['(unclosed']\n", encoding="utf-8")
+
+    with pytest.raises(ValueError, match="unclosed"):
+        load_rules(path)
+
+    path.write_text("[reasons.x]\nphrases = ['kms']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="label"):
+        load_rules(path)
+
+
+def _long_ordinary_text() -> str:
+    sentence = (
+        "My social worker is great and the wifi at the home is slow. "
+        "I would like more pocket money and a trip to the seaside please. "
+    )
+    return (sentence * 60)[:5000]
+
+
+def _time(function: Callable[[str], object], text: str) -> float:
+    start = time.perf_counter()
+    function(text)
+    return time.perf_counter() - start
