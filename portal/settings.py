@@ -268,6 +268,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(CELERY_FILESYSTEM_DIR),
         data_folder_out=str(CELERY_FILESYSTEM_DIR),
+        control_folder=str(CELERY_FILESYSTEM_DIR / "control"),
         store_processed=False,
     )
 CELERY_TASK_ALWAYS_EAGER = False
