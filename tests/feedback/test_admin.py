@@ -1,0 +1,61 @@
+import pytest
+
+from feedback.admin import RouteForm
+from feedback.models import Route, Topic
+from portal.models import Service
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_route_to_an_inactive_service_is_refused_in_admin(reference_data):
+    Service.objects.filter(slug="fostering").update(active=False)
+    form = RouteForm(
+        data={
+            "kind": "idea",
+            "topic": Topic.objects.get(slug="school").pk,
+            "audience": "",
+            "service": Service.objects.get(slug="fostering").pk,
+            "order": 5,
+            "active": "on",
+        }
+    )
+    assert not form.is_valid()
+    assert "not active" in form.errors["service"][0]
+
+
+def test_route_changes_are_kept_with_who_and_when(reference_data, complaints_manager):
+    from django.test import Client
+
+    client = Client()
+    complaints_manager.is_staff = complaints_manager.is_superuser = True
+    complaints_manager.save()
+    client.force_login(complaints_manager, backend="django.contrib.auth.backends.ModelBackend")
+    route = Route.objects.get(topic__slug="school")
+    response = client.post(
+        f"/admin/feedback/route/{route.pk}/change/",
+        {
+            "kind": "",
+            "topic": route.topic_id,
+            "audience": "",
+            "service": Service.objects.get(slug="iro").pk,
+            "order": route.order,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    latest = route.history.latest()
+    assert latest.history_user == complaints_manager
+    assert latest.service.slug == "iro"
+    assert route.history.count() == 2
+
+
+def test_admin_never_shows_a_young_persons_words(item, complaints_manager):
+    from django.test import Client
+
+    complaints_manager.is_staff = complaints_manager.is_superuser = True
+    complaints_manager.save()
+    client = Client()
+    client.force_login(complaints_manager, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/admin/feedback/item/{item.pk}/change/").content.decode()
+    assert item.reference in page
+    assert item.words not in page

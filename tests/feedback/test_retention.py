@@ -1,0 +1,32 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Event, Item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_closed_items_lose_their_words_and_author_after_the_retention_period(
+    item, care_leaver, settings
+):
+    services.young_person_reply(item=item, by=care_leaver, text="my own words")
+    services.withdraw(item=item, by=care_leaver)
+    settings.RETENTION_DAYS = 30
+    Item.objects.filter(pk=item.pk).update(closed_at=timezone.now() - timedelta(days=31))
+    assert services.anonymise_expired() == 1
+    item.refresh_from_db()
+    assert item.words == "" and item.author is None and item.anonymised_at
+    assert not Event.objects.filter(item=item).exclude(body="").exists()
+    assert services.anonymise_expired() == 0
+
+
+def test_open_and_recently_closed_items_are_kept(item, care_leaver, settings):
+    settings.RETENTION_DAYS = 30
+    assert services.anonymise_expired() == 0
+    services.withdraw(item=item, by=care_leaver)
+    assert services.anonymise_expired() == 0
+    item.refresh_from_db()
+    assert item.words
