@@ -3,7 +3,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from feedback.models import Event, Item, LocalClosure, Notification, Route, StaffView, Topic
+from feedback.models import (
+    Event,
+    Item,
+    LocalClosure,
+    Notification,
+    Route,
+    SavedReply,
+    StaffView,
+    Topic,
+)
 
 
 @admin.register(Topic)
@@ -31,6 +40,12 @@ class RouteAdmin(SimpleHistoryAdmin):
     list_display = ("order", "kind", "topic", "audience", "service", "active")
     list_editable = ("active",)
     list_filter = ("service", "active")
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "order", "active")
+    list_filter = ("status", "active")
 
 
 @admin.register(LocalClosure)

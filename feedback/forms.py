@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Identity, Kind, Mood, Outcome, Topic
+from feedback.models import Identity, Kind, Mood, Outcome, SavedReply, Topic
 from portal.models import Audience, ContactMethod, Service, User
 
 MAX_WORDS = 5000
@@ -21,6 +21,11 @@ IDENTITY_HELP = {
         "Nobody will know it is you. You get a code to check for an answer. We cannot contact you."
     ),
 }
+
+
+class TopicChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
+        return f"{obj.name}: {obj.description}"
 
 
 class SubmissionForm(forms.Form):
@@ -39,7 +44,7 @@ class SubmissionForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    topic = forms.ModelChoiceField(
+    topic = TopicChoiceField(
         label=_("What is it about?"),
         queryset=Topic.objects.active(),
         widget=forms.RadioSelect,
@@ -233,6 +238,13 @@ class TrackForm(forms.Form):
 
 
 class StaffReplyForm(ReplyForm):
+    saved_reply = forms.ModelChoiceField(
+        label=_("Start from a saved reply"),
+        queryset=SavedReply.objects.none(),
+        required=False,
+        empty_label=_("None: I will write my own"),
+        help_text=_("If you leave the reply empty, the saved reply is sent as it is."),
+    )
     as_team = forms.BooleanField(label=_("Reply as the team, not by my name"), required=False)
     change = forms.ChoiceField(
         label=_("Does this reply plan or make a change?"),
@@ -246,8 +258,24 @@ class StaffReplyForm(ReplyForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    field_order = ["saved_reply", "text", "as_team", "change", "change_description"]
+
+    def __init__(self, *args: object, status: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False
+        self.fields["saved_reply"].queryset = SavedReply.objects.filter(active=True, status=status)
+
+    def clean_text(self) -> str:
+        return self.cleaned_data.get("text", "")
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        saved = cleaned.get("saved_reply")
+        if not (cleaned.get("text") or "").strip():
+            if saved:
+                cleaned["text"] = saved.text
+            else:
+                self.add_error("text", _("Write your reply, or choose a saved reply."))
         if cleaned.get("change") and not (cleaned.get("change_description") or "").strip():
             self.add_error("change_description", _("Describe the change."))
         return cleaned

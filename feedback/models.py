@@ -366,6 +366,24 @@ class Route(models.Model):
         return f"{self.order}: {self.kind or 'any'}/{self.topic or 'any'}/{self.audience or 'any'} -> {self.service}"
 
 
+class SavedReply(models.Model):
+    """A reply staff can start from, offered on items with the given status."""
+
+    status = models.CharField(_("offered when the status is"), max_length=20, choices=Status)
+    title = models.CharField(_("title"), max_length=80)
+    text = models.TextField(_("text"), max_length=5000)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["status", "order", "title"]
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class LocalClosure(models.Model):
     """A day the council is closed that is not a bank holiday: not a working day."""
 

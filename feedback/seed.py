@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feedback.models import Kind, Route, Topic, TopicAudience
+from feedback.models import Kind, Route, SavedReply, Status, Topic, TopicAudience
 from portal.models import Audience, Service
 
 TOPICS = [
@@ -97,6 +97,29 @@ ROUTES = [
     (100, "", "family-friends", Audience.IN_CARE, "fostering"),
 ]
 
+SAVED_REPLIES = [
+    (
+        Status.ROUTED,
+        "Thank you, we have it",
+        "Thank you for telling us. We have read what you sent and we will get back to you soon.",
+    ),
+    (
+        Status.ACKNOWLEDGED,
+        "Looking into it",
+        "We are looking into this now. We will tell you what we find out.",
+    ),
+    (
+        Status.IN_PROGRESS,
+        "Still working on it",
+        "We are still working on this. Thank you for waiting. We will update you soon.",
+    ),
+    (
+        Status.REOPENED,
+        "Sorry it is not sorted",
+        "Sorry this is not sorted yet. We will look at it again and get back to you.",
+    ),
+]
+
 
 def seed_reference_data() -> None:
     for order, (slug, name, description, audience) in enumerate(TOPICS):
@@ -131,3 +154,6 @@ def seed_reference_data() -> None:
                 audience=audience,
                 service=services[service],
             )
+    if not SavedReply.objects.exists():
+        for order, (status, title, text) in enumerate(SAVED_REPLIES):
+            SavedReply.objects.create(status=status, title=title, text=text, order=order)

@@ -86,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, object]:
     defaults = {
-        "reply_form": StaffReplyForm(),
+        "reply_form": StaffReplyForm(status=item.status),
         "note_form": NoteForm(),
         "resolve_form": ResolveForm(is_complaint=item.is_complaint),
         "extend_form": ReasonForm(),
@@ -151,7 +151,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
             else:
                 form_errors["assign_form"] = form
         elif action == "reply":
-            form = StaffReplyForm(request.POST)
+            form = StaffReplyForm(request.POST, status=obj.status)
             if form.is_valid():
                 data = form.cleaned_data
                 services.staff_reply(

@@ -353,3 +353,21 @@ def test_staff_enter_a_paper_postcard_for_a_young_person(caseworker, young_perso
     assert (
         paper.channel == "paper" and paper.entered_by == caseworker and paper.author == young_person
     )
+
+
+def test_a_saved_reply_for_the_items_status_can_be_sent_as_it_is(caseworker, care_leaver, item):
+    from feedback.models import SavedReply
+
+    saved = SavedReply.objects.get(status="routed")
+    other = SavedReply.objects.get(status="acknowledged")
+    client = client_for(caseworker)
+    page = client.get(reverse("feedback:staff_item", args=[item.reference])).content.decode()
+    assert saved.title in page and other.title not in page
+    act(client, item, "reply", saved_reply=saved.pk, text="")
+    assert saved.text in young_person_sees(care_leaver, item)
+
+
+def test_a_reply_needs_words_or_a_saved_reply(caseworker, item):
+    response = act(client_for(caseworker), item, "reply", text="  ")
+    assert response.status_code == 400
+    assert "choose a saved reply" in response.content.decode()
