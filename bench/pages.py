@@ -39,12 +39,11 @@ def main() -> None:
 
     setup_test_environment()  # the check page's form key is read from the response context
     call_command("migrate", verbosity=0)
+    from feedback import services
     from feedback.models import Topic
+    from feedback.seed import seed_reference_data
     from portal.models import Audience, User, YoungPerson
     from tests.conftest import submit
-    from feedback import services
-
-    from feedback.seed import seed_reference_data
 
     seed_reference_data()
     user = User.objects.create_user("pages", password="x")
