@@ -261,7 +261,11 @@ def _refuse_if_finished(item: Item) -> None:
 
 
 def _locked(item: Item) -> Item:
-    return Item.objects.select_for_update().select_related("service", "topic").get(pk=item.pk)
+    return (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("service", "topic")
+        .get(pk=item.pk)
+    )
 
 
 def young_person_reply(*, item: Item, by: User | None, text: str) -> Event:
