@@ -44,6 +44,7 @@ app.conf.update(
         "check-clocks": {"task": "feedback.tasks.check_clocks", "schedule": 300.0},
         "sweep-notifications": {"task": "feedback.tasks.sweep_notifications", "schedule": 60.0},
         "anonymise-expired": {"task": "feedback.tasks.anonymise_expired", "schedule": 86400.0},
+        "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 3600.0},
     },
 )
 app.autodiscover_tasks()
