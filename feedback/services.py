@@ -100,10 +100,11 @@ def submit_item(
     channel: str = Channel.ONLINE,
     entered_by: User | None = None,
 ) -> Submitted:
-    """Save an item and hand it to routing once committed. The same key never makes two."""
-    existing = Item.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return Submitted(existing, _tracking_code(existing, submission_key), created=False)
+    """Save an item and hand it to routing once committed. The same key never makes two.
+
+    The unique key is the check: a second insert with it fails and the first item
+    is returned, so a double tap costs no extra query on the usual path.
+    """
     if identity == Identity.ANONYMOUS:
         author = None
         # Anonymous means nobody can tell: no phone or email to reach them by.

@@ -75,8 +75,9 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
         submission_key = uuid.UUID(request.POST.get("submission_key", ""))
     except ValueError:
         return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
-    existing = Item.objects.filter(submission_key=submission_key).first()
-    if existing is None and _submission_limited(request):
+    # A double tap is not a new postcard: it never counts against the limit.
+    already_sent = Item.objects.filter(submission_key=submission_key).exists()
+    if not already_sent and _submission_limited(request):
         return render(request, "feedback/limited.html", status=429)
     data = form.cleaned_data
     result = services.submit_item(
