@@ -142,6 +142,16 @@ class SubmissionForm(forms.Form):
     def chosen_audience(self) -> str:
         return self.fixed_audience or self.cleaned_data.get("audience", "")
 
+    def item_fields(self) -> dict[str, object]:
+        """The answers as submit_item takes them."""
+        names = (
+            "kind", "topic", "words", "identity", "mood", "consent_to_share", "contact_wanted",
+            "contact_method", "contact_detail", "advocate_requested",
+        )  # fmt: skip
+        return {name: self.cleaned_data[name] for name in names} | {
+            "audience": self.chosen_audience
+        }
+
     def identity_choices(self) -> list[tuple[str, str, str]]:
         return [(v, label, IDENTITY_HELP[v]) for v, label in self.fields["identity"].choices]
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -11,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from feedback import access, services
@@ -23,7 +27,8 @@ from feedback.forms import (
     ResolveForm,
     StaffReplyForm,
 )
-from feedback.models import Channel, Kind, StaffView, Status, Topic
+from feedback.models import Channel, Item, Kind, StaffView, Status, Topic
+from portal.models import User
 from portal.permissions import staff_required
 
 QUEUE_PAGE_SIZE = 25
@@ -114,17 +119,82 @@ def item(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "feedback/staff/item.html", _item_context(request, obj))
 
 
-ACTIONS = {
-    "acknowledge",
-    "take",
-    "assign",
-    "reply",
-    "note",
-    "status",
-    "resolve",
-    "extend",
-    "stage",
-    "reroute",
+@dataclass(frozen=True)
+class Action:
+    """One staff action: the form it reads (if any), the service it calls, what staff are told."""
+
+    run: Callable[[Item, User, dict], object]
+    done: str
+    form: Callable[[Item, object], forms.Form] | None = None
+    form_key: str = ""
+
+
+ACTIONS: dict[str, Action] = {
+    "acknowledge": Action(
+        lambda item, user, data: services.acknowledge(item=item, by=user),
+        gettext_lazy("Acknowledged. The young person can see it has been seen."),
+    ),
+    "take": Action(
+        lambda item, user, data: services.assign(item=item, by=user, assignee=user),
+        gettext_lazy("It is assigned to you."),
+    ),
+    "status": Action(
+        lambda item, user, data: services.set_status(item=item, by=user, status=data["status"]),
+        gettext_lazy("Status changed."),
+    ),
+    "assign": Action(
+        lambda item, user, data: services.assign(item=item, by=user, assignee=data["assignee"]),
+        gettext_lazy("Assignment saved."),
+        lambda item, post: AssignForm(post, service_id=item.service_id),
+        "assign_form",
+    ),
+    "reply": Action(
+        lambda item, user, data: services.staff_reply(
+            item=item,
+            by=user,
+            text=data["text"],
+            as_team=data["as_team"],
+            change=data["change"],
+            change_description=data["change_description"],
+        ),
+        gettext_lazy("Reply sent to the young person."),
+        lambda item, post: StaffReplyForm(post, status=item.status),
+        "reply_form",
+    ),
+    "note": Action(
+        lambda item, user, data: services.add_note(item=item, by=user, text=data["text"]),
+        gettext_lazy("Note added. The young person cannot see it."),
+        lambda item, post: NoteForm(post),
+        "note_form",
+    ),
+    "resolve": Action(
+        lambda item, user, data: services.resolve(
+            item=item, by=user, outcome=data["outcome"], text=data["text"]
+        ),
+        gettext_lazy("Resolved. The young person is asked if it sorted things."),
+        lambda item, post: ResolveForm(post, is_complaint=item.is_complaint),
+        "resolve_form",
+    ),
+    "extend": Action(
+        lambda item, user, data: services.extend_clock(item=item, by=user, reason=data["reason"]),
+        gettext_lazy("Clock extended. The young person has been told."),
+        lambda item, post: ReasonForm(post),
+        "extend_form",
+    ),
+    "stage": Action(
+        lambda item, user, data: services.move_stage(item=item, by=user, reason=data["reason"]),
+        gettext_lazy("The complaint moved to the next stage."),
+        lambda item, post: ReasonForm(post),
+        "stage_form",
+    ),
+    "reroute": Action(
+        lambda item, user, data: services.reroute(
+            item=item, by=user, service=data["service"], reason=data["reason"]
+        ),
+        gettext_lazy("Moved to another service."),
+        lambda item, post: RerouteForm(post),
+        "reroute_form",
+    ),
 }
 
 
@@ -132,106 +202,24 @@ ACTIONS = {
 @require_POST
 def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     obj = access.item_for_staff(request.user, reference)
-    if action not in ACTIONS:
+    spec = ACTIONS.get(action)
+    if spec is None:
         raise Http404
-    user = request.user
-    form_errors: dict[str, object] = {}
+    data: dict = {"status": request.POST.get("status", "")}
+    if spec.form is not None:
+        form = spec.form(obj, request.POST)
+        if not form.is_valid():
+            context = _item_context(request, obj, **{spec.form_key: form})
+            return render(request, "feedback/staff/item.html", context, status=400)
+        data = form.cleaned_data
     try:
-        if action == "acknowledge":
-            services.acknowledge(item=obj, by=user)
-            messages.success(request, _("Acknowledged. The young person can see it has been seen."))
-        elif action == "take":
-            services.assign(item=obj, by=user, assignee=user)
-            messages.success(request, _("It is assigned to you."))
-        elif action == "assign":
-            form = AssignForm(request.POST, service_id=obj.service_id)
-            if form.is_valid():
-                services.assign(item=obj, by=user, assignee=form.cleaned_data["assignee"])
-                messages.success(request, _("Assignment saved."))
-            else:
-                form_errors["assign_form"] = form
-        elif action == "reply":
-            form = StaffReplyForm(request.POST, status=obj.status)
-            if form.is_valid():
-                data = form.cleaned_data
-                services.staff_reply(
-                    item=obj,
-                    by=user,
-                    text=data["text"],
-                    as_team=data["as_team"],
-                    change=data["change"],
-                    change_description=data["change_description"],
-                )
-                messages.success(request, _("Reply sent to the young person."))
-            else:
-                form_errors["reply_form"] = form
-        elif action == "note":
-            form = NoteForm(request.POST)
-            if form.is_valid():
-                services.add_note(item=obj, by=user, text=form.cleaned_data["text"])
-                messages.success(request, _("Note added. The young person cannot see it."))
-            else:
-                form_errors["note_form"] = form
-        elif action == "status":
-            services.set_status(item=obj, by=user, status=request.POST.get("status", ""))
-            messages.success(request, _("Status changed."))
-        elif action == "resolve":
-            form = ResolveForm(request.POST, is_complaint=obj.is_complaint)
-            if form.is_valid():
-                services.resolve(
-                    item=obj,
-                    by=user,
-                    outcome=form.cleaned_data["outcome"],
-                    text=form.cleaned_data["text"],
-                )
-                messages.success(
-                    request, _("Resolved. The young person is asked if it sorted things.")
-                )
-            else:
-                form_errors["resolve_form"] = form
-        elif action == "extend":
-            form = ReasonForm(request.POST)
-            if form.is_valid():
-                services.extend_clock(item=obj, by=user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("Clock extended. The young person has been told."))
-            else:
-                form_errors["extend_form"] = form
-        elif action == "stage":
-            form = ReasonForm(request.POST)
-            if form.is_valid():
-                services.move_stage(item=obj, by=user, reason=form.cleaned_data["reason"])
-                messages.success(request, _("The complaint moved to the next stage."))
-            else:
-                form_errors["stage_form"] = form
-        elif action == "reroute":
-            form = RerouteForm(request.POST)
-            if form.is_valid():
-                services.reroute(
-                    item=obj,
-                    by=user,
-                    service=form.cleaned_data["service"],
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(
-                    request, _("Moved to %(service)s.") % {"service": form.cleaned_data["service"]}
-                )
-                if not (
-                    user.is_complaints_manager
-                    or form.cleaned_data["service"].pk in user.service_ids
-                ):
-                    return redirect("feedback:queue")
-            else:
-                form_errors["reroute_form"] = form
+        spec.run(obj, request.user, data)
     except services.ActionRefused as refused:
         messages.error(request, str(refused))
-    if form_errors:
-        obj.refresh_from_db()
-        return render(
-            request,
-            "feedback/staff/item.html",
-            _item_context(request, obj, **form_errors),
-            status=400,
-        )
+        return redirect("feedback:staff_item", reference=obj.reference)
+    messages.success(request, str(spec.done))
+    if not access.items_for_staff(request.user).filter(pk=obj.pk).exists():
+        return redirect("feedback:queue")  # moved out of reach, e.g. re-routed elsewhere
     return redirect("feedback:staff_item", reference=obj.reference)
 
 
@@ -248,25 +236,14 @@ def audit(request: HttpRequest, reference: str) -> HttpResponse:
 def paper_new(request: HttpRequest) -> HttpResponse:
     form = PaperSubmissionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
             key = uuid.uuid4()
         result = services.submit_item(
-            kind=data["kind"],
-            topic=data["topic"],
-            words=data["words"],
-            identity=data["identity"],
+            **form.item_fields(),
             author=form.author,
-            audience=form.chosen_audience,
             submission_key=key,
-            mood=data["mood"],
-            consent_to_share=data["consent_to_share"],
-            contact_wanted=data["contact_wanted"],
-            contact_method=data["contact_method"],
-            contact_detail=data["contact_detail"],
-            advocate_requested=data["advocate_requested"],
             channel=Channel.PAPER,
             entered_by=request.user,
         )

@@ -79,22 +79,7 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     already_sent = Item.objects.filter(submission_key=submission_key).exists()
     if not already_sent and _submission_limited(request):
         return render(request, "feedback/limited.html", status=429)
-    data = form.cleaned_data
-    result = services.submit_item(
-        kind=data["kind"],
-        topic=data["topic"],
-        words=data["words"],
-        identity=data["identity"],
-        author=user,
-        audience=form.chosen_audience,
-        submission_key=submission_key,
-        mood=data["mood"],
-        consent_to_share=data["consent_to_share"],
-        contact_wanted=data["contact_wanted"],
-        contact_method=data["contact_method"],
-        contact_detail=data["contact_detail"],
-        advocate_requested=data["advocate_requested"],
-    )
+    result = services.submit_item(**form.item_fields(), author=user, submission_key=submission_key)
     # Whoever holds the form's key sent it (a double tap lands here too): show the
     # confirmation again, with the same tracking code.
     sent = request.session.get(CONFIRM_SESSION_KEY, {})
