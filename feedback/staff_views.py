@@ -102,6 +102,9 @@ def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, obje
         ),
     }
     defaults.update(forms)
+    for name, form in defaults.items():
+        # Several forms on one page share field names: give each its own ids.
+        form.auto_id = f"id_{name.removesuffix('_form')}_%s"
     return {
         "item": item,
         "events": list(item.events.select_related("actor").order_by("created_at", "id")),

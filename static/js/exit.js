@@ -13,7 +13,10 @@
   if (button) { button.addEventListener("click", leave); }
   var presses = 0, timer = null;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    if (event.repeat) { return; }
+    // Any other key starts the count again, as in GOV.UK's pattern: someone typing
+    // capital letters presses Shift often, and must not lose what they wrote.
+    if (event.key !== "Shift") { presses = 0; return; }
     presses += 1;
     clearTimeout(timer);
     timer = setTimeout(function () { presses = 0; }, 1000);
