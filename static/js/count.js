@@ -7,7 +7,10 @@
     var max = parseInt(box.getAttribute("maxlength"), 10);
     function update() {
       var left = max - box.value.length;
-      out.textContent = left >= 0 ? left + " characters left" : (-left) + " characters too many";
+      // The words come from the page, so they are translated with everything else.
+      out.textContent = left >= 0
+        ? left + " " + box.getAttribute("data-left")
+        : (-left) + " " + box.getAttribute("data-over");
     }
     box.addEventListener("input", update);
     update();
