@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import staff_views, views
+from feedback import report_views, staff_views, views
 
 app_name = "feedback"
 
@@ -21,4 +21,12 @@ urlpatterns = [
     path("staff/items/<str:reference>/", staff_views.item, name="staff_item"),
     path("staff/items/<str:reference>/audit/", staff_views.audit, name="staff_audit"),
     path("staff/items/<str:reference>/<slug:action>/", staff_views.act, name="staff_act"),
+    path("staff/dashboard/", report_views.dashboard, name="dashboard"),
+    path("staff/dashboard.csv", report_views.dashboard_csv, name="dashboard_csv"),
+    path("staff/reports/complaints/", report_views.complaints_report, name="complaints_report"),
+    path(
+        "staff/reports/complaints.csv",
+        report_views.complaints_report_csv,
+        name="complaints_report_csv",
+    ),
 ]

@@ -1,0 +1,220 @@
+"""Staff figures: the managers' dashboard and the annual complaints report, as pages and CSV.
+
+Each view starts from access.items_for_staff, the same gate as the queue, then
+narrows it: a manager sees the services they manage; the complaints manager sees
+every service and runs the annual report. Anyone else gets the same 404 as for
+a page that does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback import access, reports
+from portal.models import Service, User
+from portal.permissions import staff_required
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _dashboard_for(user: User) -> reports.Dashboard:
+    items = access.items_for_staff(user)
+    if user.is_complaints_manager:
+        return reports.dashboard(
+            items,
+            Service.objects.order_by("name"),
+            include_unrouted=True,
+            include_stages=True,
+        )
+    managed = user.managed_service_ids
+    if not managed:
+        raise Http404
+    return reports.dashboard(
+        items.for_services(managed), Service.objects.filter(pk__in=managed).order_by("name")
+    )
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "feedback/staff/dashboard.html",
+        {"dashboard": _dashboard_for(request.user), "kind_columns": reports.KIND_COLUMNS},
+    )
+
+
+def _dashboard_header() -> list[str]:
+    return [
+        _("Service"),
+        _("Month received"),
+        *(str(label) for _kind, label in reports.KIND_COLUMNS),
+        _("Received"),
+        _("First responses"),
+        _("First responses within target"),
+        _("Within target (%)"),
+        _("Open now"),
+        _("Overdue now"),
+        _("Median working days to first response"),
+        _("Median working days to close"),
+        _("Escalated"),
+    ]
+
+
+def _dashboard_row(name: str, month: str, figures: reports.Figures) -> list[object]:
+    return [
+        name,
+        month,
+        *figures.by_kind,
+        figures.total,
+        figures.responded,
+        figures.on_time,
+        _number(figures.on_time_percent),
+        figures.open,
+        figures.overdue,
+        _number(figures.median_to_first_response),
+        _number(figures.median_to_close),
+        figures.escalated,
+    ]
+
+
+@staff_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures in up to three tables, each with its own header row,
+    separated by a blank line: by service and month (with a total row per
+    service); open and overdue items of any age by service; for the complaints
+    manager, open complaints by stage.
+    """
+    figures = _dashboard_for(request.user)
+    response, writer = _csv_response(f"dashboard-{figures.today.isoformat()}.csv")
+    writer.writerow(_dashboard_header())
+    period = _("Last 12 months")
+    for section in figures.sections:
+        for row in section.rows:
+            writer.writerow(_dashboard_row(section.name, f"{row.month:%Y-%m}", row))
+        writer.writerow(_dashboard_row(section.name, period, section.total))
+    writer.writerow([])
+    writer.writerow([_("Service"), _("Open now, any age"), _("Overdue now, any age")])
+    for section in figures.sections:
+        writer.writerow([section.name, section.open_now, section.overdue_now])
+    if figures.stages is not None:
+        writer.writerow([])
+        writer.writerow([_("Complaint stage"), _("Open now"), _("Overdue now"), _("Extended")])
+        for stage in figures.stages:
+            writer.writerow([stage.stage, stage.open, stage.overdue, stage.extended])
+    return response
+
+
+def _year(request: HttpRequest) -> tuple[int | None, str]:
+    """The year asked for (this year if none), or None and what to fix."""
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return timezone.localdate().year, raw
+    # isascii: str.isdigit() accepts digits such as "²" that int() then refuses.
+    if raw.isascii() and raw.isdigit() and FIRST_YEAR <= int(raw) <= LAST_YEAR:
+        return int(raw), raw
+    return None, raw
+
+
+def _report_or_404(request: HttpRequest) -> tuple[reports.ComplaintsReport | None, str]:
+    if not request.user.is_complaints_manager:
+        raise Http404
+    year, raw = _year(request)
+    if year is None:
+        return None, raw
+    return reports.complaints_report(access.items_for_staff(request.user), year), raw
+
+
+@staff_required
+def complaints_report(request: HttpRequest) -> HttpResponse:
+    report, raw = _report_or_404(request)
+    context = {"report": report, "year_value": raw or (report.year if report else "")}
+    if report is None:
+        context["error"] = _(
+            "Enter a year from %(first)d to %(last)d, for example %(example)d."
+        ) % {
+            "first": FIRST_YEAR,
+            "last": LAST_YEAR,
+            "example": timezone.localdate().year,
+        }
+        return render(request, "feedback/staff/complaints_report.html", context, status=400)
+    return render(request, "feedback/staff/complaints_report.html", context)
+
+
+@staff_required
+def complaints_report_csv(request: HttpRequest) -> HttpResponse:
+    """One table: section, measure, value. Counts only; nothing that identifies anyone."""
+    report, _raw = _report_or_404(request)
+    if report is None:
+        return HttpResponse(
+            _("Enter a year from %(first)d to %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response, writer = _csv_response(f"complaints-{report.year}.csv")
+    writer.writerow([_("Section"), _("Measure"), _("Value")])
+    writer.writerows(_report_rows(report))
+    return response
+
+
+def _report_rows(report: reports.ComplaintsReport) -> Iterable[list[object]]:
+    yield [
+        _("Received"),
+        _("Complaints received in %(year)d") % {"year": report.year},
+        report.received,
+    ]
+    for stage in report.stages:
+        yield [_("Highest stage reached"), _("Stage %(n)d") % {"n": stage.stage}, stage.reached]
+    for line in report.topics:
+        yield [_("Topic"), line.label, line.count]
+    for line in report.outcomes:
+        yield [_("Outcome"), line.label, line.count]
+    for stage in report.stages:
+        section = _("Answers at stage %(n)d") % {"n": stage.stage}
+        yield [section, _("Answers given"), stage.answers]
+        yield [section, _("Within the timescale"), stage.within]
+        yield [section, _("Within the timescale after an extension"), stage.within_after_extension]
+        yield [section, _("Late"), stage.late]
+        yield [section, _("Extended"), stage.extended]
+    yield [_("Advocacy"), _("Offered"), report.advocacy_offered]
+    yield [_("Advocacy"), _("Taken up"), report.advocacy_taken_up]
+
+
+class _CsvWriter:
+    """csv.writer that never lets a spreadsheet run a cell as a formula (names are staff-edited)."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        self._writer = csv.writer(response)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, _CsvWriter]:
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    return response, _CsvWriter(response)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
