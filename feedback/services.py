@@ -191,7 +191,8 @@ def route_item(item_id: int) -> bool:
         service = Service.objects.filter(is_duty_team=True, active=True).first()
         route = None
     else:
-        routes = list(Route.objects.active().order_by("order", "id"))
+        # With their services: the chosen route's service is then no extra query.
+        routes = list(Route.objects.active().select_related("service").order_by("order", "id"))
         route = choose_route(routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience)
         service = route.service if route else None
     if service is None:
@@ -202,20 +203,28 @@ def route_item(item_id: int) -> bool:
     now = timezone.now()
     received_on = timezone.localdate(item.created_at)
     clock, due_on = _initial_clock(item, received_on)
+    routed = {
+        "status": Status.ROUTED,
+        "service": service,
+        "route": route,
+        "routed_at": now,
+        "clock": clock,
+        "clock_started_on": received_on,
+        "due_on": due_on,
+        "clock_state": ClockState.RUNNING,
+        # update() skips auto_now: say when the row changed, as save() would.
+        "updated_at": now,
+    }
     with transaction.atomic():
-        claimed = Item.objects.filter(pk=item.pk, status=Status.SUBMITTED).update(
-            status=Status.ROUTED,
-            service=service,
-            route=route,
-            routed_at=now,
-            clock=clock,
-            clock_started_on=received_on,
-            due_on=due_on,
-            clock_state=ClockState.RUNNING,
-        )
+        claimed = Item.objects.filter(pk=item.pk, status=Status.SUBMITTED).update(**routed)
         if not claimed:
             return False
-        item.refresh_from_db()
+        # While an item is unrouted nothing else changes what is read below
+        # (alert_unrouted sets only routing_alerted), so the item in hand plus
+        # these changes stands for the row: no re-read, and topic and service
+        # stay loaded for the messages.
+        for field, value in routed.items():
+            setattr(item, field, value)
         _event(
             item,
             EventKind.SAFEGUARDING if item.safeguarding else EventKind.ROUTED,
@@ -231,8 +240,17 @@ def route_item(item_id: int) -> bool:
 
 
 def items_to_sweep(older_than: datetime) -> list[int]:
+    """Unrouted items older than `older_than`, at most 500 a sweep.
+
+    Safeguarding items first, then oldest first: after a long broker outage the
+    cap must not leave a child at risk, or the longest-waiting item, to a later
+    sweep (the model's default order is newest first).
+    """
     return list(
-        Item.objects.unrouted().filter(created_at__lt=older_than).values_list("pk", flat=True)[:500]
+        Item.objects.unrouted()
+        .filter(created_at__lt=older_than)
+        .order_by("-safeguarding", "created_at")
+        .values_list("pk", flat=True)[:500]
     )
 
 

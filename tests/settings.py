@@ -11,4 +11,6 @@ if not os.environ.get("REDIS_URL"):
 
 from portal.settings import *  # noqa: F403
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_BACKEND = os.environ.get(
+    "TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
