@@ -56,8 +56,10 @@ format: install
 	$(BIN)/ruff check --fix .
 
 bench: install
-	$(BIN)/python bench/routing.py
-	$(BIN)/python bench/queue.py
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.submit
+	$(BIN)/python -m bench.routing
+	$(BIN)/python -m bench.queue
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 node_modules

@@ -1,6 +1,6 @@
 """Page weight: each young person's page, compressed (gzip -9), HTML plus its CSS and JS.
 
-Run: .venv/bin/python bench/pages.py
+Run: .venv/bin/python -m bench.pages
 """
 
 import gzip

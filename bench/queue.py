@@ -1,6 +1,6 @@
 """Server time of the staff queue and the dashboard over 100,000 items in PostgreSQL.
 
-Run: .venv/bin/python bench/queue.py [--items N] [--runs N] [--explain]
+Run: .venv/bin/python -m bench.queue [--items N] [--runs N] [--explain]
 
 Drops and recreates the database portal_bench_queue on BENCH_PG_SERVER
 (default postgres://postgres@127.0.0.1:5432), migrates, seeds the reference

@@ -1,6 +1,6 @@
 """Routing throughput and latency: one Celery worker (prefork, one process), PostgreSQL, Redis.
 
-Run: .venv/bin/python bench/routing.py [--items 1000] [--rate 200] [--staff 2]
+Run: .venv/bin/python -m bench.routing [--items 1000] [--rate 200] [--staff 2]
                                        [--queues urgent,default,notifications]
 
 Drops and recreates the database portal_bench_routing on BENCH_PG_SERVER
@@ -34,10 +34,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/queue.py would shadow the standard library's queue module (psycopg,
-# logging and kombu import it): drop this folder from the path first.
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import argparse  # noqa: E402
 import functools  # noqa: E402

@@ -4,7 +4,7 @@
 nothing (the redirect is the answer). Compare with ../shared/MEASURED.md: a bare
 Django form view managed 465/s (p95 46 ms), django-helpdesk's form 74/s (p95 263 ms).
 
-Run: .venv/bin/python bench/submit.py [--seconds 20] [--users 16]
+Run: .venv/bin/python -m bench.submit [--seconds 20] [--users 16]
 """
 
 from __future__ import annotations
