@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,41 +31,78 @@ def _context(item: Item, **extra: object) -> dict[str, object]:
     }
 
 
-def _queue(
-    *,
-    key: str,
-    template: str,
-    item: Item | None,
-    channel: str,
-    recipient: User | None = None,
-    address: str = "",
-    context: dict[str, object],
-) -> Notification | None:
-    subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
-    body = render_to_string(f"emails/{template}-body.txt", context)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
+class _Batch:
+    """The messages one piece of news causes: rendered once per template, written in
+    one INSERT, and handed to one task after the caller's transaction commits."""
+
+    def __init__(self, item: Item | None) -> None:
+        self.item = item
+        self.rows: list[Notification] = []
+        self._rendered: dict[tuple[str, int], tuple[str, str]] = {}
+
+    def add(
+        self,
+        *,
+        key: str,
+        template: str,
+        channel: str,
+        context: dict[str, object],
+        recipient: User | None = None,
+        address: str = "",
+    ) -> None:
+        cache_key = (template, id(context))
+        if cache_key not in self._rendered:
+            self._rendered[cache_key] = (
+                render_to_string(f"emails/{template}-subject.txt", context).strip()[:200],
+                render_to_string(f"emails/{template}-body.txt", context),
+            )
+        subject, body = self._rendered[cache_key]
+        in_portal = channel == Notification.Channel.PORTAL
+        self.rows.append(
+            Notification(
                 key=key[:200],
                 channel=channel,
                 recipient=recipient,
                 address=address,
-                item=item,
+                item=self.item,
                 template=template,
-                subject=subject[:200],
+                subject=subject,
                 body=body,
-                state=Notification.State.SENT
-                if channel == Notification.Channel.PORTAL
-                else Notification.State.PENDING,
-                sent_at=timezone.now() if channel == Notification.Channel.PORTAL else None,
+                # A portal notification is delivered by being written.
+                state=Notification.State.SENT if in_portal else Notification.State.PENDING,
+                sent_at=timezone.now() if in_portal else None,
             )
-    except IntegrityError:
-        return None  # already queued under this key: once only
-    if channel != Notification.Channel.PORTAL:
-        from feedback import tasks
+        )
 
-        tasks.send_on_commit(tasks.send_notification, notification.pk)
-    return notification
+    def email_staff(self, users: Iterable[User], template: str, key: str, context: dict) -> None:
+        for user in users:
+            if user.email:
+                self.add(
+                    key=f"{key}:user:{user.pk}",
+                    template=template,
+                    channel=Notification.Channel.EMAIL,
+                    recipient=user,
+                    address=user.email,
+                    context=context,
+                )
+
+    def queue(self) -> None:
+        if not self.rows:
+            return
+        # A key already used means the news was queued before: once only.
+        Notification.objects.bulk_create(self.rows, ignore_conflicts=True)
+        to_send = [row.key for row in self.rows if row.channel != Notification.Channel.PORTAL]
+        if not to_send:
+            return
+        ids = list(
+            Notification.objects.filter(key__in=to_send, state=Notification.State.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            from feedback import tasks
+
+            tasks.send_on_commit(tasks.send_notifications, ids)
 
 
 def _staff_link(item: Item) -> str:
@@ -76,18 +112,9 @@ def _staff_link(item: Item) -> str:
 def _email_staff(
     item: Item, users: Iterable[User], template: str, key: str, **extra: object
 ) -> None:
-    context = _context(item, link=_staff_link(item), **extra)
-    for user in users:
-        if user.email:
-            _queue(
-                key=f"{key}:user:{user.pk}",
-                template=template,
-                item=item,
-                channel=Notification.Channel.EMAIL,
-                recipient=user,
-                address=user.email,
-                context=context,
-            )
+    batch = _Batch(item)
+    batch.email_staff(users, template, key, _context(item, link=_staff_link(item), **extra))
+    batch.queue()
 
 
 def _service_members(item: Item, role: str | None = None) -> list[User]:
@@ -102,34 +129,33 @@ def _complaints_managers() -> list[User]:
 
 
 def item_arrived(item: Item, *, rerouted: bool = False) -> None:
+    """The service's inbox and members hear of a new item (and advocacy, if asked for)."""
     key = f"arrived:{item.pk}:{item.service_id}"
     template = "item-urgent" if item.safeguarding else "item-arrived"
     context = _context(item, link=_staff_link(item), rerouted=rerouted)
+    batch = _Batch(item)
     if item.service.inbox_email:
-        _queue(
+        batch.add(
             key=f"{key}:inbox",
             template=template,
-            item=item,
             channel=Notification.Channel.EMAIL,
             address=item.service.inbox_email,
             context=context,
         )
-    _email_staff(item, _service_members(item), template, key, rerouted=rerouted)
+    batch.email_staff(_service_members(item), template, key, context)
+    if item.advocate_requested and not rerouted:
+        from portal.models import Service
 
-
-def advocate_requested(item: Item) -> None:
-    from portal.models import Service
-
-    for service in Service.objects.filter(provides_advocacy=True, active=True):
-        if service.inbox_email:
-            _queue(
-                key=f"advocate:{item.pk}:{service.pk}",
-                template="advocate-requested",
-                item=item,
-                channel=Notification.Channel.EMAIL,
-                address=service.inbox_email,
-                context=_context(item, link=_staff_link(item)),
-            )
+        for service in Service.objects.filter(provides_advocacy=True, active=True):
+            if service.inbox_email:
+                batch.add(
+                    key=f"advocate:{item.pk}:{service.pk}",
+                    template="advocate-requested",
+                    channel=Notification.Channel.EMAIL,
+                    address=service.inbox_email,
+                    context=context,
+                )
+    batch.queue()
 
 
 def routing_alert(item: Item) -> None:
@@ -137,17 +163,21 @@ def routing_alert(item: Item) -> None:
 
 
 def reminder(item: Item) -> None:
-    users = [item.assignee] if item.assignee else _service_members(item)
-    _email_staff(item, users, "reminder", f"reminder:{item.pk}:{item.clock}:{item.due_on}")
+    key = f"reminder:{item.pk}:{item.clock}:{item.due_on}"
+    context = _context(item, link=_staff_link(item))
+    batch = _Batch(item)
+    batch.email_staff(
+        [item.assignee] if item.assignee else _service_members(item), "reminder", key, context
+    )
     if not item.assignee and item.service.inbox_email:
-        _queue(
-            key=f"reminder:{item.pk}:{item.clock}:{item.due_on}:inbox",
+        batch.add(
+            key=f"{key}:inbox",
             template="reminder",
-            item=item,
             channel=Notification.Channel.EMAIL,
             address=item.service.inbox_email,
-            context=_context(item, link=_staff_link(item)),
+            context=context,
         )
+    batch.queue()
 
 
 def escalation(item: Item, level: str) -> None:
@@ -190,27 +220,25 @@ def young_person_update(item: Item, what: str, event: Event | None = None) -> No
     key = f"young-person:{what}:{item.pk}:{stamp}"
     link = settings.SITE_URL + reverse("feedback:item", args=[item.reference])
     context = _context(item, link=link, what=what)
+    batch = _Batch(item)
     if item.author_id and not item.is_anonymous:
-        _queue(
+        batch.add(
             key=f"{key}:portal",
             template="update",
-            item=item,
             channel=Notification.Channel.PORTAL,
             recipient=item.author,
             context=context,
         )
-    if item.contact_wanted and item.contact_detail:
-        channel = {
-            "email": Notification.Channel.EMAIL,
-            "text": Notification.Channel.SMS,
-        }.get(item.contact_method)
-        if channel:
-            _queue(
-                key=f"{key}:{channel}",
-                template="update",
-                item=item,
-                channel=channel,
-                recipient=item.author,
-                address=item.contact_detail,
-                context=context,
-            )
+    channel = {"email": Notification.Channel.EMAIL, "text": Notification.Channel.SMS}.get(
+        item.contact_method
+    )
+    if item.contact_wanted and item.contact_detail and channel:
+        batch.add(
+            key=f"{key}:{channel}",
+            template="update",
+            channel=channel,
+            recipient=item.author,
+            address=item.contact_detail,
+            context=context,
+        )
+    batch.queue()

@@ -234,8 +234,6 @@ def route_item(item_id: int) -> bool:
             reasons=item.safeguarding_reasons,
         )
         notifications.item_arrived(item)
-        if item.advocate_requested:
-            notifications.advocate_requested(item)
     return True
 
 

@@ -59,23 +59,28 @@ def check_clocks() -> dict[str, int]:
     return services.check_clocks()
 
 
-@shared_task(
-    name="feedback.tasks.send_notification",
-    bind=True,
-    max_retries=5,
-)
-def send_notification(self: Task, notification_id: int) -> str:
-    try:
-        return delivery.deliver(notification_id)
-    except delivery.TransientFailure as exc:
-        raise self.retry(countdown=min(2**self.request.retries * 5, 600), exc=exc) from exc
+@shared_task(name="feedback.tasks.send_notifications", bind=True, max_retries=5)
+def send_notifications(self: Task, notification_ids: list[int]) -> dict[str, int]:
+    """Send a batch (one piece of news to its recipients); retry only those refused."""
+    outcomes: dict[str, int] = {}
+    refused: list[int] = []
+    for notification_id in notification_ids:
+        try:
+            outcome = delivery.deliver(notification_id)
+        except delivery.TransientFailure:
+            refused.append(notification_id)
+            outcome = "refused"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if refused:
+        raise self.retry(args=(refused,), countdown=min(2**self.request.retries * 5, 600))
+    return outcomes
 
 
 @shared_task(name="feedback.tasks.sweep_notifications")
 def sweep_notifications() -> int:
     ids = delivery.stale_pending(timezone.now() - timedelta(minutes=2))
-    for notification_id in ids:
-        send_notification.apply_async(args=(notification_id,))
+    if ids:
+        send_notifications.apply_async(args=(ids,))
     return len(ids)
 
 

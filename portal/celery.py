@@ -35,7 +35,7 @@ app.conf.update(
     task_default_routing_key="default",
     task_routes={
         "feedback.tasks.route_urgent_item": {"queue": "urgent"},
-        "feedback.tasks.send_notification": {"queue": "notifications"},
+        "feedback.tasks.send_notifications": {"queue": "notifications"},
     },
     worker_hijack_root_logger=False,
     timezone="Europe/London",

@@ -264,6 +264,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     # Minutes, not hours: an unacknowledged task returns this soon after a worker dies.
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300, minimum=30),
 }
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Take queues in the order the worker lists them (urgent, default,
+    # notifications): a safeguarding item never waits behind a backlog of emails.
+    CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(CELERY_FILESYSTEM_DIR),

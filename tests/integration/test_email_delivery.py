@@ -47,7 +47,7 @@ def test_a_refusing_mail_server_is_retried_until_the_email_is_sent_once(
     assert notification.sent_at is not None
 
     # Asked to send it again (a duplicate message, or the sweep): nothing goes out.
-    tasks.send_notification.delay(notification.pk)
+    tasks.send_notifications.delay([notification.pk])
     tasks.sweep_notifications.delay()
     wait_until_idle(redis_db, describe=worker.log)
 
