@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback.models import Event, Item, Notification
-from portal.models import Membership, User
+from portal.models import Membership, Service, User
 
 
 def _context(item: Item, **extra: object) -> dict[str, object]:
@@ -35,7 +35,7 @@ class _Batch:
     """The messages one piece of news causes: rendered once per template, written in
     one INSERT, and handed to one task after the caller's transaction commits."""
 
-    def __init__(self, item: Item | None) -> None:
+    def __init__(self, item: Item | None = None) -> None:
         self.item = item
         self.rows: list[Notification] = []
         self._rendered: dict[tuple[str, int], tuple[str, str]] = {}
@@ -44,6 +44,7 @@ class _Batch:
         self,
         *,
         key: str,
+        item: Item | None = None,
         template: str,
         channel: str,
         context: dict[str, object],
@@ -64,7 +65,7 @@ class _Batch:
                 channel=channel,
                 recipient=recipient,
                 address=address,
-                item=self.item,
+                item=item or self.item,
                 template=template,
                 subject=subject,
                 body=body,
@@ -74,11 +75,19 @@ class _Batch:
             )
         )
 
-    def email_staff(self, users: Iterable[User], template: str, key: str, context: dict) -> None:
+    def email_staff(
+        self,
+        users: Iterable[User],
+        template: str,
+        key: str,
+        context: dict,
+        item: Item | None = None,
+    ) -> None:
         for user in users:
             if user.email:
                 self.add(
                     key=f"{key}:user:{user.pk}",
+                    item=item,
                     template=template,
                     channel=Notification.Channel.EMAIL,
                     recipient=user,
@@ -128,34 +137,51 @@ def _complaints_managers() -> list[User]:
     return list(User.objects.filter(is_complaints_manager=True, is_active=True))
 
 
-def item_arrived(item: Item, *, rerouted: bool = False) -> None:
-    """The service's inbox and members hear of a new item (and advocacy, if asked for)."""
-    key = f"arrived:{item.pk}:{item.service_id}"
-    template = "item-urgent" if item.safeguarding else "item-arrived"
-    context = _context(item, link=_staff_link(item), rerouted=rerouted)
-    batch = _Batch(item)
-    if item.service.inbox_email:
-        batch.add(
-            key=f"{key}:inbox",
-            template=template,
-            channel=Notification.Channel.EMAIL,
-            address=item.service.inbox_email,
-            context=context,
-        )
-    batch.email_staff(_service_members(item), template, key, context)
-    if item.advocate_requested and not rerouted:
-        from portal.models import Service
-
-        for service in Service.objects.filter(provides_advocacy=True, active=True):
-            if service.inbox_email:
+def items_arrived(items: list[Item], *, rerouted: bool = False) -> None:
+    """Each item's service inbox and members hear of it (and advocacy, if asked for)."""
+    if not items:
+        return
+    service_ids = {item.service_id for item in items}
+    members: dict[int, list[User]] = {service_id: [] for service_id in service_ids}
+    for membership in Membership.objects.filter(
+        service_id__in=service_ids, user__is_active=True
+    ).select_related("user"):
+        members[membership.service_id].append(membership.user)
+    advocacy = (
+        list(Service.objects.active().filter(provides_advocacy=True).exclude(inbox_email=""))
+        if any(item.advocate_requested for item in items) and not rerouted
+        else []
+    )
+    batch = _Batch()
+    for item in items:
+        key = f"arrived:{item.pk}:{item.service_id}"
+        template = "item-urgent" if item.safeguarding else "item-arrived"
+        context = _context(item, link=_staff_link(item), rerouted=rerouted)
+        if item.service.inbox_email:
+            batch.add(
+                key=f"{key}:inbox",
+                item=item,
+                template=template,
+                channel=Notification.Channel.EMAIL,
+                address=item.service.inbox_email,
+                context=context,
+            )
+        batch.email_staff(members[item.service_id], template, key, context, item=item)
+        if item.advocate_requested:
+            for service in advocacy:
                 batch.add(
                     key=f"advocate:{item.pk}:{service.pk}",
+                    item=item,
                     template="advocate-requested",
                     channel=Notification.Channel.EMAIL,
                     address=service.inbox_email,
                     context=context,
                 )
     batch.queue()
+
+
+def item_arrived(item: Item, *, rerouted: bool = False) -> None:
+    items_arrived([item], rerouted=rerouted)
 
 
 def routing_alert(item: Item) -> None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,63 +179,100 @@ def _initial_clock(item: Item, received_on: date) -> tuple[str, date]:
     return Clock.ACKNOWLEDGE, clocks.postcard_due(received_on, settings.POSTCARD_ACKNOWLEDGE_DAYS)
 
 
-def route_item(item_id: int) -> bool:
-    """Route an item once. Returns False if it was already routed (or does not exist).
+ROUTING_BATCH = 50
+_ROUTED_FIELDS = [
+    "status", "service", "route", "routed_at", "clock", "clock_started_on", "due_on",
+    "clock_state", "updated_at",
+]  # fmt: skip
 
-    The conditional UPDATE is the claim: on two workers at once, the second
-    waits for the first's row lock, then matches no row and does nothing.
-    """
-    item = Item.objects.select_related("topic").filter(pk=item_id).first()
-    if item is None or item.status != Status.SUBMITTED:
-        return False
-    if item.safeguarding:
-        service = Service.objects.filter(is_duty_team=True, active=True).first()
-        route = None
-    else:
-        # With their services: the chosen route's service is then no extra query.
-        routes = list(Route.objects.active().select_related("service").order_by("order", "id"))
-        route = choose_route(routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience)
-        service = route.service if route else None
-    if service is None:
-        service = Service.objects.filter(is_triage=True, active=True).first()
-    if service is None:
-        log.error("no active triage service: item %s left unrouted", item.pk)
-        return False
-    now = timezone.now()
-    received_on = timezone.localdate(item.created_at)
-    clock, due_on = _initial_clock(item, received_on)
-    routed = {
-        "status": Status.ROUTED,
-        "service": service,
-        "route": route,
-        "routed_at": now,
-        "clock": clock,
-        "clock_started_on": received_on,
-        "due_on": due_on,
-        "clock_state": ClockState.RUNNING,
-        # update() skips auto_now: say when the row changed, as save() would.
-        "updated_at": now,
-    }
-    with transaction.atomic():
-        claimed = Item.objects.filter(pk=item.pk, status=Status.SUBMITTED).update(**routed)
-        if not claimed:
-            return False
-        # While an item is unrouted nothing else changes what is read below
-        # (alert_unrouted sets only routing_alerted), so the item in hand plus
-        # these changes stands for the row: no re-read, and topic and service
-        # stay loaded for the messages.
-        for field, value in routed.items():
-            setattr(item, field, value)
-        _event(
-            item,
-            EventKind.SAFEGUARDING if item.safeguarding else EventKind.ROUTED,
-            actor_label=service.name,
-            service=service.name,
-            service_id=service.pk,
-            reasons=item.safeguarding_reasons,
+
+@dataclass(frozen=True)
+class _Rules:
+    routes: list[Route]
+    duty: Service | None
+    triage: Service | None
+
+    @classmethod
+    def load(cls) -> _Rules:
+        teams = list(Service.objects.active().filter(Q(is_duty_team=True) | Q(is_triage=True)))
+        return cls(
+            # With their services: the chosen route's service is then no extra query.
+            routes=list(Route.objects.active().select_related("service").order_by("order", "id")),
+            duty=next((s for s in teams if s.is_duty_team), None),
+            triage=next((s for s in teams if s.is_triage), None),
         )
-        notifications.item_arrived(item)
-    return True
+
+    def destination(self, item: Item) -> tuple[Service | None, Route | None]:
+        """Safeguarding bypasses the routes; anything unmatched goes to triage."""
+        if item.safeguarding and self.duty:
+            return self.duty, None
+        route = choose_route(
+            self.routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience
+        )
+        return (route.service, route) if route else (self.triage, None)
+
+
+def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
+    """Route this item, and up to `batch - 1` others still waiting, each exactly once.
+
+    Returns whether this call routed `item_id` (False if it was routed already).
+    The item is locked, waiting if another worker holds it; the others are taken
+    with SKIP LOCKED, so two workers never route the same item nor wait on each
+    other. A backlog drains in a few transactions, and the others' own tasks then
+    find them routed for the price of one small query.
+    """
+    if not Item.objects.filter(pk=item_id, status=Status.SUBMITTED).exists():
+        return False
+    rules = _Rules.load()
+    waiting = Item.objects.filter(status=Status.SUBMITTED).select_related("topic")
+    with transaction.atomic():
+        items = list(waiting.select_for_update(of=("self",)).filter(pk=item_id))
+        if not items:
+            return False  # another worker routed it while we waited for the lock
+        if batch > 1:
+            items += (
+                waiting.select_for_update(of=("self",), skip_locked=True)
+                .exclude(pk=item_id)
+                .order_by("-safeguarding", "created_at")[: batch - 1]
+            )
+        now = timezone.now()
+        routed: list[Item] = []
+        for item in items:
+            service, route = rules.destination(item)
+            if service is None:
+                log.error("no active triage service: item %s left unrouted", item.pk)
+                continue
+            received_on = timezone.localdate(item.created_at)
+            clock, due_on = _initial_clock(item, received_on)
+            item.status, item.service, item.route, item.routed_at = (
+                Status.ROUTED,
+                service,
+                route,
+                now,
+            )
+            _start_clock(item, clock, received_on, due_on)
+            item.updated_at = now  # bulk_update skips auto_now
+            routed.append(item)
+        Item.objects.bulk_update(routed, _ROUTED_FIELDS)
+        Event.objects.bulk_create(
+            Event(
+                item=item,
+                kind=EventKind.SAFEGUARDING
+                if item.safeguarding and item.service.is_duty_team
+                else EventKind.ROUTED,
+                actor_label=item.service.name,
+                visibility=Visibility.YOUNG_PERSON,
+                data={
+                    "service": item.service.name,
+                    "service_id": item.service_id,
+                    "reasons": item.safeguarding_reasons,
+                },
+                created_at=now,
+            )
+            for item in routed
+        )
+        notifications.items_arrived(routed)
+    return any(item.pk == item_id for item in routed)
 
 
 def items_to_sweep(older_than: datetime) -> list[int]:

@@ -35,13 +35,14 @@ def send_on_commit(task: Task, *args: object) -> None:
 
 
 @shared_task(name="feedback.tasks.route_item")
-def route_item(item_id: int) -> bool:
-    return services.route_item(item_id)
+def route_item(item_id: int, batch: int = services.ROUTING_BATCH) -> bool:
+    return services.route_item(item_id, batch=batch)
 
 
 @shared_task(name="feedback.tasks.route_urgent_item")
 def route_urgent_item(item_id: int) -> bool:
-    return services.route_item(item_id)
+    # Alone: a child at risk does not wait while others are routed with it.
+    return services.route_item(item_id, batch=1)
 
 
 @shared_task(name="feedback.tasks.sweep_unrouted")

@@ -180,3 +180,32 @@ class TestRoutingItems:
         assert (
             Event.objects.filter(item=item, kind="routing_alert", visibility="staff").count() == 1
         )
+
+
+@pytest.mark.django_db
+class TestRoutingInBatches:
+    def test_a_routing_task_takes_other_waiting_items_with_it(self, care_leaver, young_person):
+        waiting = [submit(care_leaver, words=f"Idea {n}").item for n in range(4)]
+        school = submit(young_person, topic="school").item
+        assert services.route_item(waiting[0].pk) is True
+        assert Item.objects.filter(status=Status.SUBMITTED).count() == 0
+        assert Item.objects.get(pk=school.pk).service.slug == "virtual-school"
+        for item in [*waiting, school]:
+            assert Event.objects.filter(item=item, kind="routed").count() == 1
+        # Their own tasks find them routed and do nothing.
+        assert [services.route_item(item.pk) for item in waiting[1:]] == [False] * 3
+        assert Event.objects.filter(kind="routed").count() == 5
+
+    def test_a_batch_of_one_routes_only_its_own_item(self, care_leaver):
+        first, second = submit(care_leaver).item, submit(care_leaver).item
+        assert services.route_item(second.pk, batch=1) is True
+        assert Item.objects.get(pk=first.pk).status == Status.SUBMITTED
+
+    def test_one_batch_queues_each_items_emails_once(self, care_leaver, caseworker):
+        items = [submit(care_leaver, words=f"Idea {n}").item for n in range(3)]
+        services.route_item(items[0].pk)
+        for item in items:
+            addresses = set(
+                Notification.objects.filter(item=item).values_list("address", flat=True)
+            )
+            assert addresses == {"leaving-care@council.example.org", caseworker.email}

@@ -73,7 +73,8 @@ def _blocked_routing_backends(database: str) -> list[int]:
             """
             SELECT pid FROM pg_stat_activity
             WHERE datname = %s AND wait_event_type = 'Lock'
-              AND query LIKE 'UPDATE "feedback_item"%%'
+              -- Only the start: pg_stat_activity cuts long statements short.
+              AND query LIKE 'SELECT %%"feedback_item"%%'
             """,
             [database],
         )
@@ -93,7 +94,7 @@ def test_an_item_whose_worker_was_killed_while_routing_it_is_routed_once_by_the_
     item = submit(care_leaver).item  # its task waits in the queue: no worker yet
     database = connection.settings_dict["NAME"]
 
-    # Hold the item's row in another session, so the worker's claiming UPDATE waits
+    # Hold the item's row in another session, so the worker's locking read waits
     # on it: the worker is then certainly in the middle of routing when it dies.
     db = connection.settings_dict
     lock = psycopg.connect(
