@@ -62,6 +62,14 @@ def deliver(notification_id: int) -> str:
         if final:
             return "failed"
         raise TransientFailure(type(exc).__name__) from exc
+    except Exception as exc:
+        # Not a passing fault (a bad address, a broken backend): retrying will not
+        # help. Mark it failed, where admin shows it, rather than leave it "sending".
+        Notification.objects.filter(pk=notification_id).update(
+            state=Notification.State.FAILED, last_error=type(exc).__name__
+        )
+        log.exception("notification %s failed for good", notification_id)
+        return "failed"
     Notification.objects.filter(pk=notification_id).update(
         state=Notification.State.SENT, sent_at=timezone.now(), last_error=""
     )

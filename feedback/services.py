@@ -275,19 +275,22 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
     return any(item.pk == item_id for item in routed)
 
 
-def items_to_sweep(older_than: datetime) -> list[int]:
-    """Unrouted items older than `older_than`, at most 500 a sweep.
+def items_to_sweep(older_than: datetime) -> tuple[list[int], list[int]]:
+    """Unrouted items older than `older_than`: (safeguarding ones, the rest).
 
-    Safeguarding items first, then oldest first: after a long broker outage the
-    cap must not leave a child at risk, or the longest-waiting item, to a later
-    sweep (the model's default order is newest first).
+    Safeguarding items first, each to be routed alone on the urgent queue; then
+    one item in every ROUTING_BATCH of the rest, oldest first, since each
+    routing task takes that many waiting items with it.
     """
-    return list(
+    waiting = list(
         Item.objects.unrouted()
         .filter(created_at__lt=older_than)
         .order_by("-safeguarding", "created_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", "safeguarding")[: 10 * ROUTING_BATCH]
     )
+    urgent = [pk for pk, safeguarding in waiting if safeguarding]
+    rest = [pk for pk, safeguarding in waiting if not safeguarding]
+    return urgent, rest[::ROUTING_BATCH]
 
 
 def alert_unrouted(older_than: datetime) -> int:
@@ -296,7 +299,7 @@ def alert_unrouted(older_than: datetime) -> int:
     for item in Item.objects.unrouted().filter(created_at__lt=older_than, routing_alerted=False):
         with transaction.atomic():
             if not Item.objects.filter(pk=item.pk, routing_alerted=False).update(
-                routing_alerted=True
+                routing_alerted=True, updated_at=timezone.now()
             ):
                 continue
             _event(item, EventKind.ROUTING_ALERT, staff_only=True)

@@ -48,11 +48,15 @@ def route_urgent_item(item_id: int) -> bool:
 @shared_task(name="feedback.tasks.sweep_unrouted")
 def sweep_unrouted() -> int:
     now = timezone.now()
-    ids = services.items_to_sweep(now - timedelta(seconds=settings.ROUTING_SWEEP_AFTER_SECONDS))
-    for item_id in ids:
+    urgent, batches = services.items_to_sweep(
+        now - timedelta(seconds=settings.ROUTING_SWEEP_AFTER_SECONDS)
+    )
+    for item_id in urgent:
+        route_urgent_item.apply_async(args=(item_id,))
+    for item_id in batches:
         route_item.apply_async(args=(item_id,))
     services.alert_unrouted(now - timedelta(minutes=settings.ROUTING_ALERT_AFTER_MINUTES))
-    return len(ids)
+    return len(urgent) + len(batches)
 
 
 @shared_task(name="feedback.tasks.check_clocks")

@@ -102,3 +102,18 @@ def test_the_log_backend_never_writes_the_body_or_the_number(caplog):
     with caplog.at_level(logging.INFO):
         LogBackend().send("07700900123", "a secret message")
     assert "secret" not in caplog.text and "07700900" not in caplog.text
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ValueError("not a passing fault")
+
+
+def test_an_error_that_is_not_passing_marks_the_notification_failed(email, settings):
+    settings.EMAIL_BACKEND = "tests.feedback.test_delivery.BrokenBackend"
+    assert delivery.deliver(email.pk) == "failed"
+    email.refresh_from_db()
+    assert email.state == "failed" and email.last_error == "ValueError"

@@ -162,7 +162,21 @@ class TestRoutingItems:
 
         item = submit(care_leaver).item
         Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=2))
-        assert services.items_to_sweep(timezone.now() - timedelta(minutes=1)) == [item.pk]
+        assert services.items_to_sweep(timezone.now() - timedelta(minutes=1)) == ([], [item.pk])
+
+    def test_the_sweep_puts_children_at_risk_first_and_sends_one_task_per_batch(self, care_leaver):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        ideas = [
+            submit(care_leaver, words=f"Idea {n}").item for n in range(services.ROUTING_BATCH + 1)
+        ]
+        urgent = submit(care_leaver, kind="worry", words="he hits me").item
+        Item.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+        at_risk, batches = services.items_to_sweep(timezone.now() - timedelta(minutes=1))
+        assert at_risk == [urgent.pk]
+        assert len(batches) == 2 and set(batches) <= {item.pk for item in ideas}
 
     def test_an_item_unrouted_too_long_alerts_the_complaints_manager_once(
         self, care_leaver, complaints_manager
