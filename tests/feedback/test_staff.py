@@ -371,3 +371,25 @@ def test_a_reply_needs_words_or_a_saved_reply(caseworker, item):
     response = act(client_for(caseworker), item, "reply", text="  ")
     assert response.status_code == 400
     assert "choose a saved reply" in response.content.decode()
+
+
+STAFF_PAGES = {
+    # page: the personas who get 200; every other signed-in persona gets 404.
+    "/staff/paper/new/": {"caseworker", "other_caseworker", "manager", "complaints_manager"},
+    "/staff/invitations/new/": {"caseworker", "other_caseworker", "manager", "complaints_manager"},
+    "/staff/dashboard/": {"manager", "complaints_manager"},
+    "/staff/dashboard.csv": {"manager", "complaints_manager"},
+    "/staff/reports/complaints/?year=2026": {"complaints_manager"},
+    "/staff/reports/complaints.csv?year=2026": {"complaints_manager"},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url", list(STAFF_PAGES))
+def test_access_matrix_for_the_other_staff_pages(request, item, persona, url):
+    user = request.getfixturevalue(persona) if persona else None
+    response = client_for(user).get(url)
+    if persona is None:
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == (200 if persona in STAFF_PAGES[url] else 404), persona
