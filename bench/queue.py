@@ -47,7 +47,7 @@ os.environ.update(
 
 import warnings  # noqa: E402
 
-import psycopg  # noqa: E402
+from bench.measure import percentile, recreate_database  # noqa: E402
 
 # whitenoise warns that collectstatic has not been run; the bench serves no files.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
@@ -66,12 +66,6 @@ SERVICES = [  # slug, share of items
 OPEN_STATUSES = ["routed", "acknowledged", "in_progress", "responded", "reopened"]
 BATCH = 5000
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def setup_django() -> None:
@@ -194,13 +188,6 @@ def make_users() -> tuple[object, object]:
     return manager, chief
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile: the smallest value with `fraction` of values at or below it."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * fraction // 1))  # ceil without floats drifting
-    return ordered[int(rank) - 1]
-
-
 def time_page(client: object, url: str, runs: int) -> list[float]:
     for _ in range(3):
         response = client.get(url)
@@ -240,7 +227,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    recreate_database()
+    recreate_database(SERVER, DATABASE)
     setup_django()
     from django.db import connection
     from django.test import Client

@@ -39,7 +39,6 @@ HERE = Path(__file__).resolve().parent
 import argparse  # noqa: E402
 import functools  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -71,8 +70,9 @@ os.environ.update(
     SMS_BACKEND="feedback.sms.LogBackend",
 )
 
-import psycopg  # noqa: E402
 import redis  # noqa: E402
+
+from bench.measure import cpu_seconds, hardware, percentile, recreate_database  # noqa: E402
 
 # (kind, topic slug, audience, words); a few safeguarding worries go to the duty team.
 MIX = [
@@ -93,44 +93,12 @@ URGENT = ("worry", "where-i-live", "in_care", "Someone at home hits me and I am 
 # --- Machine ----------------------------------------------------------------------
 
 
-def hardware() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown",
-    )
-    mem_kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
-    return f"{len(os.sched_getaffinity(0))} cores (nproc), {model}, {mem_kb / 1024 / 1024:.1f} GiB memory"
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def process_group(pgid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
 
 
 # --- Set-up -----------------------------------------------------------------------
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def setup_django(staff_per_service: int) -> None:
@@ -243,10 +211,6 @@ def pg_stats() -> tuple[int, float]:
     return int(sessions), float(active_ms) / 1000
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * fraction))]
-
-
 def query_profile(samples: int = 20) -> tuple[float, Counter[str]]:
     """Statements per route_item, run here on fresh items (their emails still go out)."""
     from unittest import mock
@@ -294,7 +258,7 @@ def main() -> int:
     emails_here = "notifications" in args.queues.split(",")
 
     print(f"machine: {hardware()}")
-    recreate_database()
+    recreate_database(SERVER, DATABASE)
     redis.Redis.from_url(REDIS_URL).flushdb()
     setup_django(args.staff)
 
