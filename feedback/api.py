@@ -5,9 +5,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 
-from feedback import access
+from feedback import access, services
 from feedback.models import Item, ItemQuerySet
 from feedback.serializers import StaffItemSerializer, YoungPersonItemSerializer
+from portal.permissions import passed_second_factor
 
 
 class MyItems(generics.ListAPIView):
@@ -27,9 +28,7 @@ class MyItem(generics.RetrieveAPIView):
 
 
 def _staff_only(request: Request) -> None:
-    from allauth.mfa.utils import is_mfa_enabled
-
-    if not request.user.is_service_staff or not is_mfa_enabled(request.user):
+    if not request.user.is_service_staff or not passed_second_factor(request._request):
         raise Http404
 
 
@@ -54,4 +53,6 @@ class StaffItem(generics.RetrieveAPIView):
 
     def get_object(self) -> Item:
         _staff_only(self.request)
-        return access.item_for_staff(self.request.user, self.kwargs["reference"])
+        item = access.item_for_staff(self.request.user, self.kwargs["reference"])
+        services.record_staff_view(item=item, by=self.request.user)
+        return item

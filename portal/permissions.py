@@ -6,14 +6,26 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 View = Callable[..., HttpResponse]
+
+
+def passed_second_factor(request: HttpRequest) -> bool:
+    """Whether this session's sign-in included the second factor, not just a password.
+
+    Having an authenticator is not enough: a session made some other way (an
+    old admin sign-in, say) must not reach young people's items.
+    """
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 def staff_required(view: View) -> View:
@@ -34,6 +46,11 @@ def staff_required(view: View) -> View:
                 ),
             )
             return redirect("mfa_activate_totp")
+        if not passed_second_factor(request):
+            path = request.get_full_path()
+            logout(request)
+            messages.info(request, _("Sign in again, with your authenticator app."))
+            return redirect_to_login(path)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -58,7 +75,9 @@ def council_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_council_member or user.is_complaints_manager):
+        if user.is_complaints_manager and not user.is_council_member:
+            return staff_required(view)(request, *args, **kwargs)
+        if not user.is_council_member:
             raise Http404
         return view(request, *args, **kwargs)
 

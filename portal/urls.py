@@ -1,11 +1,21 @@
 """The composition root: the only place in portal/ that knows the apps."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from portal import views
+from portal.permissions import passed_second_factor
+
+# Admin signs in through allauth (rate limits, second factor), and opens only to
+# a session that passed the second factor.
+admin.site.login = secure_admin_login(admin.site.login)
+_admin_has_permission = admin.site.has_permission
+admin.site.has_permission = lambda request: (
+    _admin_has_permission(request) and passed_second_factor(request)
+)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -141,8 +142,16 @@ def item(care_leaver: User) -> Item:
     return result.item
 
 
-def client_for(user: User | None) -> Client:
+def client_for(user: User | None, *, second_factor: bool = True) -> Client:
+    """A signed-in client; staff with an authenticator are signed in as if they used it."""
     client = Client()
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if second_factor and user.authenticator_set.exists():
+            session = client.session
+            session["account_authentication_methods_user"] = str(user.pk)
+            session["account_authentication_methods"] = [
+                {"method": "mfa", "at": time.time(), "type": "totp"}
+            ]
+            session.save()
     return client

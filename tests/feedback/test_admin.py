@@ -3,6 +3,7 @@ import pytest
 from feedback.admin import RouteForm
 from feedback.models import Route, Topic
 from portal.models import Service
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,9 @@ def test_a_route_to_an_inactive_service_is_refused_in_admin(reference_data):
 
 
 def test_route_changes_are_kept_with_who_and_when(reference_data, complaints_manager):
-    from django.test import Client
-
-    client = Client()
     complaints_manager.is_staff = complaints_manager.is_superuser = True
     complaints_manager.save()
-    client.force_login(complaints_manager, backend="django.contrib.auth.backends.ModelBackend")
+    client = client_for(complaints_manager)
     route = Route.objects.get(topic__slug="school")
     response = client.post(
         f"/admin/feedback/route/{route.pk}/change/",
@@ -50,12 +48,30 @@ def test_route_changes_are_kept_with_who_and_when(reference_data, complaints_man
 
 
 def test_admin_never_shows_a_young_persons_words(item, complaints_manager):
-    from django.test import Client
-
     complaints_manager.is_staff = complaints_manager.is_superuser = True
     complaints_manager.save()
-    client = Client()
-    client.force_login(complaints_manager, backend="django.contrib.auth.backends.ModelBackend")
+    client = client_for(complaints_manager)
     page = client.get(f"/admin/feedback/item/{item.pk}/change/").content.decode()
     assert item.reference in page
     assert item.words not in page
+
+
+def test_a_password_only_session_gets_no_item_data_from_admin_or_staff_pages(
+    item, complaints_manager
+):
+    complaints_manager.is_staff = complaints_manager.is_superuser = True
+    complaints_manager.save()
+    client = client_for(complaints_manager, second_factor=False)
+    for url in (f"/admin/feedback/item/{item.pk}/change/", f"/staff/items/{item.reference}/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert item.reference not in response.content.decode()
+    assert client.get(f"/api/staff/items/{item.reference}/").status_code in (403, 404)
+
+
+def test_admin_signs_in_through_allauth(db):
+    from django.test import Client
+
+    response = Client().get("/admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
