@@ -329,6 +329,11 @@ class ReasonForm(forms.Form):
     )
 
 
+class StageForm(ReasonForm):
+    # The stage the page showed: a second click finds the complaint moved on already.
+    from_stage = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=3)
+
+
 class RerouteForm(ReasonForm):
     service = forms.ModelChoiceField(
         label=_("Move to"),

@@ -318,6 +318,11 @@ def _refuse_if_finished(item: Item) -> None:
         raise ActionRefused(_("This is closed, so it cannot be changed."))
 
 
+def _refuse_if_unrouted(item: Item) -> None:
+    if item.service_id is None:
+        raise ActionRefused(_("This has not reached a service yet. Move it to a service first."))
+
+
 def _locked(item: Item) -> Item:
     return (
         Item.objects.select_for_update(of=("self",))
@@ -326,11 +331,18 @@ def _locked(item: Item) -> Item:
     )
 
 
+def _as_young_person(item: Item, by: User | None) -> User | None:
+    """Who to record as the actor: nobody, on an item whose sender chose to be anonymous."""
+    return None if item.is_anonymous else by
+
+
 def young_person_reply(*, item: Item, by: User | None, text: str) -> Event:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
-        event = _event(item, EventKind.YOUNG_PERSON_REPLY, actor=by, body=text)
+        event = _event(
+            item, EventKind.YOUNG_PERSON_REPLY, actor=_as_young_person(item, by), body=text
+        )
         notifications.young_person_replied(item, event)
     return event
 
@@ -345,7 +357,7 @@ def withdraw(*, item: Item, by: User | None) -> Item:
             item.outcome = Outcome.WITHDRAWN
         _stop_clock(item)
         item.save()
-        _event(item, EventKind.WITHDRAWN, actor=by)
+        _event(item, EventKind.WITHDRAWN, actor=_as_young_person(item, by))
         notifications.status_changed_for_staff(item, "withdrawn")
     return item
 
@@ -354,39 +366,54 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
     """The young person's answer to "Did this sort it?" once staff have responded."""
     with transaction.atomic():
         item = _locked(item)
+        if item.status == Status.CLOSED:
+            raise ActionRefused(_("You have already said this is sorted. It is closed."))
         if item.status != Status.RESPONDED:
             raise ActionRefused(_("You can answer this once the team has replied."))
         if sorted_:
             item.status = Status.CLOSED
             item.closed_at = timezone.now()
             _stop_clock(item)
-            _event(item, EventKind.SORTED, actor=by)
+            _event(item, EventKind.SORTED, actor=_as_young_person(item, by))
         else:
             item.status = Status.REOPENED
-            today = timezone.localdate()
-            if item.is_complaint:
-                _start_clock(item, f"stage{item.stage}", today, clocks.stage_due(item.stage, today))
-            else:
-                _start_clock(
-                    item,
-                    Clock.REPLY,
-                    today,
-                    clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS),
-                )
-            _event(item, EventKind.NOT_SORTED, actor=by)
+            _restart_reply_clock(item, timezone.localdate())
+            _event(item, EventKind.NOT_SORTED, actor=_as_young_person(item, by))
         item.save()
         notifications.status_changed_for_staff(item, "sorted" if sorted_ else "not_sorted")
     return item
 
 
-def request_next_stage(*, item: Item, by: User | None) -> Item:
-    """A young person not satisfied with a complaint's answer asks for the next stage."""
-    if not item.is_complaint or (item.stage or 1) >= 3:
-        raise ActionRefused(_("This cannot go to another stage."))
-    return move_stage(item=item, by=by, reason="", requested_by_young_person=True)
+def request_next_stage(*, item: Item, by: User | None, from_stage: int | None) -> Item:
+    """A young person not satisfied with a complaint's answer asks for the next stage.
+
+    Only once the stage has been answered; `from_stage` is the stage their page
+    showed, so a double tap moves the complaint on once, not twice.
+    """
+    answered = item.status in (Status.RESPONDED, Status.REOPENED)
+    if not item.is_complaint or (item.stage or 1) >= 3 or not answered:
+        raise ActionRefused(_("This cannot go to another stage now."))
+    return move_stage(
+        item=item,
+        by=_as_young_person(item, by),
+        reason="",
+        from_stage=from_stage,
+        requested_by_young_person=True,
+    )
 
 
 # --- Staff actions ---------------------------------------------------------------
+
+
+def _restart_reply_clock(item: Item, today: date) -> None:
+    """A complaint's stage clock, or a postcard's reply clock, from today."""
+    if item.is_complaint:
+        stage = item.stage or 1
+        _start_clock(item, f"stage{stage}", today, clocks.stage_due(stage, today))
+    else:
+        _start_clock(
+            item, Clock.REPLY, today, clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS)
+        )
 
 
 def _stop_clock(item: Item) -> None:
@@ -399,6 +426,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
         if item.status not in (Status.ROUTED, Status.REOPENED):
             raise ActionRefused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
@@ -427,6 +455,7 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
         if assignee is not None and item.service_id not in assignee.service_ids:
             raise ActionRefused(_("They are not a member of this service."))
         item.assignee = assignee
@@ -461,6 +490,7 @@ def staff_reply(
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
         label = item.service.name if as_team or not by.shown_name else by.shown_name
         event = _event(
             item,
@@ -506,7 +536,8 @@ def add_note(*, item: Item, by: User, text: str) -> Event:
         return _event(item, EventKind.NOTE, actor=by, staff_only=True, body=text)
 
 
-STAFF_STATUSES = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESPONDED)
+# Acknowledging has its own action, which also starts the reply clock.
+STAFF_STATUSES = (Status.IN_PROGRESS, Status.RESPONDED)
 
 
 def set_status(*, item: Item, by: User, status: str) -> Item:
@@ -515,6 +546,7 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
         if item.status == status:
             raise ActionRefused(_("It already has that status."))
         old = item.status
@@ -523,6 +555,9 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
             _record_first_response(item)
             if not item.is_complaint:
                 _stop_clock(item)
+        elif item.clock in (Clock.NONE, Clock.ACKNOWLEDGE):
+            # Working on it again, or now: the reply clock runs from today.
+            _restart_reply_clock(item, timezone.localdate())
         item.save()
         _event(item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status)
         notifications.young_person_update(item, "status")
@@ -534,6 +569,7 @@ def resolve(*, item: Item, by: User, outcome: str, text: str) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
         if item.is_complaint and outcome not in Outcome.values:
             raise ActionRefused(_("Choose the outcome of the complaint."))
         if not text.strip():
@@ -561,6 +597,7 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
         if not item.is_complaint or not item.stage or item.clock != f"stage{item.stage}":
             raise ActionRefused(_("Only a complaint's stage clock can be extended."))
         if item.clock_extended:
@@ -586,14 +623,25 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
 
 
 def move_stage(
-    *, item: Item, by: User | None, reason: str, requested_by_young_person: bool = False
+    *,
+    item: Item,
+    by: User | None,
+    reason: str,
+    from_stage: int | None,
+    requested_by_young_person: bool = False,
 ) -> Item:
+    """Move a complaint on from `from_stage`, the stage the person acting was shown."""
     with transaction.atomic():
         item = _locked(item)
         if item.status == Status.WITHDRAWN:
             raise ActionRefused(_("This has been withdrawn, so it cannot be changed."))
+        _refuse_if_unrouted(item)
         if not item.is_complaint:
             raise ActionRefused(_("Only complaints have stages."))
+        if from_stage != item.stage:
+            raise ActionRefused(
+                _("This complaint is already at stage %(stage)s.") % {"stage": item.stage}
+            )
         if (item.stage or 1) >= 3:
             raise ActionRefused(_("This complaint is already at stage 3."))
         item.stage = (item.stage or 1) + 1
@@ -630,6 +678,13 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
         old = item.service
         item.service = service
         item.assignee = None
+        if item.status == Status.SUBMITTED:
+            # Routed by hand: the sweep must not route it again by the rules.
+            item.status = Status.ROUTED
+            item.routed_at = timezone.now()
+            received_on = timezone.localdate(item.created_at)
+            clock, due_on = _initial_clock(item, received_on)
+            _start_clock(item, clock, received_on, due_on)
         item.save()
         _event(
             item,

@@ -26,6 +26,7 @@ from feedback.forms import (
     RerouteForm,
     ResolveForm,
     StaffReplyForm,
+    StageForm,
 )
 from feedback.models import Channel, Item, Kind, StaffView, Status, Topic
 from portal.models import User
@@ -95,7 +96,7 @@ def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, obje
         "note_form": NoteForm(),
         "resolve_form": ResolveForm(is_complaint=item.is_complaint),
         "extend_form": ReasonForm(),
-        "stage_form": ReasonForm(),
+        "stage_form": StageForm(initial={"from_stage": item.stage}),
         "reroute_form": RerouteForm(),
         "assign_form": AssignForm(
             service_id=item.service_id, initial={"assignee": item.assignee_id}
@@ -185,9 +186,11 @@ ACTIONS: dict[str, Action] = {
         "extend_form",
     ),
     "stage": Action(
-        lambda item, user, data: services.move_stage(item=item, by=user, reason=data["reason"]),
+        lambda item, user, data: services.move_stage(
+            item=item, by=user, reason=data["reason"], from_stage=data["from_stage"]
+        ),
         gettext_lazy("The complaint moved to the next stage."),
-        lambda item, post: ReasonForm(post),
+        lambda item, post: StageForm(post),
         "stage_form",
     ),
     "reroute": Action(

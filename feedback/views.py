@@ -157,7 +157,10 @@ def _act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
                     else _("Thank you for telling us. The team will look at it again."),
                 )
         elif action == "next_stage":
-            services.request_next_stage(item=item, by=by)
+            from_stage = request.POST.get("from_stage", "")
+            services.request_next_stage(
+                item=item, by=by, from_stage=int(from_stage) if from_stage.isdigit() else None
+            )
             messages.success(request, _("Your complaint has gone to the next stage."))
     except services.ActionRefused as refused:
         messages.error(request, str(refused))

@@ -116,15 +116,17 @@ def test_an_extension_restarts_the_reminders_for_the_new_date(complaint, casewor
 
 def test_moving_to_stage_2_starts_a_25_working_day_clock(complaint, caseworker):
     with time_machine.travel(at(date(2026, 11, 20)), tick=False):
-        services.move_stage(item=complaint, by=caseworker, reason="Young person asked")
+        services.move_stage(
+            item=complaint, by=caseworker, reason="Young person asked", from_stage=1
+        )
     complaint.refresh_from_db()
     assert complaint.stage == 2
     assert complaint.due_on == date(2026, 12, 29)  # 25 working days, skipping Christmas
 
 
 def test_stage_3_cannot_be_extended(complaint, caseworker):
-    services.move_stage(item=complaint, by=caseworker, reason="x")
-    services.move_stage(item=complaint, by=caseworker, reason="y")
+    services.move_stage(item=complaint, by=caseworker, reason="x", from_stage=1)
+    services.move_stage(item=complaint, by=caseworker, reason="y", from_stage=2)
     with pytest.raises(services.ActionRefused, match="no extension"):
         services.extend_clock(item=complaint, by=caseworker, reason="z")
 

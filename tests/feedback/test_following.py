@@ -188,10 +188,35 @@ def test_a_complaint_not_sorted_can_go_to_the_next_stage(young_person, complaint
     client.post(f"/postcards/{item.reference}/sorted/", {"answer": "no"})
     page = client.get(f"/postcards/{item.reference}/").content.decode()
     assert "Take your complaint further" in page
-    client.post(f"/postcards/{item.reference}/next-stage/")
+    client.post(f"/postcards/{item.reference}/next-stage/", {"from_stage": "1"})
+    client.post(f"/postcards/{item.reference}/next-stage/", {"from_stage": "1"})  # a double tap
     item.refresh_from_db()
     assert item.stage == 2 and item.clock == "stage2"
     assert Event.objects.filter(item=item, kind="stage").count() == 1
+
+
+def test_a_complaint_cannot_skip_to_the_next_stage_before_its_answer(young_person):
+    result = submit(young_person, kind="complaint", topic="where-i-live")
+    services.route_item(result.item.pk)
+    response = client_for(young_person).post(
+        f"/postcards/{result.item.reference}/next-stage/", {"from_stage": "1"}, follow=True
+    )
+    assert "cannot go to another stage now" in response.content.decode()
+    assert Item.objects.get(pk=result.item.pk).stage == 1
+
+
+def test_an_anonymous_senders_actions_are_not_linked_to_their_account(young_person, caseworker):
+    result = submit(young_person, identity="anonymous", topic="school")
+    services.route_item(result.item.pk)
+    item = Item.objects.get(pk=result.item.pk)
+    client = client_for(young_person)
+    client.post("/track/", {"reference": item.reference, "code": result.tracking_code})
+    client.post(f"/postcards/{item.reference}/reply/", {"text": "Any news?"})
+    client.post(f"/postcards/{item.reference}/withdraw/")
+    assert (
+        Event.objects.filter(item=item, kind__in=["young_person_reply", "withdrawn"]).count() == 2
+    )
+    assert not Event.objects.filter(item=item, actor=young_person).exists()
 
 
 def test_answering_before_staff_reply_is_refused(care_leaver, item):

@@ -453,12 +453,14 @@ def complaints_year(care_leaver, complaints_manager) -> dict[str, Item]:
     p2 = do(at(2025, 2, 10), services.extend_clock, p2, by=cm, reason="Advocate needed")
     assert p2.due_on == date(2025, 3, 3)
     p2 = do(at(2025, 2, 25), services.resolve, p2, by=cm, outcome="partly_upheld", text="Part.")
-    p2 = do(at(2025, 3, 3), services.request_next_stage, p2, by=yp)
+    p2 = do(at(2025, 3, 3), services.request_next_stage, p2, by=yp, from_stage=1)
     assert p2.due_on == date(2025, 4, 7)  # 25 working days over Good Friday and Easter Monday
     p2 = do(at(2025, 4, 30), services.resolve, p2, by=cm, outcome="not_upheld", text="No.")
     # Moved to stage 2 with no stage 1 answer, extended there, still open.
     p3 = complain(at(2025, 6, 2, 10), yp, "housing", advocate=True)
-    p3 = do(at(2025, 6, 20), services.move_stage, p3, by=cm, reason="Needs investigation")
+    p3 = do(
+        at(2025, 6, 20), services.move_stage, p3, by=cm, reason="Needs investigation", from_stage=1
+    )
     p3 = do(at(2025, 7, 1), services.extend_clock, p3, by=cm, reason="Independent person away")
     # Withdrawn.
     p4 = complain(at(2025, 9, 1, 10), yp, "money")
@@ -472,8 +474,8 @@ def complaints_year(care_leaver, complaints_manager) -> dict[str, Item]:
     p5 = do(at(2025, 11, 3), services.answer_sorted, p5, by=yp, sorted_=False)
     assert p5.due_on == date(2025, 11, 17)
     p5 = do(at(2025, 11, 10), services.resolve, p5, by=cm, outcome="upheld", text="B.")
-    p5 = do(at(2025, 11, 20), services.request_next_stage, p5, by=yp)
-    p5 = do(at(2025, 12, 1), services.move_stage, p5, by=cm, reason="Panel")
+    p5 = do(at(2025, 11, 20), services.request_next_stage, p5, by=yp, from_stage=1)
+    p5 = do(at(2025, 12, 1), services.move_stage, p5, by=cm, reason="Panel", from_stage=2)
     assert p5.due_on == date(2026, 1, 15)
     p5 = do(at(2026, 1, 5), services.resolve, p5, by=cm, outcome="upheld", text="C.")
     # Received at 23:30 on New Year's Eve (GMT): 2025. Open, untouched.

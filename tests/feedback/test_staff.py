@@ -393,3 +393,56 @@ def test_access_matrix_for_the_other_staff_pages(request, item, persona, url):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
         assert response.status_code == (200 if persona in STAFF_PAGES[url] else 404), persona
+
+
+def test_a_double_click_on_next_stage_moves_a_complaint_on_once(complaints_manager, young_person):
+    complaint = submit(young_person, kind="complaint", topic="where-i-live").item
+    services.route_item(complaint.pk)
+    complaint.refresh_from_db()
+    client = client_for(complaints_manager)
+    act(client, complaint, "stage", reason="Asked for", from_stage=1)
+    response = act(client, complaint, "stage", reason="Asked for", from_stage=1)
+    assert "already at stage 2" in client.get(response["Location"]).content.decode()
+    complaint.refresh_from_db()
+    assert complaint.stage == 2
+    assert Event.objects.filter(item=complaint, kind="stage").count() == 1
+
+
+def test_an_unrouted_item_is_routed_by_hand_and_the_sweep_leaves_it(
+    complaints_manager, care_leaver
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    waiting = submit(care_leaver).item
+    health = Service.objects.get(slug="lac-health")
+    act(client_for(complaints_manager), waiting, "reroute", service=health.pk, reason="Broker down")
+    waiting.refresh_from_db()
+    assert waiting.status == Status.ROUTED and waiting.service == health and waiting.due_on
+    assert services.items_to_sweep(timezone.now() + timedelta(minutes=1)) == ([], [])
+
+
+def test_staff_actions_on_an_unrouted_item_are_refused_with_a_message(
+    complaints_manager, care_leaver
+):
+    waiting = submit(care_leaver).item
+    client = client_for(complaints_manager)
+    for action, data in [
+        ("acknowledge", {}),
+        ("status", {"status": "in_progress"}),
+        ("resolve", {"text": "Done"}),
+    ]:
+        response = act(client, waiting, action, **data)
+        assert "has not reached a service yet" in client.get(response["Location"]).content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == Status.SUBMITTED
+
+
+def test_working_on_an_answered_postcard_again_restarts_its_clock(caseworker, item):
+    services.staff_reply(item=item, by=caseworker, text="Done")
+    item.refresh_from_db()
+    assert item.due_on is None
+    act(client_for(caseworker), item, "status", status="in_progress")
+    item.refresh_from_db()
+    assert item.status == Status.IN_PROGRESS and item.clock == "reply" and item.due_on
