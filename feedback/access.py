@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from feedback.models import Item, ItemQuerySet
 from portal.models import CODE_ALPHABET, User, hash_code, normalise_code
 
 TRACKED_SESSION_KEY = "tracked_items"
+REFERENCE_RE = re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}")
 
 
 def items_for_young_person(user: User) -> ItemQuerySet:
@@ -28,7 +30,14 @@ def items_for_staff(user: User) -> ItemQuerySet:
     return Item.objects.for_services(user.service_ids)
 
 
+def _check_reference(reference: str) -> None:
+    # Anything but a reference's own characters is not found: no odd bytes reach the database.
+    if not REFERENCE_RE.fullmatch(reference):
+        raise Http404
+
+
 def item_for_staff(user: User, reference: str) -> Item:
+    _check_reference(reference)
     try:
         return (
             items_for_staff(user)
@@ -41,6 +50,7 @@ def item_for_staff(user: User, reference: str) -> Item:
 
 def item_for_young_person(request: HttpRequest, reference: str) -> Item:
     """The item if the signed-in author owns it, or if this session proved its tracking code."""
+    _check_reference(reference)
     items = Item.objects.select_related("topic", "service")
     tracked = request.session.get(TRACKED_SESSION_KEY, [])
     try:

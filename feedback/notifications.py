@@ -38,7 +38,9 @@ class _Batch:
     def __init__(self, item: Item | None = None) -> None:
         self.item = item
         self.rows: list[Notification] = []
-        self._rendered: dict[tuple[str, int], tuple[str, str]] = {}
+        # By template and context object; the context is kept with its text, so
+        # its id cannot be reused by another context while the batch lives.
+        self._rendered: dict[tuple[str, int], tuple[dict, str, str]] = {}
 
     def add(
         self,
@@ -54,10 +56,11 @@ class _Batch:
         cache_key = (template, id(context))
         if cache_key not in self._rendered:
             self._rendered[cache_key] = (
+                context,
                 render_to_string(f"emails/{template}-subject.txt", context).strip()[:200],
                 render_to_string(f"emails/{template}-body.txt", context),
             )
-        subject, body = self._rendered[cache_key]
+        _context_kept, subject, body = self._rendered[cache_key]
         in_portal = channel == Notification.Channel.PORTAL
         self.rows.append(
             Notification(

@@ -52,8 +52,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         items = items.filter(status=status)
     if params.get("kind") in Kind.values:
         items = items.filter(kind=params["kind"])
-    if params.get("topic", "").isdigit():
-        items = items.filter(topic_id=int(params["topic"]))
+    topic = params.get("topic", "")
+    if topic.isascii() and topic.isdigit() and len(topic) < 10:
+        items = items.filter(topic_id=int(topic))
     if params.get("overdue"):
         items = items.overdue()
     if params.get("urgent"):

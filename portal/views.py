@@ -209,6 +209,11 @@ def invitation_new(request: HttpRequest) -> HttpResponse:
             user.is_complaints_manager or data["service"].pk in user.managed_service_ids
         ):
             form.add_error("service", _("Only that service's manager can invite its staff."))
+        elif data["council_member"] and not user.is_complaints_manager:
+            # Council members see everyone's themes: the complaints manager decides who.
+            form.add_error(
+                "council_member", _("Only the complaints manager can invite council members.")
+            )
         else:
             invitation, token, code = Invitation.issue(
                 created_by=user,

@@ -117,3 +117,11 @@ def test_an_error_that_is_not_passing_marks_the_notification_failed(email, setti
     assert delivery.deliver(email.pk) == "failed"
     email.refresh_from_db()
     assert email.state == "failed" and email.last_error == "ValueError"
+
+
+def test_each_item_in_a_batch_gets_its_own_email(care_leaver, caseworker):
+    items = [submit(care_leaver, words=f"Idea {n}").item for n in range(30)]
+    services.route_item(items[0].pk)
+    for item in items:
+        for message in Notification.objects.filter(item=item):
+            assert item.reference in message.subject and item.reference in message.body

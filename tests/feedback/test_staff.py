@@ -446,3 +446,16 @@ def test_working_on_an_answered_postcard_again_restarts_its_clock(caseworker, it
     act(client_for(caseworker), item, "status", status="in_progress")
     item.refresh_from_db()
     assert item.status == Status.IN_PROGRESS and item.clock == "reply" and item.due_on
+
+
+@pytest.mark.parametrize("topic", ["²", "99999999999999999999999", "abc", "-1"])
+def test_odd_queue_filters_are_ignored_not_errors(caseworker, item, topic):
+    response = client_for(caseworker).get("/staff/", {"topic": topic, "page": "abc"})
+    assert response.status_code == 200
+    assert item.reference in response.content.decode()
+
+
+@pytest.mark.parametrize("reference", ["%00", "ABC%00DEF", "x" * 50, "abc-def"])
+def test_odd_references_are_not_found(caseworker, care_leaver, reference):
+    assert client_for(caseworker).get(f"/staff/items/{reference}/").status_code == 404
+    assert client_for(care_leaver).get(f"/postcards/{reference}/").status_code == 404

@@ -194,3 +194,12 @@ def test_guessing_invitation_codes_is_rate_limited(db):
         client.post(reverse("invitation_code"), {"code": "AAAAAAAA"})
     response = client.post(reverse("invitation_code"), {"code": "AAAAAAAA"})
     assert "Too many tries" in response.content.decode()
+
+
+def test_only_the_complaints_manager_invites_council_members(caseworker, complaints_manager):
+    data = {"kind": "young_person", "audience": "in_care", "council_member": "on"}
+    response = client_for(caseworker).post(reverse("invitation_new"), data)
+    assert "Only the complaints manager can invite council members" in response.content.decode()
+    assert not Invitation.objects.exists()
+    client_for(complaints_manager).post(reverse("invitation_new"), data)
+    assert Invitation.objects.get().council_member is True
