@@ -93,11 +93,12 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     if reference not in just_sent:
         raise Http404
     item = Item.objects.select_related("topic").get(reference=reference)
-    return render(
-        request,
-        "feedback/sent.html",
-        {"item": item, "tracking_code": just_sent[reference]},
-    )
+    # The tracking code is shown once; the session keeps only that this page may be seen.
+    tracking_code = just_sent[reference]
+    if tracking_code:
+        just_sent[reference] = ""
+        request.session[CONFIRM_SESSION_KEY] = just_sent
+    return render(request, "feedback/sent.html", {"item": item, "tracking_code": tracking_code})
 
 
 @young_person_required

@@ -57,8 +57,8 @@ def test_an_anonymous_postcard_without_an_account_gets_a_tracking_code(reference
     client = client_for(None)
     response, _key = send(client, answers(identity="anonymous", audience="in_care"))
     item = Item.objects.get()
-    page = client.get(response["Location"]).content.decode()
-    code = client.session["just_sent"][item.reference]
+    shown = client.get(response["Location"])
+    page, code = shown.content.decode(), shown.context["tracking_code"]
     assert item.author is None
     assert len(code) == 14 and code in page
     assert "Keep the reference and code safe" in page
@@ -233,3 +233,14 @@ def test_a_complaint_offers_an_advocate_and_records_the_request(young_person):
 
 def test_staff_cannot_use_the_young_persons_form(caseworker):
     assert client_for(caseworker).get("/postcards/new/").status_code == 404
+
+
+def test_the_tracking_code_is_shown_once_and_pages_are_not_cached(reference_data):
+    client = client_for(None)
+    response, _key = send(client, answers(identity="anonymous", audience="in_care"))
+    first = client.get(response["Location"])
+    code = first.context["tracking_code"]
+    assert code and code in first.content.decode()
+    assert first["Cache-Control"] == "no-store"
+    again = client.get(response["Location"]).content.decode()
+    assert code not in again and "not shown again" in again
