@@ -23,6 +23,17 @@ IDENTITY_HELP = {
 }
 
 
+class WordsField(forms.CharField):
+    """Free text whose line breaks count once, as the box counted them.
+
+    Browsers send a line break as two characters (CRLF), so without this a
+    message that fitted in the box could be refused as too long.
+    """
+
+    def to_python(self, value: object) -> str:
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class TopicChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return f"{obj.name}: {obj.description}"
@@ -54,7 +65,7 @@ class SubmissionForm(forms.Form):
             "invalid_choice": _("Choose what it is about."),
         },
     )
-    words = forms.CharField(
+    words = WordsField(
         label=_("Tell us about it"),
         max_length=MAX_WORDS,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_WORDS}),
@@ -226,7 +237,7 @@ class PaperSubmissionForm(SubmissionForm):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(
+    text = WordsField(
         label=_("Your reply"),
         max_length=MAX_WORDS,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_WORDS}),

@@ -28,6 +28,7 @@ from feedback.models import (
     Identity,
     Item,
     Kind,
+    Notification,
     Outcome,
     Priority,
     Route,
@@ -797,9 +798,22 @@ def anonymise_expired(now: datetime | None = None) -> int:
                 words="",
                 author=None,
                 identity=Identity.ANONYMOUS,
+                contact_method="",
                 contact_detail="",
+                mood=None,
+                safeguarding_reasons=[],
+                entered_by=None,
                 anonymised_at=timezone.now(),
+                updated_at=timezone.now(),
             )
-            Event.objects.filter(item_id=item_id).update(body="", actor=None)
+            # Events keep their kind, date and figures (the audit of what happened,
+            # for the annual report) but lose who and any words, including the
+            # description of a change, which replies carry in their data.
+            events = Event.objects.filter(item_id=item_id)
+            events.update(body="", actor=None)
+            events.filter(kind__in=[EventKind.STAFF_REPLY, EventKind.CHANGE]).update(data={})
+            Notification.objects.filter(item_id=item_id).update(
+                recipient=None, address="", subject="", body=""
+            )
             count += 1
     return count

@@ -112,6 +112,7 @@ def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, obje
         "events": list(item.events.select_related("actor").order_by("created_at", "id")),
         "today": timezone.localdate(),
         "show_identity": not item.is_anonymous and item.author_id is not None,
+        "staff_view": True,
         "staff_statuses": [(s.value, s.label) for s in services.STAFF_STATUSES],
         **defaults,
     }

@@ -30,3 +30,21 @@ def test_open_and_recently_closed_items_are_kept(item, care_leaver, settings):
     assert services.anonymise_expired() == 0
     item.refresh_from_db()
     assert item.words
+
+
+def test_anonymising_clears_notifications_and_change_descriptions(
+    item, care_leaver, caseworker, settings
+):
+    from feedback.models import Notification
+
+    services.staff_reply(
+        item=item, by=caseworker, text="Done", change="made", change_description="Sam's flat"
+    )
+    services.answer_sorted(item=item, by=care_leaver, sorted_=True)
+    settings.RETENTION_DAYS = 1
+    Item.objects.filter(pk=item.pk).update(closed_at=timezone.now() - timedelta(days=2))
+    services.anonymise_expired()
+    assert not Notification.objects.filter(item=item).exclude(address="", recipient=None).exists()
+    assert "Sam's flat" not in str(
+        list(Event.objects.filter(item=item).values_list("data", flat=True))
+    )

@@ -459,3 +459,21 @@ def test_odd_queue_filters_are_ignored_not_errors(caseworker, item, topic):
 def test_odd_references_are_not_found(caseworker, care_leaver, reference):
     assert client_for(caseworker).get(f"/staff/items/{reference}/").status_code == 404
     assert client_for(care_leaver).get(f"/postcards/{reference}/").status_code == 404
+
+
+def test_staff_read_the_timeline_in_the_third_person(caseworker, care_leaver, item):
+    services.young_person_reply(item=item, by=care_leaver, text="Hello?")
+    page = (
+        client_for(caseworker)
+        .get(reverse("feedback:staff_item", args=[item.reference]))
+        .content.decode()
+    )
+    assert "The young person sent it." in page and "The young person replied:" in page
+    assert "You sent it." not in page
+
+
+def test_a_confidential_item_warns_staff_not_to_share_who_sent_it(caseworker, care_leaver):
+    confidential = submit(care_leaver, identity="confidential").item
+    services.route_item(confidential.pk)
+    page = client_for(caseworker).get(reverse("feedback:staff_item", args=[confidential.reference]))
+    assert "Do not share who sent it outside your team" in page.content.decode()

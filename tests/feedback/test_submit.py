@@ -244,3 +244,12 @@ def test_the_tracking_code_is_shown_once_and_pages_are_not_cached(reference_data
     assert first["Cache-Control"] == "no-store"
     again = client.get(response["Location"]).content.decode()
     assert code not in again and "not shown again" in again
+
+
+def test_line_breaks_count_once_towards_the_limit(young_person):
+    words = ("line\r\n" * 1000)[:-2] + "!"  # 5,000 characters once each break counts once
+    response = client_for(young_person).post(
+        "/postcards/new/", {**answers(words=words), "step": "check"}
+    )
+    assert response.status_code == 200
+    assert "\r" not in response.context["data"]["words"]
