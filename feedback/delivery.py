@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from feedback.models import Notification
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 6
+# With backoff doubling from NOTIFICATION_RETRY_SECONDS (a minute) up to an hour,
+# ten attempts span about four hours: an outage of the mail server loses nothing.
+MAX_ATTEMPTS = 10
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 
 
 class TransientFailure(Exception):
-    pass
+    def __init__(self, reason: str, retry_in: int) -> None:
+        super().__init__(reason)
+        self.retry_in = retry_in
 
 
 def deliver(notification_id: int) -> str:
@@ -49,9 +59,11 @@ def deliver(notification_id: int) -> str:
             import_string(settings.SMS_BACKEND)().send(notification.address, notification.body)
     except TRANSIENT_ERRORS as exc:
         final = notification.attempts >= MAX_ATTEMPTS
+        retry_in = backoff_seconds(notification.attempts)
         Notification.objects.filter(pk=notification_id).update(
             state=Notification.State.FAILED if final else Notification.State.PENDING,
             last_error=type(exc).__name__,
+            next_attempt_at=None if final else timezone.now() + timedelta(seconds=retry_in),
         )
         log.warning(
             "notification %s attempt %s failed: %s",
@@ -60,8 +72,9 @@ def deliver(notification_id: int) -> str:
             type(exc).__name__,
         )
         if final:
+            log.error("notification %s failed after %s attempts", notification_id, MAX_ATTEMPTS)
             return "failed"
-        raise TransientFailure(type(exc).__name__) from exc
+        raise TransientFailure(type(exc).__name__, retry_in) from exc
     except Exception as exc:
         # Not a passing fault (a bad address, a broken backend): retrying will not
         # help. Mark it failed, where admin shows it, rather than leave it "sending".
@@ -71,15 +84,18 @@ def deliver(notification_id: int) -> str:
         log.exception("notification %s failed for good", notification_id)
         return "failed"
     Notification.objects.filter(pk=notification_id).update(
-        state=Notification.State.SENT, sent_at=timezone.now(), last_error=""
+        state=Notification.State.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
     )
     return "sent"
 
 
 def stale_pending(older_than: datetime) -> list[int]:
-    """Pending rows whose task was lost (broker down when they were queued)."""
+    """Pending rows whose task was lost (broker down when they were queued, or a
+    retry that never came back), each only once its backoff has passed."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True, created_at__lt=older_than) | Q(next_attempt_at__lte=now)
     return list(
-        Notification.objects.filter(
-            state=Notification.State.PENDING, created_at__lt=older_than
-        ).values_list("pk", flat=True)[:500]
+        Notification.objects.filter(due, state=Notification.State.PENDING)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
     )

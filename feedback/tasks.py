@@ -64,20 +64,24 @@ def check_clocks() -> dict[str, int]:
     return services.check_clocks()
 
 
-@shared_task(name="feedback.tasks.send_notifications", bind=True, max_retries=5)
+@shared_task(name="feedback.tasks.send_notifications", bind=True)
 def send_notifications(self: Task, notification_ids: list[int]) -> dict[str, int]:
     """Send a batch (one piece of news to its recipients); retry only those refused."""
     outcomes: dict[str, int] = {}
     refused: list[int] = []
+    retry_in = 0
     for notification_id in notification_ids:
         try:
             outcome = delivery.deliver(notification_id)
-        except delivery.TransientFailure:
+        except delivery.TransientFailure as failure:
             refused.append(notification_id)
+            retry_in = max(retry_in, failure.retry_in)
             outcome = "refused"
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     if refused:
-        raise self.retry(args=(refused,), countdown=min(2**self.request.retries * 5, 600))
+        # The rows carry their own next attempt, so the sweep retries them even if
+        # this retry is lost; the task's own attempts are not the limit.
+        raise self.retry(args=(refused,), countdown=retry_in, max_retries=None)
     return outcomes
 
 

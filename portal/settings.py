@@ -258,6 +258,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Your Voice <no-reply@example.org>")
 SMS_BACKEND = envstr("SMS_BACKEND", "feedback.sms.LogBackend")
+NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
 
 # Celery. Embedded default: kombu's filesystem transport, which needs no server.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"

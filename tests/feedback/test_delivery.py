@@ -125,3 +125,25 @@ def test_each_item_in_a_batch_gets_its_own_email(care_leaver, caseworker):
     for item in items:
         for message in Notification.objects.filter(item=item):
             assert item.reference in message.subject and item.reference in message.body
+
+
+def test_a_refused_send_waits_its_backoff_before_the_sweep_tries_again(email, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.EMAIL_BACKEND = "tests.feedback.test_delivery.RefusingBackend"
+    with pytest.raises(delivery.TransientFailure) as refused:
+        delivery.deliver(email.pk)
+    assert refused.value.retry_in == settings.NOTIFICATION_RETRY_SECONDS
+    email.refresh_from_db()
+    assert email.next_attempt_at > timezone.now()
+    later = timezone.now() + timedelta(minutes=10)
+    assert delivery.stale_pending(later) == []
+    Notification.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+    assert delivery.stale_pending(later) == [email.pk]
+
+
+def test_backoff_doubles_up_to_an_hour(settings):
+    settings.NOTIFICATION_RETRY_SECONDS = 60
+    assert [delivery.backoff_seconds(n) for n in (1, 2, 3, 7, 9)] == [60, 120, 240, 3600, 3600]

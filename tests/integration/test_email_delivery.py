@@ -26,12 +26,13 @@ def test_a_refusing_mail_server_is_retried_until_the_email_is_sent_once(
         env={
             "TEST_EMAIL_BACKEND": "tests.integration.flaky_email.FlakyEmailBackend",
             "FLAKY_EMAIL_FAILURES": str(REFUSALS),
+            "NOTIFICATION_RETRY_SECONDS": "2",
         }
     )
     item = submit(care_leaver).item
 
     # The only email routing sends here: the Leaving Care Team's inbox (no staff yet).
-    # Retries back off 5s, then 10s: this waits about 15 seconds.
+    # Retries back off 2 s, then 4 s: this waits about 6 seconds.
     notification = wait_for(
         lambda: Notification.objects.filter(item=item, state=Notification.State.SENT).first(),
         timeout=45,
