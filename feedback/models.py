@@ -224,6 +224,9 @@ class Item(models.Model):
     clock_state = models.PositiveSmallIntegerField(choices=ClockState, default=ClockState.RUNNING)
     first_response_at = models.DateTimeField(null=True, blank=True)
     first_response_on_time = models.BooleanField(null=True)
+    # Working days from receipt, fixed when they happen, so reports need no calendar.
+    first_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    close_days = models.PositiveSmallIntegerField(null=True, blank=True)
     escalated = models.BooleanField(default=False)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

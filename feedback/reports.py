@@ -2,17 +2,10 @@
 
 Counts are database aggregates, one grouped query per table, so a page costs the
 same few queries whether a service holds ten items or a hundred thousand.
-
-Working days are counted in the database too, so medians need no per-item rows:
-each date gets a working-day number (weekdays since a Monday in 1900, less the
-weekday holidays and closure days before it, taken from feedback.workdays), and
-the working days between two dates are the difference of their numbers. The
-database groups items by that difference; Python finds the median of a few
-hundred (days, how many) rows. tests/feedback/test_reports.py checks the count
-against workdays.working_days_between, day by day over two years.
-
-The annual report replays each complaint's stage events in Python, because the
-deadline in force when an answer was given is not kept on the item.
+Working days to a first response and to close are fixed on the item when they
+happen (feedback.services), and an answer's deadline is kept on its "resolved"
+event, so nothing here needs the calendar: the database groups items by those
+numbers and Python finds the median of a few hundred (days, how many) rows.
 Nothing here reads words, names, references or authors. Dates are London dates.
 """
 
@@ -21,17 +14,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
-from django.db import NotSupportedError
-from django.db.models import Case, Count, DurationField, Func, IntegerField, Q, Value, When
-from django.db.models.expressions import Expression
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from feedback import clocks
 from feedback.models import (
     OPEN_STATUSES,
     Event,
@@ -42,7 +32,6 @@ from feedback.models import (
     Status,
     Topic,
 )
-from feedback.workdays import is_working_day
 from portal.models import Service
 
 MONTHS = 12
@@ -251,13 +240,12 @@ def dashboard(
         ),
         output_field=IntegerField(),
     )
-    days_between = _WorkingDayCounter(months[0], today)
     is_open = Q(status__in=OPEN_STATUSES)
     # One pass for the counts and the spread of days to a first response: grouped
     # by (service, month, working days), a few hundred rows however many items.
     monthly = (
-        in_period.annotate(month=month_of, days=days_between("created_at", "first_response_at"))
-        .values_list("service_id", "month", "days")
+        in_period.annotate(month=month_of)
+        .values_list("service_id", "month", "first_response_days")
         .annotate(
             **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in KINDS},
             on_time=Count("pk", filter=Q(first_response_on_time=True)),
@@ -282,20 +270,18 @@ def dashboard(
         if days is not None:  # NULL days: no first response yet
             figures.responded += received
             figures.on_time += on_time
-            # A response dated before the item arrived is a data error: count it as
-            # 0, as working_days_between does.
-            figures.to_first_response[max(days, 0)] += received
+            figures.to_first_response[days] += received
 
     closed = (
-        in_period.filter(status=Status.CLOSED, closed_at__isnull=False)
-        .annotate(month=month_of, days=days_between("created_at", "closed_at"))
-        .values_list("service_id", "month", "days")
+        in_period.filter(status=Status.CLOSED, close_days__isnull=False)
+        .annotate(month=month_of)
+        .values_list("service_id", "month", "close_days")
         .annotate(n=Count("pk"))
     )
     for service_id, month, days, count in closed:
         section = sections.get(service_id)
         if section is not None:
-            section.months[months[month]].to_close[max(days, 0)] += count
+            section.months[months[month]].to_close[days] += count
 
     now = (
         items.open()
@@ -348,115 +334,6 @@ def complaint_stages_now(items: ItemQuerySet, today: date) -> list[StageNow]:
         )
         for stage in STAGES
     ]
-
-
-class _LondonDayNumber(Func):
-    """Whole days from 1 January 1900 to the London date of a stored instant.
-
-    The second argument is London's offset from UTC at that instant (a CASE on
-    the instant; see _WorkingDayCounter). On PostgreSQL, adding it and reading
-    the date in UTC is several times cheaper per row than AT TIME ZONE
-    'Europe/London', and this runs four times per row over a year of items.
-    SQLite uses Django's own conversion, as TruncDate does.
-    """
-
-    arity = 2
-    output_field = IntegerField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        raise NotSupportedError("The reports run on PostgreSQL or SQLite.")
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        (instant, instant_params), (offset, offset_params) = (
-            compiler.compile(expression) for expression in self.source_expressions
-        )
-        sql = f"((({instant} + {offset}) AT TIME ZONE 'UTC')::date - DATE '1900-01-01')"
-        return sql, (*instant_params, *offset_params)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        instant, params = compiler.compile(self.source_expressions[0])
-        day, params = connection.ops.datetime_cast_date_sql(instant, params, str(_tz()))
-        return f"CAST(ROUND(julianday({day}) - julianday('1900-01-01')) AS INTEGER)", params
-
-
-class _WorkingDayCounter:
-    """Builds the expression for workdays.working_days_between(a's date, b's date).
-
-    W(d) = weekdays from 1 January 1900 to d, less the weekdays that are not
-    working days (bank holidays, Christmas Day, Good Friday, closure days) up to d.
-    Then the working days d with a < d <= b number W(b) - W(a). The exceptions are
-    read from feedback.workdays for the dates the dashboard can meet, so the rule
-    has one home; only "Saturday and Sunday are not working days" is restated here.
-    Both the exceptions and London's clock changes become comparisons of the
-    stored instant with constants, which cost next to nothing per row.
-    """
-
-    def __init__(self, first: date, last: date) -> None:
-        # A month of slack past today, in case a clock ran a little ahead.
-        first, last = first - timedelta(days=1), last + timedelta(days=31)
-        self.exceptions: list[date] = []
-        day = first
-        while day <= last:
-            if day.weekday() < 5 and not is_working_day(day):
-                self.exceptions.append(day)
-            day += timedelta(days=1)
-        self.offsets = _utc_offsets(_local_midnight(first), _local_midnight(last))
-
-    def _offset(self, field_name: str) -> Expression:
-        (_start, first_offset), *changes = self.offsets
-        return Case(
-            *(
-                When(**{f"{field_name}__gte": instant}, then=Value(offset))
-                for instant, offset in reversed(changes)
-            ),
-            default=Value(first_offset),
-            output_field=DurationField(),
-        )
-
-    def number(self, field_name: str) -> Expression:
-        """W(the London date of the field), as an SQL expression."""
-        n = _LondonDayNumber(field_name, self._offset(field_name))
-        weekdays = 5 * (n / 7) + Least(n % 7 + 1, Value(5))
-        if not self.exceptions:
-            return weekdays
-        # Latest first: the first exception passed gives how many have passed.
-        passed = Case(
-            *(
-                When(**{f"{field_name}__gte": _local_midnight(exception)}, then=Value(count))
-                for count, exception in reversed(list(enumerate(self.exceptions, start=1)))
-            ),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        return weekdays - passed
-
-    def __call__(self, start_field: str, end_field: str) -> Expression:
-        return self.number(end_field) - self.number(start_field)
-
-
-def _utc_offsets(start: datetime, end: datetime) -> list[tuple[datetime, timedelta]]:
-    """London's offset from UTC from `start`, then at each change up to `end`, in order."""
-    tz = _tz()
-
-    def offset(instant: datetime) -> timedelta:
-        return instant.astimezone(tz).utcoffset()
-
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    changes = [(start, offset(start))]
-    day = start
-    while day < end:
-        following = day + timedelta(days=1)
-        if offset(following) != changes[-1][1]:
-            # At most one change a day: find its second by halving the day.
-            before, after = day, following
-            while after - before > timedelta(microseconds=1):
-                middle = before + (after - before) / 2
-                before, after = (
-                    (before, middle) if offset(middle) != changes[-1][1] else (middle, after)
-                )
-            changes.append((after, offset(after)))
-        day = following
-    return changes
 
 
 # --- The annual complaints report --------------------------------------------------
@@ -519,17 +396,11 @@ def complaints_report(items: ItemQuerySet, year: int) -> ComplaintsReport:
     - advocacy offered: every complaint (the complaint form offers an advocate);
       taken up: the young person asked for one;
     - an answer at a stage is a "resolved" event (staff giving their answer with
-      an outcome). It is within the timescale if its London date is on or before
-      the deadline in force then. The deadline is worked out by replaying the
-      complaint's events: stage 1 starts on the day received; a "stage" event
-      starts the next stage that day; "not sorted" restarts the stage's clock that
-      day, unextended (as services.answer_sorted does); an "extended" event sets
-      the new due date it recorded. A stage left for the next one without a
-      resolved event has no answer and counts in neither column;
+      an outcome). It is within the timescale if its London date was on or before
+      the deadline in force then, which services.resolve records with it. A stage
+      left for the next one without an answer counts in neither column;
     - extended: "extended" events, counted at the stage they happened in.
 
-    The deadline is replayed from events because an item's clock fields (due_on,
-    clock_extended) are cleared or overwritten when a stage is answered or moves on.
     Events of any date count, so a complaint received in December and answered in
     January counts in the year it was received.
     """
@@ -578,50 +449,23 @@ def complaints_report(items: ItemQuerySet, year: int) -> ComplaintsReport:
     )
 
 
-_REPLAYED = (EventKind.STAGE, EventKind.EXTENDED, EventKind.NOT_SORTED, EventKind.RESOLVED)
-
-
 def _stage_answers(complaints: ItemQuerySet) -> dict[int, StageAnswers]:
-    """Replay each complaint's clock from its events; see complaints_report for the rules."""
+    """Answers and extensions at each stage, from what their events recorded."""
     stats = {stage: StageAnswers(stage) for stage in STAGES}
-    events = (
-        Event.objects.filter(item__in=complaints.values("pk"), kind__in=_REPLAYED)
-        .order_by("item_id", "created_at", "id")
-        .values_list("item_id", "item__created_at", "kind", "created_at", "data")
-    )
-    current = None
-    stage, started, due, extended = 1, date.min, date.min, False
-    for item_id, received_at, kind, at, data in events.iterator(chunk_size=2000):
-        if item_id != current:
-            current = item_id
-            stage, started, extended = 1, timezone.localdate(received_at), False
-            due = clocks.stage_due(stage, started)
-        day = timezone.localdate(at)
-        if kind == EventKind.RESOLVED:
-            stats[stage].answers += 1
-            if day <= due:
-                stats[stage].within += 1
-                stats[stage].within_after_extension += extended
-            else:
-                stats[stage].late += 1
-        elif kind == EventKind.EXTENDED:
+    events = Event.objects.filter(
+        item__in=complaints.values("pk"), kind__in=[EventKind.RESOLVED, EventKind.EXTENDED]
+    ).values_list("kind", "data")
+    for kind, data in events.iterator(chunk_size=2000):
+        stage = data.get("stage") if isinstance(data, dict) else None
+        if stage not in STAGES:
+            continue
+        if kind == EventKind.EXTENDED:
             stats[stage].extended += 1
-            extended = True
-            due = _recorded_date(data, "new_due") or clocks.stage_due(stage, started, extended=True)
-        elif kind == EventKind.STAGE:
-            recorded = data.get("stage") if isinstance(data, dict) else None
-            stage = recorded if recorded in STAGES else min(stage + 1, 3)
-            started, extended = day, False
-            due = clocks.stage_due(stage, started)
-        elif kind == EventKind.NOT_SORTED:
-            started, extended = day, False
-            due = clocks.stage_due(stage, started)
+        elif data.get("on_time") is True:
+            stats[stage].answers += 1
+            stats[stage].within += 1
+            stats[stage].within_after_extension += bool(data.get("extended"))
+        elif data.get("on_time") is False:
+            stats[stage].answers += 1
+            stats[stage].late += 1
     return stats
-
-
-def _recorded_date(data: object, key: str) -> date | None:
-    raw = data.get(key) if isinstance(data, dict) else None
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except (TypeError, ValueError):
-        return None

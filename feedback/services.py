@@ -37,6 +37,7 @@ from feedback.models import (
     Visibility,
 )
 from feedback.routing import choose_route
+from feedback.workdays import add_working_days, working_days_between
 from portal.models import Service, User, random_code
 
 log = logging.getLogger(__name__)
@@ -374,6 +375,7 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
         if sorted_:
             item.status = Status.CLOSED
             item.closed_at = timezone.now()
+            item.close_days = working_days_since_receipt(item)
             _stop_clock(item)
             _event(item, EventKind.SORTED, actor=_as_young_person(item, by))
         else:
@@ -446,10 +448,15 @@ def acknowledge(*, item: Item, by: User) -> Item:
     return item
 
 
+def working_days_since_receipt(item: Item) -> int:
+    return working_days_between(timezone.localdate(item.created_at), timezone.localdate())
+
+
 def _record_first_response(item: Item) -> None:
     if item.first_response_at is None:
         item.first_response_at = timezone.now()
         item.first_response_on_time = item.due_on is None or timezone.localdate() <= item.due_on
+        item.first_response_days = working_days_since_receipt(item)
 
 
 def assign(*, item: Item, by: User, assignee: User | None) -> Item:
@@ -577,6 +584,9 @@ def resolve(*, item: Item, by: User, outcome: str, text: str) -> Item:
             raise ActionRefused(_("Write the answer to the young person."))
         item.outcome = outcome if item.is_complaint else ""
         item.status = Status.RESPONDED
+        # The deadline in force now, kept with the answer: the annual report
+        # counts answers within the statutory timescale from these.
+        due_on, extended = item.due_on, item.clock_extended
         _record_first_response(item)
         _stop_clock(item)
         item.save()
@@ -587,6 +597,10 @@ def resolve(*, item: Item, by: User, outcome: str, text: str) -> Item:
             actor_label=item.service.name,
             body=text,
             outcome=item.outcome,
+            stage=item.stage,
+            due=due_on.isoformat() if due_on else "",
+            on_time=timezone.localdate() <= due_on if due_on else None,
+            extended=extended,
         )
         notifications.young_person_update(item, "resolved", event=event)
     return item
@@ -618,6 +632,7 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
             body=reason.strip(),
             old_due=old_due.isoformat() if old_due else "",
             new_due=item.due_on.isoformat(),
+            stage=item.stage,
         )
         notifications.young_person_update(item, "extended")
     return item
@@ -710,8 +725,6 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     Each step is claimed with a conditional UPDATE on clock_state, so two beat
     runs or two workers cannot both send it.
     """
-    from feedback.workdays import add_working_days, working_days_between
-
     today = today or timezone.localdate()
     remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
     counts = {"reminded": 0, "escalated_manager": 0, "escalated_complaints": 0}

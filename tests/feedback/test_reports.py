@@ -9,8 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,8 +46,20 @@ def make(
     stage: int | None = None,
     extended: bool = False,
 ) -> Item:
+    received = created.astimezone(LONDON).date()
+
+    def days_to(when: datetime | None) -> int | None:
+        # As services record them when they happen.
+        return (
+            workdays.working_days_between(received, when.astimezone(LONDON).date())
+            if when
+            else None
+        )
+
     return Item.objects.create(
         reference=f"T{next(_references):05d}",
+        first_response_days=days_to(first_response),
+        close_days=days_to(closed) if status == Status.CLOSED else None,
         kind=kind,
         topic=Topic.objects.get(slug="housing"),
         words="Words that must never reach a report",
@@ -289,44 +300,20 @@ def test_the_dashboard_model_gives_the_same_figures(figures, manager):
     assert sorted(section.total.to_close.elements()) == [2, 5, 7]
 
 
-def test_working_days_in_the_database_match_the_workdays_module(
-    reference_data, frozen, monkeypatch
+def test_services_fix_working_days_to_first_response_and_to_close_when_they_happen(
+    care_leaver, caseworker
 ):
-    """Every received weekday and weekend of the year, gaps up to five weeks, over
-    Easter, Christmas, the May bank holidays and a local closure day."""
-    closure = date(2025, 12, 29)  # a Monday
-    monkeypatch.setattr(workdays, "_closure_provider", lambda: frozenset({closure}))
-    assert not workdays.is_working_day(closure)
-    expected_first: dict[date, Counter[int]] = defaultdict(Counter)
-    expected_close: dict[date, Counter[int]] = defaultdict(Counter)
-    received = date(2025, 4, 1)
-    for n in itertools.count():
-        if received > date(2026, 3, 18):
-            break
-        done = min(received + timedelta(days=(n * 7) % 36), date(2026, 3, 18))
-        responded = datetime(done.year, done.month, done.day, 9, tzinfo=LONDON)
-        closed = responded + timedelta(days=n % 4)
-        make(
-            "leaving-care",
-            Kind.IDEA,
-            at(received.year, received.month, received.day, n % 2 * 23),
-            status=Status.CLOSED,
-            first_response=responded,
-            on_time=True,
-            closed=closed,
-        )
-        month = received.replace(day=1)
-        expected_first[month][workdays.working_days_between(received, done)] += 1
-        expected_close[month][workdays.working_days_between(received, closed.date())] += 1
-        received += timedelta(days=1)
-    lc = Service.objects.get(slug="leaving-care")
-
-    (section,) = reports.dashboard(Item.objects.all(), [lc]).services
-
-    assert sum(f.total for f in section.rows) == 352
-    for month, figures in section.months.items():
-        assert figures.to_first_response == expected_first[month], month
-        assert figures.to_close == expected_close[month], month
+    # Received Friday 27 March 2026; answered Tuesday 7 April: 30, 31 March, 1 and 2
+    # April, then Good Friday and Easter Monday are not working days, then the 7th.
+    with time_machine.travel(at(2026, 3, 27), tick=False):
+        item = submit(care_leaver).item
+        services.route_item(item.pk)
+    with time_machine.travel(at(2026, 4, 7), tick=False):
+        services.staff_reply(item=Item.objects.get(pk=item.pk), by=caseworker, text="Done")
+    with time_machine.travel(at(2026, 4, 9), tick=False):
+        services.answer_sorted(item=Item.objects.get(pk=item.pk), by=care_leaver, sorted_=True)
+    item.refresh_from_db()
+    assert (item.first_response_days, item.close_days) == (5, 7)
 
 
 def test_a_manager_of_one_service_and_caseworker_in_another_sees_only_the_one(figures):
