@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
 from django.test import Client
 
 from feedback import services
@@ -52,6 +53,12 @@ def make_staff(
     if mfa:
         TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters and used TOTP codes live in the cache: no test inherits another's."""
+    cache.clear()
 
 
 @pytest.fixture
