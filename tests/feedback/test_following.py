@@ -1,18 +1,12 @@
 """A young person follows what they sent: My postcards, the item page, tracking, replies."""
 
 import pytest
-from django.core.cache import cache
 
 from feedback import services
 from feedback.models import Event, Item, Notification, Status
 from tests.conftest import client_for, submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture

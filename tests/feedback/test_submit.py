@@ -1,17 +1,11 @@
 import uuid
 
 import pytest
-from django.core.cache import cache
 
 from feedback.models import Event, Item, Status, Topic
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
 
 
 def answers(**overrides):

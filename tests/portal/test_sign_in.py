@@ -186,9 +186,6 @@ def test_young_people_cannot_open_the_invitation_page(young_person):
 
 
 def test_guessing_invitation_codes_is_rate_limited(db):
-    from django.core.cache import cache
-
-    cache.clear()
     client = client_for(None)
     for _ in range(10):
         client.post(reverse("invitation_code"), {"code": "AAAAAAAA"})
