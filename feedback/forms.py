@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from django import forms
 from django.core.validators import validate_email
@@ -236,7 +237,17 @@ class PaperSubmissionForm(SubmissionForm):
         return cleaned
 
 
-class ReplyForm(forms.Form):
+class OnceForm(forms.Form):
+    """A form whose action must happen once however often it is sent (a double click)."""
+
+    key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=36)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("initial", {}).setdefault("key", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+
+
+class ReplyForm(OnceForm):
     text = WordsField(
         label=_("Your reply"),
         max_length=MAX_WORDS,
@@ -279,7 +290,7 @@ class StaffReplyForm(ReplyForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    field_order = ["saved_reply", "text", "as_team", "change", "change_description"]
+    field_order = ["key", "saved_reply", "text", "as_team", "change", "change_description"]
 
     def __init__(self, *args: object, status: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -311,7 +322,7 @@ class NoteForm(ReplyForm):
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(OnceForm):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False
     )

@@ -320,6 +320,16 @@ def _refuse_if_finished(item: Item) -> None:
         raise ActionRefused(_("This is closed, so it cannot be changed."))
 
 
+def _refuse_if_done(item: Item, key: str) -> None:
+    """A form sent twice (a double click) acts once: its key is on the first event.
+
+    Checked under the item's row lock, so a second request waits for the first
+    to commit and then finds its event.
+    """
+    if key and item.events.filter(data__key=key).exists():
+        raise ActionRefused(_("That was already done."))
+
+
 def _refuse_if_unrouted(item: Item) -> None:
     if item.service_id is None:
         raise ActionRefused(_("This has not reached a service yet. Move it to a service first."))
@@ -338,12 +348,13 @@ def _as_young_person(item: Item, by: User | None) -> User | None:
     return None if item.is_anonymous else by
 
 
-def young_person_reply(*, item: Item, by: User | None, text: str) -> Event:
+def young_person_reply(*, item: Item, by: User | None, text: str, key: str = "") -> Event:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_done(item, key)
         event = _event(
-            item, EventKind.YOUNG_PERSON_REPLY, actor=_as_young_person(item, by), body=text
+            item, EventKind.YOUNG_PERSON_REPLY, actor=_as_young_person(item, by), body=text, key=key
         )
         notifications.young_person_replied(item, event)
     return event
@@ -492,6 +503,7 @@ def staff_reply(
     change: str = "",
     change_description: str = "",
     mark_responded: bool = True,
+    key: str = "",
 ) -> Event:
     if change and not change_description.strip():
         raise ActionRefused(_("Describe the change."))
@@ -499,6 +511,7 @@ def staff_reply(
         item = _locked(item)
         _refuse_if_finished(item)
         _refuse_if_unrouted(item)
+        _refuse_if_done(item, key)
         label = item.service.name if as_team or not by.shown_name else by.shown_name
         event = _event(
             item,
@@ -509,6 +522,7 @@ def staff_reply(
             as_team=as_team,
             change=change,
             change_description=change_description.strip(),
+            key=key,
         )
         if change:
             _event(
@@ -538,10 +552,11 @@ def staff_reply(
     return event
 
 
-def add_note(*, item: Item, by: User, text: str) -> Event:
+def add_note(*, item: Item, by: User, text: str, key: str = "") -> Event:
     with transaction.atomic():
         item = _locked(item)
-        return _event(item, EventKind.NOTE, actor=by, staff_only=True, body=text)
+        _refuse_if_done(item, key)
+        return _event(item, EventKind.NOTE, actor=by, staff_only=True, body=text, key=key)
 
 
 # Acknowledging has its own action, which also starts the reply clock.
@@ -572,11 +587,12 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
     return item
 
 
-def resolve(*, item: Item, by: User, outcome: str, text: str) -> Item:
+def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> Item:
     """Staff give their answer: the young person is asked whether it sorted things."""
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        _refuse_if_done(item, key)
         _refuse_if_unrouted(item)
         if item.is_complaint and outcome not in Outcome.values:
             raise ActionRefused(_("Choose the outcome of the complaint."))
@@ -601,6 +617,7 @@ def resolve(*, item: Item, by: User, outcome: str, text: str) -> Item:
             due=due_on.isoformat() if due_on else "",
             on_time=timezone.localdate() <= due_on if due_on else None,
             extended=extended,
+            key=key,
         )
         notifications.young_person_update(item, "resolved", event=event)
     return item

@@ -162,20 +162,23 @@ ACTIONS: dict[str, Action] = {
             as_team=data["as_team"],
             change=data["change"],
             change_description=data["change_description"],
+            key=data["key"],
         ),
         gettext_lazy("Reply sent to the young person."),
         lambda item, post: StaffReplyForm(post, status=item.status),
         "reply_form",
     ),
     "note": Action(
-        lambda item, user, data: services.add_note(item=item, by=user, text=data["text"]),
+        lambda item, user, data: services.add_note(
+            item=item, by=user, text=data["text"], key=data["key"]
+        ),
         gettext_lazy("Note added. The young person cannot see it."),
         lambda item, post: NoteForm(post),
         "note_form",
     ),
     "resolve": Action(
         lambda item, user, data: services.resolve(
-            item=item, by=user, outcome=data["outcome"], text=data["text"]
+            item=item, by=user, outcome=data["outcome"], text=data["text"], key=data["key"]
         ),
         gettext_lazy("Resolved. The young person is asked if it sorted things."),
         lambda item, post: ResolveForm(post, is_complaint=item.is_complaint),

@@ -140,7 +140,9 @@ def _act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
                     {"item": item, "events": _timeline(item), "reply_form": form, "Status": Status},
                     status=400,
                 )
-            services.young_person_reply(item=item, by=by, text=form.cleaned_data["text"])
+            services.young_person_reply(
+                item=item, by=by, text=form.cleaned_data["text"], key=form.cleaned_data["key"]
+            )
             messages.success(request, _("Your reply was sent."))
         elif action == "withdraw":
             services.withdraw(item=item, by=by)

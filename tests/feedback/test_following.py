@@ -229,3 +229,11 @@ def test_a_staff_reply_appears_in_the_young_persons_updates(care_leaver, casewor
     page = client.get("/notifications/").content.decode()
     assert item.reference in page
     assert Notification.objects.unread_in_portal(care_leaver).count() == 0
+
+
+def test_a_reply_sent_twice_is_saved_once(care_leaver, item):
+    client = client_for(care_leaver)
+    key = client.get(f"/postcards/{item.reference}/").context["reply_form"]["key"].value()
+    for _ in range(2):
+        client.post(f"/postcards/{item.reference}/reply/", {"text": "Any news?", "key": key})
+    assert Event.objects.filter(item=item, kind="young_person_reply").count() == 1

@@ -477,3 +477,20 @@ def test_a_confidential_item_warns_staff_not_to_share_who_sent_it(caseworker, ca
     services.route_item(confidential.pk)
     page = client_for(caseworker).get(reverse("feedback:staff_item", args=[confidential.reference]))
     assert "Do not share who sent it outside your team" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "kind"),
+    [
+        ("reply", {"text": "On it"}, "staff_reply"),
+        ("note", {"text": "Called"}, "note"),
+        ("resolve", {"text": "Sorted"}, "resolved"),
+    ],
+)
+def test_a_form_sent_twice_acts_once(caseworker, item, action, data, kind):
+    client = client_for(caseworker)
+    page = client.get(reverse("feedback:staff_item", args=[item.reference]))
+    key = page.context[f"{action}_form"]["key"].value()
+    act(client, item, action, key=key, **data)
+    act(client, item, action, key=key, **data)
+    assert Event.objects.filter(item=item, kind=kind).count() == 1
