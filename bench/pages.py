@@ -39,7 +39,7 @@ def main() -> None:
 
     setup_test_environment()  # the check page's form key is read from the response context
     call_command("migrate", verbosity=0)
-    from feedback import services
+    from feedback import dispatch
     from feedback.models import Topic
     from feedback.seed import seed_reference_data
     from portal.models import Audience, User, YoungPerson
@@ -51,7 +51,7 @@ def main() -> None:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     item = submit(user, topic="school").item
-    services.route_item(item.pk)
+    dispatch.route_item(item.pk)
     topic = Topic.objects.get(slug="school").pk
     answers = {
         "kind": "idea",

@@ -212,13 +212,13 @@ def pg_stats() -> tuple[int, float]:
 
 
 def query_profile(samples: int = 20) -> tuple[float, Counter[str]]:
+    from feedback import dispatch
+
     """Statements per route_item, run here on fresh items (their emails still go out)."""
     from unittest import mock
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from feedback import services
 
     with mock.patch("feedback.tasks.send_on_commit"):  # no routing task: route them here
         ids = [submit(n) for n in range(samples)]
@@ -226,7 +226,7 @@ def query_profile(samples: int = 20) -> tuple[float, Counter[str]]:
     total = 0
     for item_id in ids:
         with CaptureQueriesContext(connection) as queries:
-            services.route_item(item_id)
+            dispatch.route_item(item_id)
         total += len(queries)
         kinds.update(q["sql"].split()[0].upper() for q in queries.captured_queries)
     return total / samples, Counter({k: v / samples for k, v in kinds.items()})

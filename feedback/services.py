@@ -8,18 +8,16 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import clocks, notifications, triage
 from feedback.access import tracking_code_for, tracking_hash
 from feedback.models import (
-    OPEN_STATUSES,
     Channel,
     Clock,
     ClockState,
@@ -28,16 +26,13 @@ from feedback.models import (
     Identity,
     Item,
     Kind,
-    Notification,
     Outcome,
     Priority,
-    Route,
     Status,
     Topic,
     Visibility,
 )
-from feedback.routing import choose_route
-from feedback.workdays import add_working_days, working_days_between
+from feedback.workdays import working_days_between
 from portal.models import Service, User, random_code
 
 log = logging.getLogger(__name__)
@@ -54,7 +49,7 @@ class Submitted:
     created: bool
 
 
-def _event(
+def record_event(
     item: Item,
     kind: str,
     *,
@@ -144,7 +139,7 @@ def submit_item(
                     safeguarding_reasons=assessment.reasons,
                     stage=1 if kind == Kind.COMPLAINT else None,
                 )
-                _event(
+                record_event(
                     item,
                     EventKind.SUBMITTED,
                     actor=entered_by or author,
@@ -164,10 +159,10 @@ def _tracking_code(item: Item, submission_key: uuid.UUID) -> str | None:
     return tracking_code_for(submission_key) if item.is_anonymous else None
 
 
-# --- Routing ---------------------------------------------------------------------
+# --- Clocks ----------------------------------------------------------------------
 
 
-def _start_clock(item: Item, clock: str, started_on: date, due_on: date | None) -> None:
+def start_clock(item: Item, clock: str, started_on: date, due_on: date | None) -> None:
     item.clock = clock
     item.clock_started_on = started_on
     item.due_on = due_on
@@ -175,139 +170,10 @@ def _start_clock(item: Item, clock: str, started_on: date, due_on: date | None) 
     item.clock_state = ClockState.RUNNING
 
 
-def _initial_clock(item: Item, received_on: date) -> tuple[str, date]:
+def initial_clock(item: Item, received_on: date) -> tuple[str, date]:
     if item.is_complaint:
         return Clock.STAGE1, clocks.stage_due(1, received_on)
     return Clock.ACKNOWLEDGE, clocks.postcard_due(received_on, settings.POSTCARD_ACKNOWLEDGE_DAYS)
-
-
-ROUTING_BATCH = 50
-_ROUTED_FIELDS = [
-    "status", "service", "route", "routed_at", "clock", "clock_started_on", "due_on",
-    "clock_state", "updated_at",
-]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Rules:
-    routes: list[Route]
-    duty: Service | None
-    triage: Service | None
-
-    @classmethod
-    def load(cls) -> _Rules:
-        teams = list(Service.objects.active().filter(Q(is_duty_team=True) | Q(is_triage=True)))
-        return cls(
-            # With their services: the chosen route's service is then no extra query.
-            routes=list(Route.objects.active().select_related("service").order_by("order", "id")),
-            duty=next((s for s in teams if s.is_duty_team), None),
-            triage=next((s for s in teams if s.is_triage), None),
-        )
-
-    def destination(self, item: Item) -> tuple[Service | None, Route | None]:
-        """Safeguarding bypasses the routes; anything unmatched goes to triage."""
-        if item.safeguarding and self.duty:
-            return self.duty, None
-        route = choose_route(
-            self.routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience
-        )
-        return (route.service, route) if route else (self.triage, None)
-
-
-def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
-    """Route this item, and up to `batch - 1` others still waiting, each exactly once.
-
-    Returns whether this call routed `item_id` (False if it was routed already).
-    The item is locked, waiting if another worker holds it; the others are taken
-    with SKIP LOCKED, so two workers never route the same item nor wait on each
-    other. A backlog drains in a few transactions, and the others' own tasks then
-    find them routed for the price of one small query.
-    """
-    if not Item.objects.filter(pk=item_id, status=Status.SUBMITTED).exists():
-        return False
-    rules = _Rules.load()
-    waiting = Item.objects.filter(status=Status.SUBMITTED).select_related("topic")
-    with transaction.atomic():
-        items = list(waiting.select_for_update(of=("self",)).filter(pk=item_id))
-        if not items:
-            return False  # another worker routed it while we waited for the lock
-        if batch > 1:
-            items += (
-                waiting.select_for_update(of=("self",), skip_locked=True)
-                .exclude(pk=item_id)
-                .order_by("-safeguarding", "created_at")[: batch - 1]
-            )
-        now = timezone.now()
-        routed: list[Item] = []
-        for item in items:
-            service, route = rules.destination(item)
-            if service is None:
-                log.error("no active triage service: item %s left unrouted", item.pk)
-                continue
-            received_on = timezone.localdate(item.created_at)
-            clock, due_on = _initial_clock(item, received_on)
-            item.status, item.service, item.route, item.routed_at = (
-                Status.ROUTED,
-                service,
-                route,
-                now,
-            )
-            _start_clock(item, clock, received_on, due_on)
-            item.updated_at = now  # bulk_update skips auto_now
-            routed.append(item)
-        Item.objects.bulk_update(routed, _ROUTED_FIELDS)
-        Event.objects.bulk_create(
-            Event(
-                item=item,
-                kind=EventKind.SAFEGUARDING
-                if item.safeguarding and item.service.is_duty_team
-                else EventKind.ROUTED,
-                actor_label=item.service.name,
-                visibility=Visibility.YOUNG_PERSON,
-                data={
-                    "service": item.service.name,
-                    "service_id": item.service_id,
-                    "reasons": item.safeguarding_reasons,
-                },
-                created_at=now,
-            )
-            for item in routed
-        )
-        notifications.items_arrived(routed)
-    return any(item.pk == item_id for item in routed)
-
-
-def items_to_sweep(older_than: datetime) -> tuple[list[int], list[int]]:
-    """Unrouted items older than `older_than`: (safeguarding ones, the rest).
-
-    Safeguarding items first, each to be routed alone on the urgent queue; then
-    one item in every ROUTING_BATCH of the rest, oldest first, since each
-    routing task takes that many waiting items with it.
-    """
-    waiting = list(
-        Item.objects.unrouted()
-        .filter(created_at__lt=older_than)
-        .order_by("-safeguarding", "created_at")
-        .values_list("pk", "safeguarding")[: 10 * ROUTING_BATCH]
-    )
-    urgent = [pk for pk, safeguarding in waiting if safeguarding]
-    rest = [pk for pk, safeguarding in waiting if not safeguarding]
-    return urgent, rest[::ROUTING_BATCH]
-
-
-def alert_unrouted(older_than: datetime) -> int:
-    """Tell the complaints manager, once per item, of anything unrouted for too long."""
-    count = 0
-    for item in Item.objects.unrouted().filter(created_at__lt=older_than, routing_alerted=False):
-        with transaction.atomic():
-            if not Item.objects.filter(pk=item.pk, routing_alerted=False).update(
-                routing_alerted=True, updated_at=timezone.now()
-            ):
-                continue
-            _event(item, EventKind.ROUTING_ALERT, staff_only=True)
-            notifications.routing_alert(item)
-            count += 1
-    return count
 
 
 # --- The young person's actions -------------------------------------------------
@@ -353,7 +219,7 @@ def young_person_reply(*, item: Item, by: User | None, text: str, key: str = "")
         item = _locked(item)
         _refuse_if_finished(item)
         _refuse_if_done(item, key)
-        event = _event(
+        event = record_event(
             item, EventKind.YOUNG_PERSON_REPLY, actor=_as_young_person(item, by), body=text, key=key
         )
         notifications.young_person_replied(item, event)
@@ -370,7 +236,7 @@ def withdraw(*, item: Item, by: User | None) -> Item:
             item.outcome = Outcome.WITHDRAWN
         _stop_clock(item)
         item.save()
-        _event(item, EventKind.WITHDRAWN, actor=_as_young_person(item, by))
+        record_event(item, EventKind.WITHDRAWN, actor=_as_young_person(item, by))
         notifications.status_changed_for_staff(item, "withdrawn")
     return item
 
@@ -388,11 +254,11 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
             item.closed_at = timezone.now()
             item.close_days = working_days_since_receipt(item)
             _stop_clock(item)
-            _event(item, EventKind.SORTED, actor=_as_young_person(item, by))
+            record_event(item, EventKind.SORTED, actor=_as_young_person(item, by))
         else:
             item.status = Status.REOPENED
             _restart_reply_clock(item, timezone.localdate())
-            _event(item, EventKind.NOT_SORTED, actor=_as_young_person(item, by))
+            record_event(item, EventKind.NOT_SORTED, actor=_as_young_person(item, by))
         item.save()
         notifications.status_changed_for_staff(item, "sorted" if sorted_ else "not_sorted")
     return item
@@ -423,9 +289,9 @@ def _restart_reply_clock(item: Item, today: date) -> None:
     """A complaint's stage clock, or a postcard's reply clock, from today."""
     if item.is_complaint:
         stage = item.stage or 1
-        _start_clock(item, f"stage{stage}", today, clocks.stage_due(stage, today))
+        start_clock(item, f"stage{stage}", today, clocks.stage_due(stage, today))
     else:
-        _start_clock(
+        start_clock(
             item, Clock.REPLY, today, clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS)
         )
 
@@ -446,7 +312,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
         item.status = Status.ACKNOWLEDGED
         if item.clock == Clock.ACKNOWLEDGE:
             received = timezone.localdate(item.created_at)
-            _start_clock(
+            start_clock(
                 item,
                 Clock.REPLY,
                 received,
@@ -454,7 +320,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
             )
         _record_first_response(item)
         item.save()
-        _event(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
+        record_event(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
         notifications.young_person_update(item, "acknowledged")
     return item
 
@@ -479,7 +345,7 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
             raise ActionRefused(_("They are not a member of this service."))
         item.assignee = assignee
         item.save(update_fields=["assignee", "updated_at"])
-        _event(
+        record_event(
             item,
             EventKind.ASSIGNED,
             actor=by,
@@ -513,7 +379,7 @@ def staff_reply(
         _refuse_if_unrouted(item)
         _refuse_if_done(item, key)
         label = item.service.name if as_team or not by.shown_name else by.shown_name
-        event = _event(
+        event = record_event(
             item,
             EventKind.STAFF_REPLY,
             actor=by,
@@ -525,7 +391,7 @@ def staff_reply(
             key=key,
         )
         if change:
-            _event(
+            record_event(
                 item,
                 EventKind.CHANGE,
                 actor=by,
@@ -541,7 +407,7 @@ def staff_reply(
             item.status = Status.IN_PROGRESS
             if item.clock == Clock.ACKNOWLEDGE:
                 received = timezone.localdate(item.created_at)
-                _start_clock(
+                start_clock(
                     item,
                     Clock.REPLY,
                     received,
@@ -556,7 +422,7 @@ def add_note(*, item: Item, by: User, text: str, key: str = "") -> Event:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_done(item, key)
-        return _event(item, EventKind.NOTE, actor=by, staff_only=True, body=text, key=key)
+        return record_event(item, EventKind.NOTE, actor=by, staff_only=True, body=text, key=key)
 
 
 # Acknowledging has its own action, which also starts the reply clock.
@@ -582,7 +448,9 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
             # Working on it again, or now: the reply clock runs from today.
             _restart_reply_clock(item, timezone.localdate())
         item.save()
-        _event(item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status)
+        record_event(
+            item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status
+        )
         notifications.young_person_update(item, "status")
     return item
 
@@ -606,7 +474,7 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
         _record_first_response(item)
         _stop_clock(item)
         item.save()
-        event = _event(
+        event = record_event(
             item,
             EventKind.RESOLVED,
             actor=by,
@@ -641,7 +509,7 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
         item.clock_extended = True
         item.clock_state = ClockState.RUNNING
         item.save()
-        _event(
+        record_event(
             item,
             EventKind.EXTENDED,
             actor=by,
@@ -679,12 +547,12 @@ def move_stage(
             raise ActionRefused(_("This complaint is already at stage 3."))
         item.stage = (item.stage or 1) + 1
         today = timezone.localdate()
-        _start_clock(item, f"stage{item.stage}", today, clocks.stage_due(item.stage, today))
+        start_clock(item, f"stage{item.stage}", today, clocks.stage_due(item.stage, today))
         item.status = Status.IN_PROGRESS
         item.outcome = ""
         item.closed_at = None
         item.save()
-        _event(
+        record_event(
             item,
             EventKind.STAGE,
             actor=by,
@@ -716,10 +584,10 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             item.status = Status.ROUTED
             item.routed_at = timezone.now()
             received_on = timezone.localdate(item.created_at)
-            clock, due_on = _initial_clock(item, received_on)
-            _start_clock(item, clock, received_on, due_on)
+            clock, due_on = initial_clock(item, received_on)
+            start_clock(item, clock, received_on, due_on)
         item.save()
-        _event(
+        record_event(
             item,
             EventKind.REROUTED,
             actor=by,
@@ -728,122 +596,14 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             service_id=service.pk,
             old_service=old.name if old else "",
         )
-        _event(item, EventKind.NOTE, actor=by, staff_only=True, body=reason.strip(), reroute=True)
+        record_event(
+            item, EventKind.NOTE, actor=by, staff_only=True, body=reason.strip(), reroute=True
+        )
         notifications.item_arrived(item, rerouted=True)
     return item
-
-
-# --- Clocks ----------------------------------------------------------------------
-
-
-def check_clocks(today: date | None = None) -> dict[str, int]:
-    """Remind before a deadline, escalate after it; each once per clock.
-
-    Each step is claimed with a conditional UPDATE on clock_state, so two beat
-    runs or two workers cannot both send it.
-    """
-    today = today or timezone.localdate()
-    remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
-    counts = {"reminded": 0, "escalated_manager": 0, "escalated_complaints": 0}
-    open_items = Item.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False).exclude(
-        status=Status.RESPONDED
-    )
-    steps = [
-        (
-            "reminded",
-            ClockState.RUNNING,
-            ClockState.REMINDED,
-            open_items.filter(due_on__lte=remind_by, due_on__gte=today),
-        ),
-        (
-            "escalated_manager",
-            None,
-            ClockState.ESCALATED_MANAGER,
-            open_items.filter(due_on__lt=today, clock_state__lt=ClockState.ESCALATED_MANAGER),
-        ),
-        (
-            "escalated_complaints",
-            ClockState.ESCALATED_MANAGER,
-            ClockState.ESCALATED_COMPLAINTS,
-            open_items.filter(due_on__lt=today, clock_state=ClockState.ESCALATED_MANAGER),
-        ),
-    ]
-    for name, from_state, to_state, queryset in steps:
-        for item in queryset.select_related("service", "topic", "assignee"):
-            if name == "escalated_complaints":
-                late = working_days_between(item.due_on, today)
-                if late <= settings.ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS:
-                    continue
-            with transaction.atomic():
-                claim = Item.objects.filter(pk=item.pk, due_on=item.due_on, clock=item.clock)
-                claim = (
-                    claim.filter(clock_state=from_state)
-                    if from_state is not None
-                    else claim.filter(clock_state__lt=to_state)
-                )
-                if not claim.update(
-                    clock_state=to_state, escalated=item.escalated or name != "reminded"
-                ):
-                    continue
-                item.clock_state = to_state
-                due = item.due_on.isoformat()
-                if name == "reminded":
-                    _event(item, EventKind.REMINDER, staff_only=True, due=due, clock=item.clock)
-                    notifications.reminder(item)
-                else:
-                    level = "manager" if name == "escalated_manager" else "complaints_manager"
-                    _event(
-                        item,
-                        EventKind.ESCALATED,
-                        staff_only=True,
-                        due=due,
-                        clock=item.clock,
-                        to=level,
-                    )
-                    notifications.escalation(item, level)
-                counts[name] += 1
-    return counts
 
 
 def record_staff_view(*, item: Item, by: User) -> None:
     from feedback.models import StaffView
 
     StaffView.objects.create(item=item, user=by)
-
-
-def anonymise_expired(now: datetime | None = None) -> int:
-    """After the retention period, closed items lose their words and their link to a person."""
-    from datetime import timedelta
-
-    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
-    expired = Item.objects.filter(
-        status__in=[Status.CLOSED, Status.WITHDRAWN],
-        closed_at__lt=cutoff,
-        anonymised_at__isnull=True,
-    )
-    count = 0
-    for item_id in expired.values_list("pk", flat=True)[:1000]:
-        with transaction.atomic():
-            Item.objects.filter(pk=item_id).update(
-                words="",
-                author=None,
-                identity=Identity.ANONYMOUS,
-                contact_method="",
-                contact_detail="",
-                mood=None,
-                safeguarding_reasons=[],
-                entered_by=None,
-                anonymised_at=timezone.now(),
-                updated_at=timezone.now(),
-            )
-            # Events keep their kind, date and figures (the audit of what happened,
-            # for the annual report) but lose who and any words, including the
-            # description of a change, which replies carry in their data.
-            events = Event.objects.filter(item_id=item_id)
-            events.update(body="", actor=None)
-            events.filter(kind__in=[EventKind.STAFF_REPLY, EventKind.CHANGE]).update(data={})
-            Notification.objects.filter(item_id=item_id).update(
-                recipient=None, address="", subject="", body=""
-            )
-            count += 1
-    return count

@@ -1,4 +1,4 @@
-"""Thin Celery wrappers: take ids, call services. Every task is safe to run twice."""
+"""Thin Celery wrappers: take ids, call feedback.dispatch or delivery. Every task is safe to run twice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from feedback import delivery, services
+from feedback import delivery, dispatch
 
 log = logging.getLogger(__name__)
 
@@ -35,33 +35,33 @@ def send_on_commit(task: Task, *args: object) -> None:
 
 
 @shared_task(name="feedback.tasks.route_item")
-def route_item(item_id: int, batch: int = services.ROUTING_BATCH) -> bool:
-    return services.route_item(item_id, batch=batch)
+def route_item(item_id: int, batch: int = dispatch.ROUTING_BATCH) -> bool:
+    return dispatch.route_item(item_id, batch=batch)
 
 
 @shared_task(name="feedback.tasks.route_urgent_item")
 def route_urgent_item(item_id: int) -> bool:
     # Alone: a child at risk does not wait while others are routed with it.
-    return services.route_item(item_id, batch=1)
+    return dispatch.route_item(item_id, batch=1)
 
 
 @shared_task(name="feedback.tasks.sweep_unrouted")
 def sweep_unrouted() -> int:
     now = timezone.now()
-    urgent, batches = services.items_to_sweep(
+    urgent, batches = dispatch.items_to_sweep(
         now - timedelta(seconds=settings.ROUTING_SWEEP_AFTER_SECONDS)
     )
     for item_id in urgent:
         route_urgent_item.apply_async(args=(item_id,))
     for item_id in batches:
         route_item.apply_async(args=(item_id,))
-    services.alert_unrouted(now - timedelta(minutes=settings.ROUTING_ALERT_AFTER_MINUTES))
+    dispatch.alert_unrouted(now - timedelta(minutes=settings.ROUTING_ALERT_AFTER_MINUTES))
     return len(urgent) + len(batches)
 
 
 @shared_task(name="feedback.tasks.check_clocks")
 def check_clocks() -> dict[str, int]:
-    return services.check_clocks()
+    return dispatch.check_clocks()
 
 
 @shared_task(name="feedback.tasks.send_notifications", bind=True)
@@ -95,4 +95,4 @@ def sweep_notifications() -> int:
 
 @shared_task(name="feedback.tasks.anonymise_expired")
 def anonymise_expired() -> int:
-    return services.anonymise_expired()
+    return dispatch.anonymise_expired()

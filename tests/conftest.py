@@ -10,7 +10,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.test import Client
 
-from feedback import services
+from feedback import dispatch, services
 from feedback.models import Item, Topic
 from feedback.seed import seed_reference_data
 from portal.models import Audience, Membership, Service, User, YoungPerson
@@ -144,7 +144,7 @@ def submit(
 def item(care_leaver: User) -> Item:
     """A care leaver's idea about housing, routed to the Leaving Care Team."""
     result = submit(care_leaver)
-    services.route_item(result.item.pk)
+    dispatch.route_item(result.item.pk)
     result.item.refresh_from_db()
     return result.item
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from feedback import services
+from feedback import dispatch
 from feedback.models import Item, Status
 from portal.models import User
 from tests.browser.conftest import serve_neutral_site, sign_in
@@ -67,7 +67,7 @@ def test_a_care_leaver_sends_a_postcard_the_team_answers_and_it_is_sorted(
     item = Item.objects.get(reference=reference)
     assert item.author == care_leaver
     assert item.words == WORDS
-    services.route_item(item.pk)  # what the Celery worker does after the commit
+    dispatch.route_item(item.pk)  # what the Celery worker does after the commit
 
     sam.get_by_role("link", name="My postcards", exact=True).click()
     expect(sam.get_by_role("link", name="Idea: Leaving care: housing")).to_be_visible()

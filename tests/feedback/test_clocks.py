@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from feedback import services
+from feedback import dispatch, services
 from feedback.models import ClockState, Event, Item, Notification
 from tests.conftest import submit
 
@@ -23,7 +23,7 @@ def complaint(young_person, caseworker, manager, complaints_manager):
     """A complaint received on Monday 2 November 2026, routed to the Leaving Care Team."""
     with time_machine.travel(at(date(2026, 11, 2)), tick=False):
         item = submit(young_person, kind="complaint", topic="where-i-live").item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
     item = Item.objects.get(pk=item.pk)
     # Hand it to the Leaving Care Team so its caseworker and manager are in play.
     from portal.models import Service
@@ -35,7 +35,7 @@ def complaint(young_person, caseworker, manager, complaints_manager):
 
 def run_clocks(day: date) -> dict[str, int]:
     with time_machine.travel(at(day), tick=False):
-        return services.check_clocks()
+        return dispatch.check_clocks()
 
 
 def test_a_stage_1_complaint_is_due_10_working_days_after_receipt(complaint):
@@ -46,7 +46,7 @@ def test_a_stage_1_complaint_is_due_10_working_days_after_receipt(complaint):
 def test_a_postcard_must_be_acknowledged_in_2_working_days(care_leaver):
     with time_machine.travel(at(date(2026, 12, 24)), tick=False):  # Thursday before Christmas
         item = submit(care_leaver).item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
     item.refresh_from_db()
     # Fri 25 Dec and Mon 28 Dec (Boxing Day substitute) are not working days:
     # day 1 is Tuesday 29th, day 2 Wednesday 30th.

@@ -6,7 +6,7 @@ import smtplib
 import pytest
 from django.core import mail
 
-from feedback import delivery, services
+from feedback import delivery, dispatch, services
 from feedback.models import Notification
 from feedback.sms import LogBackend
 from tests.conftest import submit
@@ -28,7 +28,7 @@ class RefusingBackend:
 @pytest.fixture
 def email(care_leaver):
     item = submit(care_leaver).item
-    services.route_item(item.pk)
+    dispatch.route_item(item.pk)
     return Notification.objects.filter(item=item, channel="email").first()
 
 
@@ -68,7 +68,7 @@ def test_after_the_last_attempt_a_notification_is_marked_failed(email, settings)
 
 def test_the_same_news_is_never_queued_twice(care_leaver):
     item = submit(care_leaver).item
-    services.route_item(item.pk)
+    dispatch.route_item(item.pk)
     from feedback import notifications
 
     before = Notification.objects.count()
@@ -87,7 +87,7 @@ def test_a_young_person_who_chose_texts_gets_one_without_their_words(
         contact_method="text",
         contact_detail="07700 900123",
     ).item
-    services.route_item(item.pk)
+    dispatch.route_item(item.pk)
     item.refresh_from_db()
     services.staff_reply(item=item, by=caseworker, text="We will call you tomorrow")
     text = Notification.objects.get(item=item, channel="sms")
@@ -121,7 +121,7 @@ def test_an_error_that_is_not_passing_marks_the_notification_failed(email, setti
 
 def test_each_item_in_a_batch_gets_its_own_email(care_leaver, caseworker):
     items = [submit(care_leaver, words=f"Idea {n}").item for n in range(30)]
-    services.route_item(items[0].pk)
+    dispatch.route_item(items[0].pk)
     for item in items:
         for message in Notification.objects.filter(item=item):
             assert item.reference in message.subject and item.reference in message.body

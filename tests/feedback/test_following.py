@@ -2,7 +2,7 @@
 
 import pytest
 
-from feedback import services
+from feedback import dispatch, services
 from feedback.models import Event, Item, Notification, Status
 from tests.conftest import client_for, submit
 
@@ -14,7 +14,7 @@ def anonymous_item(reference_data):
     result = submit(
         None, identity="anonymous", audience="in_care", topic="school", words="More art lessons"
     )
-    services.route_item(result.item.pk)
+    dispatch.route_item(result.item.pk)
     return result
 
 
@@ -173,7 +173,7 @@ def test_did_this_sort_it_no_reopens_it_with_a_new_clock(care_leaver, caseworker
 
 def test_a_complaint_not_sorted_can_go_to_the_next_stage(young_person, complaints_manager):
     result = submit(young_person, kind="complaint", topic="where-i-live")
-    services.route_item(result.item.pk)
+    dispatch.route_item(result.item.pk)
     item = Item.objects.get(pk=result.item.pk)
     services.resolve(
         item=item, by=complaints_manager, outcome="not_upheld", text="We looked into it"
@@ -191,7 +191,7 @@ def test_a_complaint_not_sorted_can_go_to_the_next_stage(young_person, complaint
 
 def test_a_complaint_cannot_skip_to_the_next_stage_before_its_answer(young_person):
     result = submit(young_person, kind="complaint", topic="where-i-live")
-    services.route_item(result.item.pk)
+    dispatch.route_item(result.item.pk)
     response = client_for(young_person).post(
         f"/postcards/{result.item.reference}/next-stage/", {"from_stage": "1"}, follow=True
     )
@@ -201,7 +201,7 @@ def test_a_complaint_cannot_skip_to_the_next_stage_before_its_answer(young_perso
 
 def test_an_anonymous_senders_actions_are_not_linked_to_their_account(young_person, caseworker):
     result = submit(young_person, identity="anonymous", topic="school")
-    services.route_item(result.item.pk)
+    dispatch.route_item(result.item.pk)
     item = Item.objects.get(pk=result.item.pk)
     client = client_for(young_person)
     client.post("/track/", {"reference": item.reference, "code": result.tracking_code})

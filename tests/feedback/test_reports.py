@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from feedback import reports, services, workdays
+from feedback import dispatch, reports, services, workdays
 from feedback.models import Identity, Item, Kind, Status, Topic
 from portal.models import Membership, Service, User
 from tests.conftest import client_for, make_staff, submit
@@ -307,7 +307,7 @@ def test_services_fix_working_days_to_first_response_and_to_close_when_they_happ
     # April, then Good Friday and Easter Monday are not working days, then the 7th.
     with time_machine.travel(at(2026, 3, 27), tick=False):
         item = submit(care_leaver).item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
     with time_machine.travel(at(2026, 4, 7), tick=False):
         services.staff_reply(item=Item.objects.get(pk=item.pk), by=caseworker, text="Done")
     with time_machine.travel(at(2026, 4, 9), tick=False):
@@ -417,7 +417,7 @@ def complain(when: datetime, author: User, topic: str, advocate: bool = False) -
             advocate_requested=advocate,
             words="My personal adviser did not call me back",
         )
-        assert services.route_item(result.item.pk)
+        assert dispatch.route_item(result.item.pk)
     return Item.objects.get(pk=result.item.pk)
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from feedback import services
+from feedback import dispatch, services
 from feedback.models import Event, Item
 
 pytestmark = pytest.mark.django_db
@@ -16,18 +16,18 @@ def test_closed_items_lose_their_words_and_author_after_the_retention_period(
     services.withdraw(item=item, by=care_leaver)
     settings.RETENTION_DAYS = 30
     Item.objects.filter(pk=item.pk).update(closed_at=timezone.now() - timedelta(days=31))
-    assert services.anonymise_expired() == 1
+    assert dispatch.anonymise_expired() == 1
     item.refresh_from_db()
     assert item.words == "" and item.author is None and item.anonymised_at
     assert not Event.objects.filter(item=item).exclude(body="").exists()
-    assert services.anonymise_expired() == 0
+    assert dispatch.anonymise_expired() == 0
 
 
 def test_open_and_recently_closed_items_are_kept(item, care_leaver, settings):
     settings.RETENTION_DAYS = 30
-    assert services.anonymise_expired() == 0
+    assert dispatch.anonymise_expired() == 0
     services.withdraw(item=item, by=care_leaver)
-    assert services.anonymise_expired() == 0
+    assert dispatch.anonymise_expired() == 0
     item.refresh_from_db()
     assert item.words
 
@@ -43,7 +43,7 @@ def test_anonymising_clears_notifications_and_change_descriptions(
     services.answer_sorted(item=item, by=care_leaver, sorted_=True)
     settings.RETENTION_DAYS = 1
     Item.objects.filter(pk=item.pk).update(closed_at=timezone.now() - timedelta(days=2))
-    services.anonymise_expired()
+    dispatch.anonymise_expired()
     assert not Notification.objects.filter(item=item).exclude(address="", recipient=None).exists()
     assert "Sam's flat" not in str(
         list(Event.objects.filter(item=item).values_list("data", flat=True))

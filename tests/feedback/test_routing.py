@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from feedback import services
+from feedback import dispatch
 from feedback.models import Event, Item, Notification, Route, Status
 from feedback.routing import choose_route
 from feedback.seed import ROUTES
@@ -96,7 +96,7 @@ def test_the_first_matching_route_wins():
 class TestRoutingItems:
     def test_an_item_is_routed_with_its_clock_and_a_routed_event(self, care_leaver):
         item = submit(care_leaver).item
-        assert services.route_item(item.pk) is True
+        assert dispatch.route_item(item.pk) is True
         item.refresh_from_db()
         assert item.status == Status.ROUTED
         assert item.service.slug == "leaving-care"
@@ -105,13 +105,13 @@ class TestRoutingItems:
 
     def test_routing_twice_routes_once(self, care_leaver):
         item = submit(care_leaver).item
-        assert services.route_item(item.pk) is True
-        assert services.route_item(item.pk) is False
+        assert dispatch.route_item(item.pk) is True
+        assert dispatch.route_item(item.pk) is False
         assert Event.objects.filter(item=item, kind="routed").count() == 1
 
     def test_an_urgent_item_skips_the_routes_and_goes_to_the_duty_team(self, care_leaver):
         item = submit(care_leaver, kind="worry", words="i want to kill myself").item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
         item.refresh_from_db()
         assert item.service.is_duty_team
         assert Event.objects.filter(item=item, kind="safeguarding").count() == 1
@@ -120,14 +120,14 @@ class TestRoutingItems:
 
     def test_an_item_whose_topic_has_no_route_goes_to_triage(self, young_person):
         item = submit(young_person, topic="activities", words="More trips").item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
         item.refresh_from_db()
         assert item.service.is_triage
 
     def test_a_route_to_an_inactive_service_is_skipped(self, care_leaver):
         Route.objects.filter(topic__slug="housing").update(active=False)
         item = submit(care_leaver).item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
         item.refresh_from_db()
         assert item.service.slug == "complaints"  # triage
 
@@ -136,7 +136,7 @@ class TestRoutingItems:
     ):
         words = "My flat has mould in the bedroom and the landlord ignores me"
         item = submit(care_leaver, words=words).item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
         mails = Notification.objects.filter(item=item, channel="email")
         assert {m.address for m in mails} == {"leaving-care@council.example.org", caseworker.email}
         for mail in mails:
@@ -149,7 +149,7 @@ class TestRoutingItems:
         item = submit(
             young_person, kind="complaint", topic="where-i-live", advocate_requested=True
         ).item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
         assert (
             Notification.objects.filter(item=item, address="advocacy@council.example.org").count()
             == 1
@@ -162,7 +162,7 @@ class TestRoutingItems:
 
         item = submit(care_leaver).item
         Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=2))
-        assert services.items_to_sweep(timezone.now() - timedelta(minutes=1)) == ([], [item.pk])
+        assert dispatch.items_to_sweep(timezone.now() - timedelta(minutes=1)) == ([], [item.pk])
 
     def test_the_sweep_puts_children_at_risk_first_and_sends_one_task_per_batch(self, care_leaver):
         from datetime import timedelta
@@ -170,11 +170,11 @@ class TestRoutingItems:
         from django.utils import timezone
 
         ideas = [
-            submit(care_leaver, words=f"Idea {n}").item for n in range(services.ROUTING_BATCH + 1)
+            submit(care_leaver, words=f"Idea {n}").item for n in range(dispatch.ROUTING_BATCH + 1)
         ]
         urgent = submit(care_leaver, kind="worry", words="he hits me").item
         Item.objects.update(created_at=timezone.now() - timedelta(minutes=2))
-        at_risk, batches = services.items_to_sweep(timezone.now() - timedelta(minutes=1))
+        at_risk, batches = dispatch.items_to_sweep(timezone.now() - timedelta(minutes=1))
         assert at_risk == [urgent.pk]
         assert len(batches) == 2 and set(batches) <= {item.pk for item in ideas}
 
@@ -188,8 +188,8 @@ class TestRoutingItems:
         item = submit(care_leaver).item
         Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=20))
         cutoff = timezone.now() - timedelta(minutes=15)
-        assert services.alert_unrouted(cutoff) == 1
-        assert services.alert_unrouted(cutoff) == 0
+        assert dispatch.alert_unrouted(cutoff) == 1
+        assert dispatch.alert_unrouted(cutoff) == 0
         assert Notification.objects.filter(item=item, recipient=complaints_manager).count() == 1
         assert (
             Event.objects.filter(item=item, kind="routing_alert", visibility="staff").count() == 1
@@ -201,23 +201,23 @@ class TestRoutingInBatches:
     def test_a_routing_task_takes_other_waiting_items_with_it(self, care_leaver, young_person):
         waiting = [submit(care_leaver, words=f"Idea {n}").item for n in range(4)]
         school = submit(young_person, topic="school").item
-        assert services.route_item(waiting[0].pk) is True
+        assert dispatch.route_item(waiting[0].pk) is True
         assert Item.objects.filter(status=Status.SUBMITTED).count() == 0
         assert Item.objects.get(pk=school.pk).service.slug == "virtual-school"
         for item in [*waiting, school]:
             assert Event.objects.filter(item=item, kind="routed").count() == 1
         # Their own tasks find them routed and do nothing.
-        assert [services.route_item(item.pk) for item in waiting[1:]] == [False] * 3
+        assert [dispatch.route_item(item.pk) for item in waiting[1:]] == [False] * 3
         assert Event.objects.filter(kind="routed").count() == 5
 
     def test_a_batch_of_one_routes_only_its_own_item(self, care_leaver):
         first, second = submit(care_leaver).item, submit(care_leaver).item
-        assert services.route_item(second.pk, batch=1) is True
+        assert dispatch.route_item(second.pk, batch=1) is True
         assert Item.objects.get(pk=first.pk).status == Status.SUBMITTED
 
     def test_one_batch_queues_each_items_emails_once(self, care_leaver, caseworker):
         items = [submit(care_leaver, words=f"Idea {n}").item for n in range(3)]
-        services.route_item(items[0].pk)
+        dispatch.route_item(items[0].pk)
         for item in items:
             addresses = set(
                 Notification.objects.filter(item=item).values_list("address", flat=True)

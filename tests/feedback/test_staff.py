@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from feedback import services
+from feedback import dispatch, services
 from feedback.models import Event, Item, StaffView, Status
 from portal.models import Service
 from tests.conftest import client_for, submit
@@ -93,7 +93,7 @@ def test_every_action_url_is_closed_to_the_wrong_persona(request, item, persona,
 
 def test_the_queue_shows_only_my_services_items(caseworker, other_caseworker, item, young_person):
     school = submit(young_person, topic="school").item
-    services.route_item(school.pk)
+    dispatch.route_item(school.pk)
     mine = client_for(caseworker).get("/staff/").content.decode()
     theirs = client_for(other_caseworker).get("/staff/").content.decode()
     assert item.reference in mine and school.reference not in mine
@@ -102,7 +102,7 @@ def test_the_queue_shows_only_my_services_items(caseworker, other_caseworker, it
 
 def test_the_complaints_manager_sees_everything(complaints_manager, item, young_person):
     school = submit(young_person, topic="school").item
-    services.route_item(school.pk)
+    dispatch.route_item(school.pk)
     page = client_for(complaints_manager).get("/staff/").content.decode()
     assert item.reference in page and school.reference in page
 
@@ -123,7 +123,7 @@ def many_items(care_leaver, caseworker):
     ]:
         words = "i want to die" if name == "urgent" else f"About {name}"
         item = submit(care_leaver, kind=kind, topic=topic, words=words).item
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
         Item.objects.filter(pk=item.pk).update(service=Service.objects.get(slug="leaving-care"))
         refs[name] = Item.objects.get(pk=item.pk)
     today = date.today()
@@ -173,7 +173,7 @@ def test_the_queue_uses_a_fixed_number_of_queries(
 ):
     client = client_for(caseworker)
     for _ in range(3):
-        services.route_item(submit(care_leaver).item.pk)
+        dispatch.route_item(submit(care_leaver).item.pk)
     client.get("/staff/")  # warm the session
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -181,7 +181,7 @@ def test_the_queue_uses_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as few:
         client.get("/staff/")
     for _ in range(20):
-        services.route_item(submit(care_leaver).item.pk)
+        dispatch.route_item(submit(care_leaver).item.pk)
     with CaptureQueriesContext(connection) as many:
         client.get("/staff/")
     assert len(many) == len(few)
@@ -203,7 +203,7 @@ def test_the_staff_page_shows_identity_only_when_the_tier_allows(caseworker, car
     confidential = submit(care_leaver, identity="confidential").item
     anonymous = submit(None, identity="anonymous", audience="care_leaver").item
     for item in (confidential, anonymous):
-        services.route_item(item.pk)
+        dispatch.route_item(item.pk)
     client = client_for(caseworker)
     page = client.get(
         reverse("feedback:staff_item", args=[confidential.reference])
@@ -266,7 +266,7 @@ def test_a_change_needs_describing(caseworker, item):
 
 def test_a_complaint_cannot_be_resolved_without_an_outcome(complaints_manager, young_person):
     complaint = submit(young_person, kind="complaint", topic="where-i-live").item
-    services.route_item(complaint.pk)
+    dispatch.route_item(complaint.pk)
     complaint.refresh_from_db()
     response = act(client_for(complaints_manager), complaint, "resolve", text="Sorted")
     assert response.status_code == 400
@@ -397,7 +397,7 @@ def test_access_matrix_for_the_other_staff_pages(request, item, persona, url):
 
 def test_a_double_click_on_next_stage_moves_a_complaint_on_once(complaints_manager, young_person):
     complaint = submit(young_person, kind="complaint", topic="where-i-live").item
-    services.route_item(complaint.pk)
+    dispatch.route_item(complaint.pk)
     complaint.refresh_from_db()
     client = client_for(complaints_manager)
     act(client, complaint, "stage", reason="Asked for", from_stage=1)
@@ -420,7 +420,7 @@ def test_an_unrouted_item_is_routed_by_hand_and_the_sweep_leaves_it(
     act(client_for(complaints_manager), waiting, "reroute", service=health.pk, reason="Broker down")
     waiting.refresh_from_db()
     assert waiting.status == Status.ROUTED and waiting.service == health and waiting.due_on
-    assert services.items_to_sweep(timezone.now() + timedelta(minutes=1)) == ([], [])
+    assert dispatch.items_to_sweep(timezone.now() + timedelta(minutes=1)) == ([], [])
 
 
 def test_staff_actions_on_an_unrouted_item_are_refused_with_a_message(
@@ -474,7 +474,7 @@ def test_staff_read_the_timeline_in_the_third_person(caseworker, care_leaver, it
 
 def test_a_confidential_item_warns_staff_not_to_share_who_sent_it(caseworker, care_leaver):
     confidential = submit(care_leaver, identity="confidential").item
-    services.route_item(confidential.pk)
+    dispatch.route_item(confidential.pk)
     page = client_for(caseworker).get(reverse("feedback:staff_item", args=[confidential.reference]))
     assert "Do not share who sent it outside your team" in page.content.decode()
 

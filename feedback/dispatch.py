@@ -1,0 +1,273 @@
+"""Getting every item to the right people on time, as Celery runs it: routing new
+items, the sweeps that catch what was missed, reminders and escalations, and
+retention. Like feedback.services, every change is in a transaction and writes
+the item's timeline; the two share its helpers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from feedback import notifications
+from feedback.models import (
+    OPEN_STATUSES,
+    ClockState,
+    Event,
+    EventKind,
+    Identity,
+    Item,
+    Notification,
+    Route,
+    Status,
+    Visibility,
+)
+from feedback.routing import choose_route
+from feedback.services import initial_clock, record_event, start_clock
+from feedback.workdays import add_working_days, working_days_between
+from portal.models import Service
+
+log = logging.getLogger(__name__)
+
+
+ROUTING_BATCH = 50
+_ROUTED_FIELDS = [
+    "status", "service", "route", "routed_at", "clock", "clock_started_on", "due_on",
+    "clock_state", "updated_at",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Rules:
+    routes: list[Route]
+    duty: Service | None
+    triage: Service | None
+
+    @classmethod
+    def load(cls) -> _Rules:
+        teams = list(Service.objects.active().filter(Q(is_duty_team=True) | Q(is_triage=True)))
+        return cls(
+            # With their services: the chosen route's service is then no extra query.
+            routes=list(Route.objects.active().select_related("service").order_by("order", "id")),
+            duty=next((s for s in teams if s.is_duty_team), None),
+            triage=next((s for s in teams if s.is_triage), None),
+        )
+
+    def destination(self, item: Item) -> tuple[Service | None, Route | None]:
+        """Safeguarding bypasses the routes; anything unmatched goes to triage."""
+        if item.safeguarding and self.duty:
+            return self.duty, None
+        route = choose_route(
+            self.routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience
+        )
+        return (route.service, route) if route else (self.triage, None)
+
+
+def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
+    """Route this item, and up to `batch - 1` others still waiting, each exactly once.
+
+    Returns whether this call routed `item_id` (False if it was routed already).
+    The item is locked, waiting if another worker holds it; the others are taken
+    with SKIP LOCKED, so two workers never route the same item nor wait on each
+    other. A backlog drains in a few transactions, and the others' own tasks then
+    find them routed for the price of one small query.
+    """
+    if not Item.objects.filter(pk=item_id, status=Status.SUBMITTED).exists():
+        return False
+    rules = _Rules.load()
+    waiting = Item.objects.filter(status=Status.SUBMITTED).select_related("topic")
+    with transaction.atomic():
+        items = list(waiting.select_for_update(of=("self",)).filter(pk=item_id))
+        if not items:
+            return False  # another worker routed it while we waited for the lock
+        if batch > 1:
+            items += (
+                waiting.select_for_update(of=("self",), skip_locked=True)
+                .exclude(pk=item_id)
+                .order_by("-safeguarding", "created_at")[: batch - 1]
+            )
+        now = timezone.now()
+        routed: list[Item] = []
+        for item in items:
+            service, route = rules.destination(item)
+            if service is None:
+                log.error("no active triage service: item %s left unrouted", item.pk)
+                continue
+            received_on = timezone.localdate(item.created_at)
+            clock, due_on = initial_clock(item, received_on)
+            item.status, item.service, item.route, item.routed_at = (
+                Status.ROUTED,
+                service,
+                route,
+                now,
+            )
+            start_clock(item, clock, received_on, due_on)
+            item.updated_at = now  # bulk_update skips auto_now
+            routed.append(item)
+        Item.objects.bulk_update(routed, _ROUTED_FIELDS)
+        Event.objects.bulk_create(
+            Event(
+                item=item,
+                kind=EventKind.SAFEGUARDING
+                if item.safeguarding and item.service.is_duty_team
+                else EventKind.ROUTED,
+                actor_label=item.service.name,
+                visibility=Visibility.YOUNG_PERSON,
+                data={
+                    "service": item.service.name,
+                    "service_id": item.service_id,
+                    "reasons": item.safeguarding_reasons,
+                },
+                created_at=now,
+            )
+            for item in routed
+        )
+        notifications.items_arrived(routed)
+    return any(item.pk == item_id for item in routed)
+
+
+def items_to_sweep(older_than: datetime) -> tuple[list[int], list[int]]:
+    """Unrouted items older than `older_than`: (safeguarding ones, the rest).
+
+    Safeguarding items first, each to be routed alone on the urgent queue; then
+    one item in every ROUTING_BATCH of the rest, oldest first, since each
+    routing task takes that many waiting items with it.
+    """
+    waiting = list(
+        Item.objects.unrouted()
+        .filter(created_at__lt=older_than)
+        .order_by("-safeguarding", "created_at")
+        .values_list("pk", "safeguarding")[: 10 * ROUTING_BATCH]
+    )
+    urgent = [pk for pk, safeguarding in waiting if safeguarding]
+    rest = [pk for pk, safeguarding in waiting if not safeguarding]
+    return urgent, rest[::ROUTING_BATCH]
+
+
+def alert_unrouted(older_than: datetime) -> int:
+    """Tell the complaints manager, once per item, of anything unrouted for too long."""
+    count = 0
+    for item in Item.objects.unrouted().filter(created_at__lt=older_than, routing_alerted=False):
+        with transaction.atomic():
+            if not Item.objects.filter(pk=item.pk, routing_alerted=False).update(
+                routing_alerted=True, updated_at=timezone.now()
+            ):
+                continue
+            record_event(item, EventKind.ROUTING_ALERT, staff_only=True)
+            notifications.routing_alert(item)
+            count += 1
+    return count
+
+
+def check_clocks(today: date | None = None) -> dict[str, int]:
+    """Remind before a deadline, escalate after it; each once per clock.
+
+    Each step is claimed with a conditional UPDATE on clock_state, so two beat
+    runs or two workers cannot both send it.
+    """
+    today = today or timezone.localdate()
+    remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
+    counts = {"reminded": 0, "escalated_manager": 0, "escalated_complaints": 0}
+    open_items = Item.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False).exclude(
+        status=Status.RESPONDED
+    )
+    steps = [
+        (
+            "reminded",
+            ClockState.RUNNING,
+            ClockState.REMINDED,
+            open_items.filter(due_on__lte=remind_by, due_on__gte=today),
+        ),
+        (
+            "escalated_manager",
+            None,
+            ClockState.ESCALATED_MANAGER,
+            open_items.filter(due_on__lt=today, clock_state__lt=ClockState.ESCALATED_MANAGER),
+        ),
+        (
+            "escalated_complaints",
+            ClockState.ESCALATED_MANAGER,
+            ClockState.ESCALATED_COMPLAINTS,
+            open_items.filter(due_on__lt=today, clock_state=ClockState.ESCALATED_MANAGER),
+        ),
+    ]
+    for name, from_state, to_state, queryset in steps:
+        for item in queryset.select_related("service", "topic", "assignee"):
+            if name == "escalated_complaints":
+                late = working_days_between(item.due_on, today)
+                if late <= settings.ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS:
+                    continue
+            with transaction.atomic():
+                claim = Item.objects.filter(pk=item.pk, due_on=item.due_on, clock=item.clock)
+                claim = (
+                    claim.filter(clock_state=from_state)
+                    if from_state is not None
+                    else claim.filter(clock_state__lt=to_state)
+                )
+                if not claim.update(
+                    clock_state=to_state, escalated=item.escalated or name != "reminded"
+                ):
+                    continue
+                item.clock_state = to_state
+                due = item.due_on.isoformat()
+                if name == "reminded":
+                    record_event(
+                        item, EventKind.REMINDER, staff_only=True, due=due, clock=item.clock
+                    )
+                    notifications.reminder(item)
+                else:
+                    level = "manager" if name == "escalated_manager" else "complaints_manager"
+                    record_event(
+                        item,
+                        EventKind.ESCALATED,
+                        staff_only=True,
+                        due=due,
+                        clock=item.clock,
+                        to=level,
+                    )
+                    notifications.escalation(item, level)
+                counts[name] += 1
+    return counts
+
+
+def anonymise_expired(now: datetime | None = None) -> int:
+    """After the retention period, closed items lose their words and their link to a person."""
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
+    expired = Item.objects.filter(
+        status__in=[Status.CLOSED, Status.WITHDRAWN],
+        closed_at__lt=cutoff,
+        anonymised_at__isnull=True,
+    )
+    count = 0
+    for item_id in expired.values_list("pk", flat=True)[:1000]:
+        with transaction.atomic():
+            Item.objects.filter(pk=item_id).update(
+                words="",
+                author=None,
+                identity=Identity.ANONYMOUS,
+                contact_method="",
+                contact_detail="",
+                mood=None,
+                safeguarding_reasons=[],
+                entered_by=None,
+                anonymised_at=timezone.now(),
+                updated_at=timezone.now(),
+            )
+            # Events keep their kind, date and figures (the audit of what happened,
+            # for the annual report) but lose who and any words, including the
+            # description of a change, which replies carry in their data.
+            events = Event.objects.filter(item_id=item_id)
+            events.update(body="", actor=None)
+            events.filter(kind__in=[EventKind.STAFF_REPLY, EventKind.CHANGE]).update(data={})
+            Notification.objects.filter(item_id=item_id).update(
+                recipient=None, address="", subject="", body=""
+            )
+            count += 1
+    return count
