@@ -36,13 +36,15 @@ class TransientFailure(Exception):
 def deliver(notification_id: int) -> str:
     """Claim the row (pending -> sending), send, and mark it sent.
 
-    A refused send goes back to pending with its attempt counted and is
-    retried; after the last attempt it is marked failed, visible in admin.
+    A refused send goes back to pending with its attempt counted and a time
+    before which nobody (a late retry, the sweep) may try again; after the last
+    attempt it is marked failed, visible in admin.
     A crash between the send and the mark leaves it "sending": never resent
     by the sweep, so a message is never sent twice.
     """
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
     claimed = Notification.objects.filter(
-        pk=notification_id, state=Notification.State.PENDING
+        due, pk=notification_id, state=Notification.State.PENDING
     ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1)
     if not claimed:
         return "skipped"

@@ -285,6 +285,15 @@ def request_next_stage(*, item: Item, by: User | None, from_stage: int | None) -
 # --- Staff actions ---------------------------------------------------------------
 
 
+def _acknowledged_clock(item: Item) -> None:
+    """Past the acknowledgement, a postcard's reply clock runs from the day it was received."""
+    if item.clock == Clock.ACKNOWLEDGE:
+        received = timezone.localdate(item.created_at)
+        start_clock(
+            item, Clock.REPLY, received, clocks.postcard_due(received, settings.POSTCARD_REPLY_DAYS)
+        )
+
+
 def _restart_reply_clock(item: Item, today: date) -> None:
     """A complaint's stage clock, or a postcard's reply clock, from today."""
     if item.is_complaint:
@@ -310,15 +319,9 @@ def acknowledge(*, item: Item, by: User) -> Item:
         if item.status not in (Status.ROUTED, Status.REOPENED):
             raise ActionRefused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
-        if item.clock == Clock.ACKNOWLEDGE:
-            received = timezone.localdate(item.created_at)
-            start_clock(
-                item,
-                Clock.REPLY,
-                received,
-                clocks.postcard_due(received, settings.POSTCARD_REPLY_DAYS),
-            )
+        # Judged against the acknowledgement deadline, before the reply clock replaces it.
         _record_first_response(item)
+        _acknowledged_clock(item)
         item.save()
         record_event(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
         notifications.young_person_update(item, "acknowledged")
@@ -405,14 +408,7 @@ def staff_reply(
             _stop_clock(item)
         elif item.status in (Status.ROUTED, Status.ACKNOWLEDGED, Status.REOPENED):
             item.status = Status.IN_PROGRESS
-            if item.clock == Clock.ACKNOWLEDGE:
-                received = timezone.localdate(item.created_at)
-                start_clock(
-                    item,
-                    Clock.REPLY,
-                    received,
-                    clocks.postcard_due(received, settings.POSTCARD_REPLY_DAYS),
-                )
+            _acknowledged_clock(item)
         item.save()
         notifications.young_person_update(item, "reply", event=event)
     return event
@@ -444,8 +440,10 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
             _record_first_response(item)
             if not item.is_complaint:
                 _stop_clock(item)
-        elif item.clock in (Clock.NONE, Clock.ACKNOWLEDGE):
-            # Working on it again, or now: the reply clock runs from today.
+        elif item.clock == Clock.ACKNOWLEDGE:
+            _acknowledged_clock(item)
+        elif item.clock == Clock.NONE:
+            # Answered, and being worked on again: the reply clock runs from today.
             _restart_reply_clock(item, timezone.localdate())
         item.save()
         record_event(

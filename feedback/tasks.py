@@ -64,7 +64,8 @@ def check_clocks() -> dict[str, int]:
     return dispatch.check_clocks()
 
 
-@shared_task(name="feedback.tasks.send_notifications", bind=True)
+# No limit on the task's retries: each row counts its own attempts (delivery.MAX_ATTEMPTS).
+@shared_task(name="feedback.tasks.send_notifications", bind=True, max_retries=None)
 def send_notifications(self: Task, notification_ids: list[int]) -> dict[str, int]:
     """Send a batch (one piece of news to its recipients); retry only those refused."""
     outcomes: dict[str, int] = {}
@@ -81,7 +82,7 @@ def send_notifications(self: Task, notification_ids: list[int]) -> dict[str, int
     if refused:
         # The rows carry their own next attempt, so the sweep retries them even if
         # this retry is lost; the task's own attempts are not the limit.
-        raise self.retry(args=(refused,), countdown=retry_in, max_retries=None)
+        raise self.retry(args=(refused,), countdown=retry_in)
     return outcomes
 
 

@@ -2,6 +2,9 @@
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
@@ -11,7 +14,19 @@ from portal.permissions import passed_second_factor
 
 # Admin signs in through allauth (rate limits, second factor), and opens only to
 # a session that passed the second factor.
-admin.site.login = secure_admin_login(admin.site.login)
+_allauth_admin_login = secure_admin_login(admin.site.login)
+
+
+def _admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    # Django's own password form is never shown: a session without the second
+    # factor is signed out and sent to allauth's sign-in (rate limits, TOTP).
+    if request.user.is_authenticated and not passed_second_factor(request):
+        logout(request)
+        return redirect_to_login(request.get_full_path())
+    return _allauth_admin_login(request, extra_context)
+
+
+admin.site.login = _admin_login
 _admin_has_permission = admin.site.has_permission
 admin.site.has_permission = lambda request: (
     _admin_has_permission(request) and passed_second_factor(request)

@@ -75,3 +75,14 @@ def test_admin_signs_in_through_allauth(db):
     response = Client().get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_password_only_staff_session_is_sent_to_allauth_not_to_djangos_password_form(
+    complaints_manager,
+):
+    complaints_manager.is_staff = True
+    complaints_manager.save()
+    client = client_for(complaints_manager, second_factor=False)
+    response = client.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session

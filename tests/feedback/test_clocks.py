@@ -142,3 +142,24 @@ def test_reminder_and_escalation_emails_carry_no_words(
     assert emails.count() >= 3
     for mail in emails:
         assert "secret" not in mail.body and "Bob" not in mail.body and "carer" not in mail.subject
+
+
+def test_a_late_acknowledgement_is_not_counted_on_time(care_leaver, caseworker):
+    with time_machine.travel(at(date(2026, 11, 2)), tick=False):
+        item = submit(care_leaver).item
+        dispatch.route_item(item.pk)
+    with time_machine.travel(at(date(2026, 11, 10)), tick=False):  # due the 4th
+        services.acknowledge(item=Item.objects.get(pk=item.pk), by=caseworker)
+    item.refresh_from_db()
+    assert item.first_response_on_time is False
+    assert item.clock == "reply" and item.due_on == date(2026, 11, 16)
+
+
+def test_marking_in_progress_does_not_push_back_an_overdue_postcard(care_leaver, caseworker):
+    with time_machine.travel(at(date(2026, 11, 2)), tick=False):
+        item = submit(care_leaver).item
+        dispatch.route_item(item.pk)
+    with time_machine.travel(at(date(2026, 11, 10)), tick=False):
+        services.set_status(item=Item.objects.get(pk=item.pk), by=caseworker, status="in_progress")
+    item.refresh_from_db()
+    assert item.due_on == date(2026, 11, 16)  # 10 working days from receipt, not from today
