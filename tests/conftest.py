@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from feedback import dispatch, services
@@ -53,6 +56,22 @@ def make_staff(
     if mfa:
         TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_sessions_left_behind(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """End any session still on the PostgreSQL test database (a killed worker's,
+    say), so it can be dropped. Set up first, so it is torn down last of all."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
 
 
 @pytest.fixture(autouse=True)

@@ -378,16 +378,3 @@ def workers(
 def worker(workers: Workers) -> Worker:
     """One prefork worker with one pool process on all the queues, as in production."""
     return workers.start()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _no_sessions_left_behind(
-    _services_required: None, django_db_setup: None, django_db_blocker: Any
-) -> Iterator[None]:
-    """End any session a killed worker left on the test database, so it can be dropped."""
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
