@@ -358,11 +358,6 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
     return item
 
 
-class Change:
-    PLANNED = "planned"
-    MADE = "made"
-
-
 def staff_reply(
     *,
     item: Item,
