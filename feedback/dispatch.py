@@ -18,6 +18,7 @@ from django.utils import timezone
 from feedback import notifications
 from feedback.models import (
     OPEN_STATUSES,
+    Clock,
     ClockState,
     Event,
     EventKind,
@@ -29,7 +30,7 @@ from feedback.models import (
     Visibility,
 )
 from feedback.routing import choose_route
-from feedback.services import initial_clock, record_event, start_clock
+from feedback.services import record_event
 from feedback.workdays import add_working_days, working_days_between
 from portal.models import Service
 
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 ROUTING_BATCH = 50
 _ROUTED_FIELDS = [
     "status", "service", "route", "routed_at", "clock", "clock_started_on", "due_on",
-    "clock_state", "updated_at",
+    "due_at", "clock_extended", "clock_state", "updated_at",
 ]  # fmt: skip
 
 
@@ -63,6 +64,8 @@ class _Rules:
         """Safeguarding bypasses the routes; anything unmatched goes to triage."""
         if item.safeguarding and self.duty:
             return self.duty, None
+        if item.held:
+            return self.triage, None  # a person checks it before it goes on
         route = choose_route(
             self.routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience
         )
@@ -99,15 +102,13 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
             if service is None:
                 log.error("no active triage service: item %s left unrouted", item.pk)
                 continue
-            received_on = timezone.localdate(item.created_at)
-            clock, due_on = initial_clock(item, received_on)
             item.status, item.service, item.route, item.routed_at = (
                 Status.ROUTED,
                 service,
                 route,
                 now,
             )
-            start_clock(item, clock, received_on, due_on)
+            item.start_first_clock()
             item.updated_at = now  # bulk_update skips auto_now
             routed.append(item)
         Item.objects.bulk_update(routed, _ROUTED_FIELDS)
@@ -127,6 +128,17 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
                 created_at=now,
             )
             for item in routed
+        )
+        Event.objects.bulk_create(
+            Event(
+                item=item,
+                kind=EventKind.HELD,
+                visibility=Visibility.STAFF,
+                data={"service_id": item.service_id},
+                created_at=now,
+            )
+            for item in routed
+            if item.held and not item.safeguarding
         )
         notifications.items_arrived(routed)
     return any(item.pk == item_id for item in routed)
@@ -174,8 +186,10 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
     counts = {"reminded": 0, "escalated_manager": 0, "escalated_complaints": 0}
-    open_items = Item.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False).exclude(
-        status=Status.RESPONDED
+    open_items = (
+        Item.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False)
+        .exclude(status=Status.RESPONDED)
+        .exclude(clock=Clock.URGENT)  # counted in minutes: check_urgent_clocks
     )
     steps = [
         (
@@ -236,6 +250,43 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     return counts
 
 
+def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
+    """A child at risk not acknowledged in time: the duty team's managers hear at once,
+    the complaints managers URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES later. Any day,
+    any hour; each step once, claimed with a conditional UPDATE on clock_state."""
+    now = now or timezone.now()
+    late = Item.objects.open().filter(clock=Clock.URGENT, due_at__lt=now)
+    later = now - timedelta(minutes=settings.URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES)
+    steps = (
+        ("manager", late.filter(clock_state__lt=ClockState.ESCALATED_MANAGER),
+         ClockState.ESCALATED_MANAGER),
+        ("complaints_manager",
+         late.filter(clock_state=ClockState.ESCALATED_MANAGER, due_at__lt=later),
+         ClockState.ESCALATED_COMPLAINTS),
+    )  # fmt: skip
+    counts = {"manager": 0, "complaints_manager": 0}
+    for level, queryset, to_state in steps:
+        for item in queryset.select_related("service", "topic"):
+            with transaction.atomic():
+                claimed = Item.objects.filter(
+                    pk=item.pk, clock=Clock.URGENT, due_at=item.due_at, clock_state=item.clock_state
+                ).update(clock_state=to_state, escalated=True, updated_at=now)
+                if not claimed:
+                    continue
+                item.clock_state = to_state
+                record_event(
+                    item,
+                    EventKind.ESCALATED,
+                    staff_only=True,
+                    due=item.due_at.isoformat(),
+                    clock=item.clock,
+                    to=level,
+                )
+                notifications.urgent_escalation(item, level)
+                counts[level] += 1
+    return counts
+
+
 def anonymise_expired(now: datetime | None = None) -> int:
     """After the retention period, closed items lose their words and their link to a person."""
 
@@ -254,7 +305,8 @@ def anonymise_expired(now: datetime | None = None) -> int:
                 identity=Identity.ANONYMOUS,
                 contact_method="",
                 contact_detail="",
-                mood=None,
+                # Mood stays: with kind, topic and month it identifies nobody, and
+                # the council's figures for a past period must not change.
                 safeguarding_reasons=[],
                 entered_by=None,
                 anonymised_at=timezone.now(),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from feedback import clocks
+from feedback.workdays import working_days_between
 from portal.models import Audience, ContactMethod, Service
 
 
@@ -110,6 +113,8 @@ class Channel(models.TextChoices):
 
 class Clock(models.TextChoices):
     NONE = "", _("No clock")
+    # A child at risk: acknowledged within hours, any day (URGENT_ACKNOWLEDGE_MINUTES).
+    URGENT = "urgent", _("Acknowledge now (child at risk)")
     ACKNOWLEDGE = "acknowledge", _("Acknowledge")
     REPLY = "reply", _("Reply")
     STAGE1 = "stage1", _("Stage 1 response")
@@ -145,8 +150,19 @@ class ItemQuerySet(models.QuerySet["Item"]):
     def unrouted(self) -> ItemQuerySet:
         return self.filter(status=Status.SUBMITTED)
 
-    def overdue(self, today: date | None = None) -> ItemQuerySet:
-        return self.open().filter(due_on__lt=today or timezone.localdate())
+    def overdue(self, now: datetime | None = None) -> ItemQuerySet:
+        """Open, and past the deadline: a day for working-day clocks, a minute for urgent ones."""
+        now = now or timezone.now()
+        return self.open().filter(
+            Q(due_at__isnull=True, due_on__lt=timezone.localdate(now)) | Q(due_at__lt=now)
+        )
+
+    def urgent_first(self, *then: str | OrderBy) -> ItemQuerySet:
+        """Children at risk not yet acknowledged before everything, soonest due first;
+        then the order asked for."""
+        return self.alias(
+            waiting_urgently=Case(When(clock=Clock.URGENT, then=Value(0)), default=Value(1))
+        ).order_by("waiting_urgently", F("due_at").asc(nulls_last=True), *then)
 
 
 class Item(models.Model):
@@ -215,11 +231,16 @@ class Item(models.Model):
     )
     routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
     routing_alerted = models.BooleanField(default=False)
+    # Sent while over a flood limit: routed to triage for a person to check, never
+    # discarded. A child at risk is never held.
+    held = models.BooleanField(_("held: sent while over the sending limit"), default=False)
 
     stage = models.PositiveSmallIntegerField(_("complaint stage"), null=True, blank=True)
     clock = models.CharField(_("clock"), max_length=20, choices=Clock, blank=True, default="")
     clock_started_on = models.DateField(_("clock started"), null=True, blank=True)
     due_on = models.DateField(_("due"), null=True, blank=True)
+    # Only for clocks counted in minutes (a child at risk); due_on is then its day.
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     clock_extended = models.BooleanField(_("extended"), default=False)
     clock_state = models.PositiveSmallIntegerField(choices=ClockState, default=ClockState.RUNNING)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -230,6 +251,7 @@ class Item(models.Model):
     escalated = models.BooleanField(default=False)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    withdraw_requested_at = models.DateTimeField(null=True, blank=True)
     anonymised_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
@@ -276,8 +298,99 @@ class Item(models.Model):
     def is_anonymous(self) -> bool:
         return self.identity == Identity.ANONYMOUS
 
-    def is_overdue(self, today: date | None = None) -> bool:
-        return bool(self.is_open and self.due_on and self.due_on < (today or timezone.localdate()))
+    # --- Clocks: each item starts, moves and stops its own. -------------------
+
+    def start_clock(
+        self, clock: str, started_on: date, due_on: date | None, due_at: datetime | None = None
+    ) -> None:
+        self.clock = clock
+        self.clock_started_on = started_on
+        self.due_on = due_on
+        self.due_at = due_at
+        self.clock_extended = False
+        self.clock_state = ClockState.RUNNING
+
+    def stop_clock(self) -> None:
+        self.clock = Clock.NONE
+        self.due_on = None
+        self.due_at = None
+        self.clock_state = ClockState.RUNNING
+
+    def start_first_clock(self) -> None:
+        """On arrival at a service: a child at risk's clock runs in minutes, any day;
+        a complaint's stage 1 and a postcard's acknowledgement in working days."""
+        received_on = timezone.localdate(self.created_at)
+        if self.safeguarding:
+            due_at = self.created_at + timedelta(minutes=settings.URGENT_ACKNOWLEDGE_MINUTES)
+            self.start_clock(Clock.URGENT, received_on, timezone.localdate(due_at), due_at)
+        elif self.is_complaint:
+            self.start_clock(Clock.STAGE1, received_on, clocks.stage_due(1, received_on))
+        else:
+            self.start_clock(
+                Clock.ACKNOWLEDGE,
+                received_on,
+                clocks.postcard_due(received_on, settings.POSTCARD_ACKNOWLEDGE_DAYS),
+            )
+
+    def start_clock_after_acknowledgement(self) -> None:
+        """Once seen, the answer's clock runs from the day the item was received."""
+        if self.clock not in (Clock.ACKNOWLEDGE, Clock.URGENT):
+            return
+        received_on = timezone.localdate(self.created_at)
+        if self.is_complaint:
+            stage = self.stage or 1
+            self.start_clock(
+                Clock(f"stage{stage}"), received_on, clocks.stage_due(stage, received_on)
+            )
+        else:
+            self.start_clock(
+                Clock.REPLY,
+                received_on,
+                clocks.postcard_due(received_on, settings.POSTCARD_REPLY_DAYS),
+            )
+
+    def restart_reply_clock(self, today: date) -> None:
+        """A complaint's stage clock, or a postcard's reply clock, from today."""
+        if self.is_complaint:
+            stage = self.stage or 1
+            self.start_clock(Clock(f"stage{stage}"), today, clocks.stage_due(stage, today))
+        else:
+            self.start_clock(
+                Clock.REPLY, today, clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS)
+            )
+
+    def record_first_response(self) -> None:
+        """The first answer, judged against the deadline in force when it was given."""
+        if self.first_response_at is not None:
+            return
+        now = timezone.now()
+        self.first_response_at = now
+        if self.due_at is not None:
+            self.first_response_on_time = now <= self.due_at
+        else:
+            self.first_response_on_time = self.due_on is None or timezone.localdate() <= self.due_on
+        self.first_response_days = self.working_days_since_receipt()
+
+    def working_days_since_receipt(self) -> int:
+        return working_days_between(timezone.localdate(self.created_at), timezone.localdate())
+
+    @property
+    def is_overdue(self) -> bool:
+        """The same rule as ItemQuerySet.overdue, for one item in hand."""
+        if not self.is_open:
+            return False
+        if self.due_at is not None:
+            return self.due_at < timezone.now()
+        return self.due_on is not None and self.due_on < timezone.localdate()
+
+    @property
+    def is_urgent_clock(self) -> bool:
+        return self.clock == Clock.URGENT
+
+    @property
+    def withdrawal_requested(self) -> bool:
+        """A child at risk asked to withdraw: the duty team still sees it through."""
+        return self.withdraw_requested_at is not None
 
 
 class EventKind(models.TextChoices):
@@ -301,6 +414,7 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CHANGE = "change", _("Change planned or made")
     ROUTING_ALERT = "routing_alert", _("Not routed in time")
+    HELD = "held", _("Held: sent while over the sending limit")
 
 
 class Visibility(models.TextChoices):

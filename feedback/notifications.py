@@ -31,7 +31,7 @@ def _context(item: Item, **extra: object) -> dict[str, object]:
     }
 
 
-class _Batch:
+class Batch:
     """The messages one piece of news causes: rendered once per template, written in
     one INSERT, and handed to one task after the caller's transaction commits."""
 
@@ -124,7 +124,7 @@ def _staff_link(item: Item) -> str:
 def _email_staff(
     item: Item, users: Iterable[User], template: str, key: str, **extra: object
 ) -> None:
-    batch = _Batch(item)
+    batch = Batch(item)
     batch.email_staff(users, template, key, _context(item, link=_staff_link(item), **extra))
     batch.queue()
 
@@ -155,7 +155,7 @@ def items_arrived(items: list[Item], *, rerouted: bool = False) -> None:
         if any(item.advocate_requested for item in items) and not rerouted
         else []
     )
-    batch = _Batch()
+    batch = Batch()
     for item in items:
         key = f"arrived:{item.pk}:{item.service_id}"
         template = "item-urgent" if item.safeguarding else "item-arrived"
@@ -194,7 +194,7 @@ def routing_alert(item: Item) -> None:
 def reminder(item: Item) -> None:
     key = f"reminder:{item.pk}:{item.clock}:{item.due_on}"
     context = _context(item, link=_staff_link(item))
-    batch = _Batch(item)
+    batch = Batch(item)
     batch.email_staff(
         [item.assignee] if item.assignee else _service_members(item), "reminder", key, context
     )
@@ -224,6 +224,22 @@ def escalation(item: Item, level: str) -> None:
     )
 
 
+def urgent_escalation(item: Item, level: str) -> None:
+    """A child at risk not acknowledged in time: the duty team's managers first (or the
+    complaints managers where the team has none), then the complaints managers."""
+    users = _service_members(item, Membership.Role.MANAGER) if level == "manager" else []
+    users = users or _complaints_managers()
+    _email_staff(
+        item,
+        users,
+        "urgent-escalation",
+        f"urgent-escalation:{level}:{item.pk}:{item.due_at and item.due_at.isoformat()}",
+        level=level,
+        due_at=timezone.localtime(item.due_at) if item.due_at else None,
+        out_of_hours_phone=settings.DUTY_OUT_OF_HOURS_PHONE,
+    )
+
+
 def stage_moved(item: Item) -> None:
     _email_staff(item, _complaints_managers(), "stage-moved", f"stage:{item.pk}:{item.stage}")
 
@@ -249,7 +265,7 @@ def young_person_update(item: Item, what: str, event: Event | None = None) -> No
     key = f"young-person:{what}:{item.pk}:{stamp}"
     link = settings.SITE_URL + reverse("feedback:item", args=[item.reference])
     context = _context(item, link=link, what=what)
-    batch = _Batch(item)
+    batch = Batch(item)
     if item.author_id and not item.is_anonymous:
         batch.add(
             key=f"{key}:portal",

@@ -8,9 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +30,6 @@ from feedback.models import (
     Topic,
     Visibility,
 )
-from feedback.workdays import working_days_between
 from portal.models import Service, User, random_code
 
 log = logging.getLogger(__name__)
@@ -97,11 +94,15 @@ def submit_item(
     advocate_requested: bool = False,
     channel: str = Channel.ONLINE,
     entered_by: User | None = None,
+    held: bool = False,
 ) -> Submitted:
     """Save an item and hand it to routing once committed. The same key never makes two.
 
     The unique key is the check: a second insert with it fails and the first item
     is returned, so a double tap costs no extra query on the usual path.
+
+    `held` (sent while over a flood limit) sends it to triage for a person to
+    check; a child at risk is never held, and nothing is ever discarded.
     """
     if identity == Identity.ANONYMOUS:
         author = None
@@ -137,6 +138,7 @@ def submit_item(
                     priority=Priority.URGENT if assessment.urgent else Priority.ROUTINE,
                     safeguarding=assessment.urgent,
                     safeguarding_reasons=assessment.reasons,
+                    held=held and not assessment.urgent,
                     stage=1 if kind == Kind.COMPLAINT else None,
                 )
                 record_event(
@@ -157,23 +159,6 @@ def submit_item(
 
 def _tracking_code(item: Item, submission_key: uuid.UUID) -> str | None:
     return tracking_code_for(submission_key) if item.is_anonymous else None
-
-
-# --- Clocks ----------------------------------------------------------------------
-
-
-def start_clock(item: Item, clock: str, started_on: date, due_on: date | None) -> None:
-    item.clock = clock
-    item.clock_started_on = started_on
-    item.due_on = due_on
-    item.clock_extended = False
-    item.clock_state = ClockState.RUNNING
-
-
-def initial_clock(item: Item, received_on: date) -> tuple[str, date]:
-    if item.is_complaint:
-        return Clock.STAGE1, clocks.stage_due(1, received_on)
-    return Clock.ACKNOWLEDGE, clocks.postcard_due(received_on, settings.POSTCARD_ACKNOWLEDGE_DAYS)
 
 
 # --- The young person's actions -------------------------------------------------
@@ -227,14 +212,26 @@ def young_person_reply(*, item: Item, by: User | None, text: str, key: str = "")
 
 
 def withdraw(*, item: Item, by: User | None) -> Item:
+    """The young person stops it. A child at risk's item stays with the duty team,
+    with the request on its timeline: their safety is checked all the same."""
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
+        if item.safeguarding:
+            if item.withdrawal_requested:
+                raise ActionRefused(_("You have already asked to withdraw this."))
+            item.withdraw_requested_at = timezone.now()
+            item.save(update_fields=["withdraw_requested_at", "updated_at"])
+            record_event(
+                item, EventKind.WITHDRAWN, actor=_as_young_person(item, by), kept_open=True
+            )
+            notifications.status_changed_for_staff(item, "withdrawn")
+            return item
         item.status = Status.WITHDRAWN
         item.closed_at = timezone.now()
         if item.is_complaint:
             item.outcome = Outcome.WITHDRAWN
-        _stop_clock(item)
+        item.stop_clock()
         item.save()
         record_event(item, EventKind.WITHDRAWN, actor=_as_young_person(item, by))
         notifications.status_changed_for_staff(item, "withdrawn")
@@ -252,12 +249,12 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
         if sorted_:
             item.status = Status.CLOSED
             item.closed_at = timezone.now()
-            item.close_days = working_days_since_receipt(item)
-            _stop_clock(item)
+            item.close_days = item.working_days_since_receipt()
+            item.stop_clock()
             record_event(item, EventKind.SORTED, actor=_as_young_person(item, by))
         else:
             item.status = Status.REOPENED
-            _restart_reply_clock(item, timezone.localdate())
+            item.restart_reply_clock(timezone.localdate())
             record_event(item, EventKind.NOT_SORTED, actor=_as_young_person(item, by))
         item.save()
         notifications.status_changed_for_staff(item, "sorted" if sorted_ else "not_sorted")
@@ -285,32 +282,6 @@ def request_next_stage(*, item: Item, by: User | None, from_stage: int | None) -
 # --- Staff actions ---------------------------------------------------------------
 
 
-def _acknowledged_clock(item: Item) -> None:
-    """Past the acknowledgement, a postcard's reply clock runs from the day it was received."""
-    if item.clock == Clock.ACKNOWLEDGE:
-        received = timezone.localdate(item.created_at)
-        start_clock(
-            item, Clock.REPLY, received, clocks.postcard_due(received, settings.POSTCARD_REPLY_DAYS)
-        )
-
-
-def _restart_reply_clock(item: Item, today: date) -> None:
-    """A complaint's stage clock, or a postcard's reply clock, from today."""
-    if item.is_complaint:
-        stage = item.stage or 1
-        start_clock(item, f"stage{stage}", today, clocks.stage_due(stage, today))
-    else:
-        start_clock(
-            item, Clock.REPLY, today, clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS)
-        )
-
-
-def _stop_clock(item: Item) -> None:
-    item.clock = Clock.NONE
-    item.due_on = None
-    item.clock_state = ClockState.RUNNING
-
-
 def acknowledge(*, item: Item, by: User) -> Item:
     with transaction.atomic():
         item = _locked(item)
@@ -320,23 +291,12 @@ def acknowledge(*, item: Item, by: User) -> Item:
             raise ActionRefused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
         # Judged against the acknowledgement deadline, before the reply clock replaces it.
-        _record_first_response(item)
-        _acknowledged_clock(item)
+        item.record_first_response()
+        item.start_clock_after_acknowledgement()
         item.save()
         record_event(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
         notifications.young_person_update(item, "acknowledged")
     return item
-
-
-def working_days_since_receipt(item: Item) -> int:
-    return working_days_between(timezone.localdate(item.created_at), timezone.localdate())
-
-
-def _record_first_response(item: Item) -> None:
-    if item.first_response_at is None:
-        item.first_response_at = timezone.now()
-        item.first_response_on_time = item.due_on is None or timezone.localdate() <= item.due_on
-        item.first_response_days = working_days_since_receipt(item)
 
 
 def assign(*, item: Item, by: User, assignee: User | None) -> Item:
@@ -397,13 +357,13 @@ def staff_reply(
                 body=change_description.strip(),
                 change=change,
             )
-        _record_first_response(item)
+        item.record_first_response()
         if mark_responded and not item.is_complaint:
             item.status = Status.RESPONDED
-            _stop_clock(item)
+            item.stop_clock()
         elif item.status in (Status.ROUTED, Status.ACKNOWLEDGED, Status.REOPENED):
             item.status = Status.IN_PROGRESS
-            _acknowledged_clock(item)
+            item.start_clock_after_acknowledgement()
         item.save()
         notifications.young_person_update(item, "reply", event=event)
     return event
@@ -432,14 +392,14 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
         old = item.status
         item.status = status
         if status == Status.RESPONDED:
-            _record_first_response(item)
+            item.record_first_response()
             if not item.is_complaint:
-                _stop_clock(item)
-        elif item.clock == Clock.ACKNOWLEDGE:
-            _acknowledged_clock(item)
+                item.stop_clock()
         elif item.clock == Clock.NONE:
             # Answered, and being worked on again: the reply clock runs from today.
-            _restart_reply_clock(item, timezone.localdate())
+            item.restart_reply_clock(timezone.localdate())
+        else:
+            item.start_clock_after_acknowledgement()
         item.save()
         record_event(
             item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status
@@ -464,8 +424,8 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
         # The deadline in force now, kept with the answer: the annual report
         # counts answers within the statutory timescale from these.
         due_on, extended = item.due_on, item.clock_extended
-        _record_first_response(item)
-        _stop_clock(item)
+        item.record_first_response()
+        item.stop_clock()
         item.save()
         event = record_event(
             item,
@@ -540,7 +500,7 @@ def move_stage(
             raise ActionRefused(_("This complaint is already at stage 3."))
         item.stage = (item.stage or 1) + 1
         today = timezone.localdate()
-        start_clock(item, f"stage{item.stage}", today, clocks.stage_due(item.stage, today))
+        item.restart_reply_clock(today)
         item.status = Status.IN_PROGRESS
         item.outcome = ""
         item.closed_at = None
@@ -576,9 +536,7 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             # Routed by hand: the sweep must not route it again by the rules.
             item.status = Status.ROUTED
             item.routed_at = timezone.now()
-            received_on = timezone.localdate(item.created_at)
-            clock, due_on = initial_clock(item, received_on)
-            start_clock(item, clock, received_on, due_on)
+            item.start_first_clock()
         item.save()
         record_event(
             item,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -71,7 +72,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     expression = (
         F(field).desc(nulls_last=True) if first.startswith("-") else F(field).asc(nulls_last=True)
     )
-    items = items.order_by(expression, *rest, "id")
+    # A child at risk not yet acknowledged comes first, whatever the sort.
+    items = items.urgent_first(expression, *rest, "id")
     page = Paginator(items, QUEUE_PAGE_SIZE).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
@@ -114,6 +116,7 @@ def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, obje
         "show_identity": not item.is_anonymous and item.author_id is not None,
         "staff_view": True,
         "staff_statuses": [(s.value, s.label) for s in services.STAFF_STATUSES],
+        "out_of_hours_phone": settings.DUTY_OUT_OF_HOURS_PHONE,
         **defaults,
     }
 

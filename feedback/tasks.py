@@ -59,6 +59,11 @@ def sweep_unrouted() -> int:
     return len(urgent) + len(batches)
 
 
+@shared_task(name="feedback.tasks.check_urgent_clocks")
+def check_urgent_clocks() -> dict[str, int]:
+    return dispatch.check_urgent_clocks()
+
+
 @shared_task(name="feedback.tasks.check_clocks")
 def check_clocks() -> dict[str, int]:
     return dispatch.check_clocks()

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from feedback import access, services
@@ -22,28 +22,36 @@ from portal.permissions import young_person_required
 CONFIRM_SESSION_KEY = "just_sent"
 
 
-def _submission_limited(request: HttpRequest) -> bool:
-    limited = is_ratelimited(
-        request,
-        group="submit",
-        key="ip",
-        rate=settings.SUBMISSION_RATE,
-        method="POST",
-        increment=True,
-    )
+def _session_key(group: str, request: HttpRequest) -> str:
+    return request.session.session_key or ""
+
+
+def _sent_while_flooding(request: HttpRequest) -> bool:
+    """Whether this postcard is one of a flood, and so held for a person to check.
+
+    Limits stop floods, not people, and never discard anything (the caller saves
+    the postcard whatever this says). Counted per browser session and per account
+    at SUBMISSION_RATE; per address only at the far higher SUBMISSION_ADDRESS_RATE,
+    since a children's home or a college shares one address, and never against
+    the first postcard of a session or account.
+    """
+    if not request.session.session_key:
+        request.session.save()  # a session of its own to count against
+    mine = [
+        get_usage(request, group="submit-session", key=_session_key,
+                  rate=settings.SUBMISSION_RATE, method="POST", increment=True),
+    ]  # fmt: skip
     if request.user.is_authenticated:
-        limited = (
-            is_ratelimited(
-                request,
-                group="submit-user",
-                key="user",
-                rate=settings.SUBMISSION_RATE,
-                method="POST",
-                increment=True,
-            )
-            or limited
-        )
-    return limited
+        mine.append(
+            get_usage(request, group="submit-user", key="user",
+                      rate=settings.SUBMISSION_RATE, method="POST", increment=True)
+        )  # fmt: skip
+    address = get_usage(request, group="submit-address", key="ip",
+                        rate=settings.SUBMISSION_ADDRESS_RATE, method="POST", increment=True)  # fmt: skip
+    if any(usage and usage["should_limit"] for usage in mine):
+        return True
+    first_of_mine = all(usage and usage["count"] <= 1 for usage in mine)
+    return bool(address and address["should_limit"] and not first_of_mine)
 
 
 def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
@@ -75,11 +83,12 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
         submission_key = uuid.UUID(request.POST.get("submission_key", ""))
     except ValueError:
         return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
-    # A double tap is not a new postcard: it never counts against the limit.
+    # A double tap is not a new postcard: it never counts against the limits.
     already_sent = Item.objects.filter(submission_key=submission_key).exists()
-    if not already_sent and _submission_limited(request):
-        return render(request, "feedback/limited.html", status=429)
-    result = services.submit_item(**form.item_fields(), author=user, submission_key=submission_key)
+    held = not already_sent and _sent_while_flooding(request)
+    result = services.submit_item(
+        **form.item_fields(), author=user, submission_key=submission_key, held=held
+    )
     # Whoever holds the form's key sent it (a double tap lands here too): show the
     # confirmation again, with the same tracking code.
     sent = request.session.get(CONFIRM_SESSION_KEY, {})

@@ -35,12 +35,15 @@ app.conf.update(
     task_default_routing_key="default",
     task_routes={
         "feedback.tasks.route_urgent_item": {"queue": "urgent"},
+        "feedback.tasks.check_urgent_clocks": {"queue": "urgent"},
         "feedback.tasks.send_notifications": {"queue": "notifications"},
     },
     worker_hijack_root_logger=False,
     timezone="Europe/London",
     beat_schedule={
         "sweep-unrouted": {"task": "feedback.tasks.sweep_unrouted", "schedule": 30.0},
+        # A child at risk's clock is counted in minutes: checked every minute.
+        "check-urgent-clocks": {"task": "feedback.tasks.check_urgent_clocks", "schedule": 60.0},
         "check-clocks": {"task": "feedback.tasks.check_clocks", "schedule": 300.0},
         "sweep-notifications": {"task": "feedback.tasks.sweep_notifications", "schedule": 60.0},
         "anonymise-expired": {"task": "feedback.tasks.anonymise_expired", "schedule": 86400.0},

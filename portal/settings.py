@@ -293,9 +293,23 @@ CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 RETENTION_DAYS = envint("RETENTION_DAYS", 365 * 2, minimum=1)
 INVITATION_DAYS = envint("INVITATION_DAYS", 14, minimum=1)
 DUTY_TEAM_PHONE = envstr("DUTY_TEAM_PHONE", "0300 123 4567")
+# Staff only: the emergency duty team's number when the office is closed.
+DUTY_OUT_OF_HOURS_PHONE = envstr("DUTY_OUT_OF_HOURS_PHONE", "0300 123 9999")
+# Flood limits hold a postcard for a person to check; they never discard one.
+# Per account and per browser session: a person sending a lot.
 SUBMISSION_RATE = envstr("SUBMISSION_RATE", "10/h")
+# Per address, far higher: a children's home, school or college shares one address.
+SUBMISSION_ADDRESS_RATE = envstr("SUBMISSION_ADDRESS_RATE", "300/h")
+# A child at risk: acknowledged within this many minutes, any day, any hour;
+# escalated to the duty team's managers when missed, then to the complaints
+# manager this many minutes later.
+URGENT_ACKNOWLEDGE_MINUTES = envint("URGENT_ACKNOWLEDGE_MINUTES", 60, minimum=1)
+URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES = envint(
+    "URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES", 60, minimum=1
+)
 TRACKING_RATE = envstr("TRACKING_RATE", "10/10m")
 COUNCIL_SUPPRESSION_THRESHOLD = envint("COUNCIL_SUPPRESSION_THRESHOLD", 5, minimum=1)
+COUNCIL_REVIEW_REMIND_DAYS = envint("COUNCIL_REVIEW_REMIND_DAYS", 5, minimum=0)
 ROUTING_SWEEP_AFTER_SECONDS = envint("ROUTING_SWEEP_AFTER_SECONDS", 60, minimum=0)
 ROUTING_ALERT_AFTER_MINUTES = envint("ROUTING_ALERT_AFTER_MINUTES", 15, minimum=1)
 POSTCARD_ACKNOWLEDGE_DAYS = envint("POSTCARD_ACKNOWLEDGE_DAYS", 2, minimum=1)

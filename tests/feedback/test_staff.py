@@ -159,12 +159,13 @@ def test_queue_filters(caseworker, many_items):
     }
 
 
-def test_queue_sorts_by_due_date_by_default(caseworker, many_items):
+def test_queue_sorts_by_due_date_by_default_after_children_at_risk(caseworker, many_items):
     refs = queue_refs(client_for(caseworker))
-    dues = [Item.objects.get(reference=r).due_on for r in refs]
+    assert refs[0] == many_items["urgent"].reference  # a child at risk, not yet acknowledged
+    dues = [Item.objects.get(reference=r).due_on for r in refs[1:]]
     present = [d for d in dues if d is not None]
     assert present == sorted(present)
-    assert refs[0] == many_items["worry"].reference  # the overdue one first
+    assert refs[1] == many_items["worry"].reference  # then the overdue one
     assert "Overdue" in client_for(caseworker).get("/staff/").content.decode()
 
 

@@ -171,17 +171,6 @@ def test_a_forged_submission_key_gets_a_clear_answer_and_saves_nothing(young_per
     assert Item.objects.count() == 0
 
 
-def test_too_many_postcards_get_the_kind_message(young_person, settings):
-    settings.SUBMISSION_RATE = "2/h"
-    client = client_for(young_person)
-    for _ in range(2):
-        assert send(client, answers())[0].status_code == 302
-    response, _ = send(client, answers())
-    assert response.status_code == 429
-    assert "Please wait" in response.content.decode()
-    assert Item.objects.count() == 2
-
-
 def test_a_form_replayed_after_sign_out_is_refused_with_a_clear_page(young_person):
     from django.test import Client
 
