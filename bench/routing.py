@@ -220,7 +220,7 @@ def query_profile(samples: int = 20) -> tuple[float, Counter[str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with mock.patch("feedback.tasks.send_on_commit"):  # no routing task: route them here
+    with mock.patch("feedback.outbox.send_on_commit"):  # no routing task: route them here
         ids = [submit(n) for n in range(samples)]
     kinds: Counter[str] = Counter()
     total = 0

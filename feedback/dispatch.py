@@ -30,7 +30,6 @@ from feedback.models import (
     Visibility,
 )
 from feedback.routing import choose_route
-from feedback.services import record_event
 from feedback.workdays import add_working_days, working_days_between
 from portal.models import Service
 
@@ -171,7 +170,7 @@ def alert_unrouted(older_than: datetime) -> int:
                 routing_alerted=True, updated_at=timezone.now()
             ):
                 continue
-            record_event(item, EventKind.ROUTING_ALERT, staff_only=True)
+            Event.record(item, EventKind.ROUTING_ALERT, staff_only=True)
             notifications.routing_alert(item)
             count += 1
     return count
@@ -231,13 +230,13 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
                 item.clock_state = to_state
                 due = item.due_on.isoformat()
                 if name == "reminded":
-                    record_event(
+                    Event.record(
                         item, EventKind.REMINDER, staff_only=True, due=due, clock=item.clock
                     )
                     notifications.reminder(item)
                 else:
                     level = "manager" if name == "escalated_manager" else "complaints_manager"
-                    record_event(
+                    Event.record(
                         item,
                         EventKind.ESCALATED,
                         staff_only=True,
@@ -274,7 +273,7 @@ def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
                 if not claimed:
                     continue
                 item.clock_state = to_state
-                record_event(
+                Event.record(
                     item,
                     EventKind.ESCALATED,
                     staff_only=True,

@@ -6,6 +6,8 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import OrderBy
@@ -452,6 +454,29 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind}"
+
+    @classmethod
+    def record(
+        cls,
+        item: Item,
+        kind: str,
+        *,
+        actor: AbstractBaseUser | AnonymousUser | None = None,
+        staff_only: bool = False,
+        body: str = "",
+        actor_label: str = "",
+        **data: object,
+    ) -> Event:
+        """Append one entry to the item's timeline: the only way events are written."""
+        return cls.objects.create(
+            item=item,
+            kind=kind,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_label=actor_label,
+            visibility=Visibility.STAFF if staff_only else Visibility.YOUNG_PERSON,
+            body=body,
+            data=data,
+        )
 
 
 class RouteQuerySet(models.QuerySet["Route"]):

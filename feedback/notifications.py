@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from feedback import outbox
 from feedback.models import Event, Item, Notification
 from portal.models import Membership, Service, User
 
@@ -112,9 +113,7 @@ class Batch:
             .values_list("pk", flat=True)
         )
         if ids:
-            from feedback import tasks
-
-            tasks.send_on_commit(tasks.send_notifications, ids)
+            outbox.send_on_commit(outbox.SEND_NOTIFICATIONS, ids)
 
 
 def _staff_link(item: Item) -> str:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback import clocks, notifications, triage
+from feedback import clocks, notifications, outbox, triage
 from feedback.access import tracking_code_for, tracking_hash
 from feedback.models import (
     Channel,
@@ -26,9 +26,9 @@ from feedback.models import (
     Kind,
     Outcome,
     Priority,
+    StaffView,
     Status,
     Topic,
-    Visibility,
 )
 from portal.models import Service, User, random_code
 
@@ -46,32 +46,10 @@ class Submitted:
     created: bool
 
 
-def record_event(
-    item: Item,
-    kind: str,
-    *,
-    actor: User | None = None,
-    staff_only: bool = False,
-    body: str = "",
-    actor_label: str = "",
-    **data: object,
-) -> Event:
-    return Event.objects.create(
-        item=item,
-        kind=kind,
-        actor=actor if actor and actor.is_authenticated else None,
-        actor_label=actor_label,
-        visibility=Visibility.STAFF if staff_only else Visibility.YOUNG_PERSON,
-        body=body,
-        data=data,
-    )
-
-
 def _send_routing(item: Item) -> None:
-    from feedback import tasks  # tasks import services: keep the cycle at call time
-
-    task = tasks.route_urgent_item if item.safeguarding else tasks.route_item
-    tasks.send_on_commit(task, item.pk)
+    outbox.send_on_commit(
+        outbox.ROUTE_URGENT_ITEM if item.safeguarding else outbox.ROUTE_ITEM, item.pk
+    )
 
 
 # --- Submission ------------------------------------------------------------------
@@ -141,7 +119,7 @@ def submit_item(
                     held=held and not assessment.urgent,
                     stage=1 if kind == Kind.COMPLAINT else None,
                 )
-                record_event(
+                Event.record(
                     item,
                     EventKind.SUBMITTED,
                     actor=entered_by or author,
@@ -204,7 +182,7 @@ def young_person_reply(*, item: Item, by: User | None, text: str, key: str = "")
         item = _locked(item)
         _refuse_if_finished(item)
         _refuse_if_done(item, key)
-        event = record_event(
+        event = Event.record(
             item, EventKind.YOUNG_PERSON_REPLY, actor=_as_young_person(item, by), body=text, key=key
         )
         notifications.young_person_replied(item, event)
@@ -222,7 +200,7 @@ def withdraw(*, item: Item, by: User | None) -> Item:
                 raise ActionRefused(_("You have already asked to withdraw this."))
             item.withdraw_requested_at = timezone.now()
             item.save(update_fields=["withdraw_requested_at", "updated_at"])
-            record_event(
+            Event.record(
                 item, EventKind.WITHDRAWN, actor=_as_young_person(item, by), kept_open=True
             )
             notifications.status_changed_for_staff(item, "withdrawn")
@@ -233,7 +211,7 @@ def withdraw(*, item: Item, by: User | None) -> Item:
             item.outcome = Outcome.WITHDRAWN
         item.stop_clock()
         item.save()
-        record_event(item, EventKind.WITHDRAWN, actor=_as_young_person(item, by))
+        Event.record(item, EventKind.WITHDRAWN, actor=_as_young_person(item, by))
         notifications.status_changed_for_staff(item, "withdrawn")
     return item
 
@@ -251,11 +229,11 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
             item.closed_at = timezone.now()
             item.close_days = item.working_days_since_receipt()
             item.stop_clock()
-            record_event(item, EventKind.SORTED, actor=_as_young_person(item, by))
+            Event.record(item, EventKind.SORTED, actor=_as_young_person(item, by))
         else:
             item.status = Status.REOPENED
             item.restart_reply_clock(timezone.localdate())
-            record_event(item, EventKind.NOT_SORTED, actor=_as_young_person(item, by))
+            Event.record(item, EventKind.NOT_SORTED, actor=_as_young_person(item, by))
         item.save()
         notifications.status_changed_for_staff(item, "sorted" if sorted_ else "not_sorted")
     return item
@@ -294,7 +272,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
         item.record_first_response()
         item.start_clock_after_acknowledgement()
         item.save()
-        record_event(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
+        Event.record(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
         notifications.young_person_update(item, "acknowledged")
     return item
 
@@ -308,7 +286,7 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
             raise ActionRefused(_("They are not a member of this service."))
         item.assignee = assignee
         item.save(update_fields=["assignee", "updated_at"])
-        record_event(
+        Event.record(
             item,
             EventKind.ASSIGNED,
             actor=by,
@@ -337,7 +315,7 @@ def staff_reply(
         _refuse_if_unrouted(item)
         _refuse_if_done(item, key)
         label = item.service.name if as_team or not by.shown_name else by.shown_name
-        event = record_event(
+        event = Event.record(
             item,
             EventKind.STAFF_REPLY,
             actor=by,
@@ -349,7 +327,7 @@ def staff_reply(
             key=key,
         )
         if change:
-            record_event(
+            Event.record(
                 item,
                 EventKind.CHANGE,
                 actor=by,
@@ -373,7 +351,7 @@ def add_note(*, item: Item, by: User, text: str, key: str = "") -> Event:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_done(item, key)
-        return record_event(item, EventKind.NOTE, actor=by, staff_only=True, body=text, key=key)
+        return Event.record(item, EventKind.NOTE, actor=by, staff_only=True, body=text, key=key)
 
 
 # Acknowledging has its own action, which also starts the reply clock.
@@ -401,7 +379,7 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
         else:
             item.start_clock_after_acknowledgement()
         item.save()
-        record_event(
+        Event.record(
             item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status
         )
         notifications.young_person_update(item, "status")
@@ -427,7 +405,7 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
         item.record_first_response()
         item.stop_clock()
         item.save()
-        event = record_event(
+        event = Event.record(
             item,
             EventKind.RESOLVED,
             actor=by,
@@ -462,7 +440,7 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
         item.clock_extended = True
         item.clock_state = ClockState.RUNNING
         item.save()
-        record_event(
+        Event.record(
             item,
             EventKind.EXTENDED,
             actor=by,
@@ -505,7 +483,7 @@ def move_stage(
         item.outcome = ""
         item.closed_at = None
         item.save()
-        record_event(
+        Event.record(
             item,
             EventKind.STAGE,
             actor=by,
@@ -538,7 +516,7 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             item.routed_at = timezone.now()
             item.start_first_clock()
         item.save()
-        record_event(
+        Event.record(
             item,
             EventKind.REROUTED,
             actor=by,
@@ -547,7 +525,7 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             service_id=service.pk,
             old_service=old.name if old else "",
         )
-        record_event(
+        Event.record(
             item, EventKind.NOTE, actor=by, staff_only=True, body=reason.strip(), reroute=True
         )
         notifications.item_arrived(item, rerouted=True)
@@ -555,6 +533,4 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
 
 
 def record_staff_view(*, item: Item, by: User) -> None:
-    from feedback.models import StaffView
-
     StaffView.objects.create(item=item, user=by)

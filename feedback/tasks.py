@@ -1,4 +1,7 @@
-"""Thin Celery wrappers: take ids, call feedback.dispatch or delivery. Every task is safe to run twice."""
+"""Thin Celery wrappers: take ids, call feedback.dispatch or delivery. Every task is safe to run twice.
+
+Only Celery imports this module; the rest of the code sends these tasks by name
+through feedback.outbox."""
 
 from __future__ import annotations
 
@@ -7,31 +10,11 @@ from datetime import timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from feedback import delivery, dispatch
 
 log = logging.getLogger(__name__)
-
-
-def send_on_commit(task: Task, *args: object) -> None:
-    """Send after the transaction commits; a broker that is down loses nothing.
-
-    The row is already saved, so a failed send is left for the periodic sweep
-    and the request that caused it still succeeds.
-    """
-
-    def send() -> None:
-        try:
-            task.apply_async(args=args)
-        except (OperationalError, ConnectionError, OSError) as exc:
-            log.warning(
-                "could not send %s for %s (%s): the sweep will", task.name, args, type(exc).__name__
-            )
-
-    transaction.on_commit(send)
 
 
 @shared_task(name="feedback.tasks.route_item")

@@ -11,7 +11,7 @@ import redis
 from django.db import connection, transaction
 from django.db.models import Count
 
-from feedback import tasks
+from feedback import outbox, tasks
 from feedback.models import Event, EventKind, Item, Notification, Status
 from portal.models import User
 from tests.conftest import submit
@@ -65,18 +65,18 @@ def test_a_task_sent_in_a_transaction_that_rolls_back_never_runs(
     care_leaver: User, worker: Worker, redis_db: redis.Redis
 ) -> None:
     # A committed, unrouted item: had its task gone out, the worker would route it.
-    with mock.patch("feedback.tasks.send_on_commit"):
+    with mock.patch("feedback.outbox.send_on_commit"):
         waiting = submit(care_leaver).item
 
     with pytest.raises(Rollback), transaction.atomic():
-        tasks.send_on_commit(tasks.route_item, waiting.pk)
+        outbox.send_on_commit(outbox.ROUTE_ITEM, waiting.pk)
         rolled_back = submit(care_leaver).item
         raise Rollback
 
     # The worker takes one queue in order: once this later item is routed, any
     # task the rolled-back transaction had sent would have run already. It is
     # routed alone, so that it does not take the waiting item in its batch.
-    with mock.patch("feedback.tasks.send_on_commit"):
+    with mock.patch("feedback.outbox.send_on_commit"):
         marker = submit(care_leaver).item
     tasks.route_item.delay(marker.pk, 1)
     wait_for(
@@ -163,7 +163,7 @@ def test_two_workers_routing_the_same_items_at_once_route_each_once(
     care_leaver: User, workers: Workers, redis_db: redis.Redis, batch: int
 ) -> None:
     # No task at submission: only the two sends below route these items.
-    with mock.patch("feedback.tasks.send_on_commit"):
+    with mock.patch("feedback.outbox.send_on_commit"):
         ids = [submit(care_leaver, words=f"Idea {i}").item.pk for i in range(50)]
     # Info logging shows each task's result: True when it routed, False when it found
     # the item already routed.
