@@ -1,12 +1,13 @@
 """Getting every item to the right people on time, as Celery runs it: routing new
 items, the sweeps that catch what was missed, reminders and escalations, and
 retention. Like feedback.services, every change is in a transaction and writes
-the item's timeline; the two share its helpers.
+the item's timeline (Event.record), and items move their own clocks.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,14 +17,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from feedback import notifications
+from feedback.event_data import ClockData, EscalatedData, HeldData, RoutedData
 from feedback.models import (
-    OPEN_STATUSES,
     Clock,
     ClockState,
     Event,
     EventKind,
     Identity,
     Item,
+    ItemQuerySet,
     Notification,
     Route,
     Status,
@@ -119,11 +121,11 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
                 else EventKind.ROUTED,
                 actor_label=item.service.name,
                 visibility=Visibility.YOUNG_PERSON,
-                data={
-                    "service": item.service.name,
-                    "service_id": item.service_id,
-                    "reasons": item.safeguarding_reasons,
-                },
+                data=RoutedData(
+                    service=item.service.name,
+                    service_id=item.service_id,
+                    reasons=item.safeguarding_reasons,
+                ),
                 created_at=now,
             )
             for item in routed
@@ -133,7 +135,7 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
                 item=item,
                 kind=EventKind.HELD,
                 visibility=Visibility.STAFF,
-                data={"service_id": item.service_id},
+                data=HeldData(service_id=item.service_id),
                 created_at=now,
             )
             for item in routed
@@ -176,114 +178,110 @@ def alert_unrouted(older_than: datetime) -> int:
     return count
 
 
-def check_clocks(today: date | None = None) -> dict[str, int]:
-    """Remind before a deadline, escalate after it; each once per clock.
+# --- Clocks: reminders and escalations --------------------------------------------
 
-    Each step is claimed with a conditional UPDATE on clock_state, so two beat
-    runs or two workers cannot both send it.
-    """
+
+def _claim(item: Item, to_state: ClockState) -> bool:
+    """Move this item's clock on to `to_state` if it is still the clock, deadline and
+    state we read: the one conditional claim every reminder and escalation shares, so
+    two beat runs or two workers never both send the same one."""
+    escalating = to_state >= ClockState.ESCALATED_MANAGER
+    claimed = Item.objects.filter(
+        pk=item.pk,
+        clock=item.clock,
+        due_on=item.due_on,
+        due_at=item.due_at,
+        clock_state=item.clock_state,
+    ).update(
+        clock_state=to_state, escalated=item.escalated or escalating, updated_at=timezone.now()
+    )
+    if claimed:
+        item.clock_state = to_state
+    return bool(claimed)
+
+
+def _due(item: Item) -> str:
+    deadline = item.due_at or item.due_on
+    return deadline.isoformat() if deadline else ""
+
+
+def _remind(item: Item) -> None:
+    data = ClockData(due=_due(item), clock=item.clock)
+    Event.record(item, EventKind.REMINDER, staff_only=True, data=data)
+    notifications.reminder(item)
+
+
+def _escalate(item: Item, level: str) -> None:
+    data = EscalatedData(due=_due(item), clock=item.clock, to=level)
+    Event.record(item, EventKind.ESCALATED, staff_only=True, data=data)
+    if item.clock == Clock.URGENT:
+        notifications.urgent_escalation(item, level)
+    else:
+        notifications.escalation(item, level)
+
+
+def _step(items: ItemQuerySet, to_state: ClockState, act: Callable[[Item], None]) -> int:
+    """Claim and act on each item, each in its own transaction; how many were done."""
+    done = 0
+    for item in items.select_related("service", "topic", "assignee"):
+        with transaction.atomic():
+            if _claim(item, to_state):
+                act(item)
+                done += 1
+    return done
+
+
+def check_clocks(today: date | None = None) -> dict[str, int]:
+    """Clocks counted in working days: remind before the deadline, escalate to the
+    service manager after it, and to the complaints manager when well past it."""
     today = today or timezone.localdate()
     remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
-    counts = {"reminded": 0, "escalated_manager": 0, "escalated_complaints": 0}
-    open_items = (
-        Item.objects.filter(status__in=OPEN_STATUSES, due_on__isnull=False)
-        .exclude(status=Status.RESPONDED)
-        .exclude(clock=Clock.URGENT)  # counted in minutes: check_urgent_clocks
-    )
-    steps = [
-        (
-            "reminded",
-            ClockState.RUNNING,
-            ClockState.REMINDED,
-            open_items.filter(due_on__lte=remind_by, due_on__gte=today),
-        ),
-        (
-            "escalated_manager",
-            None,
-            ClockState.ESCALATED_MANAGER,
-            open_items.filter(due_on__lt=today, clock_state__lt=ClockState.ESCALATED_MANAGER),
-        ),
-        (
-            "escalated_complaints",
-            ClockState.ESCALATED_MANAGER,
-            ClockState.ESCALATED_COMPLAINTS,
-            open_items.filter(due_on__lt=today, clock_state=ClockState.ESCALATED_MANAGER),
-        ),
+    running = Item.objects.clock_running().exclude(clock=Clock.URGENT)
+    late = running.filter(due_on__lt=today)
+    very_late = [
+        item.pk
+        for item in late.filter(clock_state=ClockState.ESCALATED_MANAGER).only("due_on")
+        if working_days_between(item.due_on, today)
+        > settings.ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS
     ]
-    for name, from_state, to_state, queryset in steps:
-        for item in queryset.select_related("service", "topic", "assignee"):
-            if name == "escalated_complaints":
-                late = working_days_between(item.due_on, today)
-                if late <= settings.ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS:
-                    continue
-            with transaction.atomic():
-                claim = Item.objects.filter(pk=item.pk, due_on=item.due_on, clock=item.clock)
-                claim = (
-                    claim.filter(clock_state=from_state)
-                    if from_state is not None
-                    else claim.filter(clock_state__lt=to_state)
-                )
-                if not claim.update(
-                    clock_state=to_state, escalated=item.escalated or name != "reminded"
-                ):
-                    continue
-                item.clock_state = to_state
-                due = item.due_on.isoformat()
-                if name == "reminded":
-                    Event.record(
-                        item, EventKind.REMINDER, staff_only=True, due=due, clock=item.clock
-                    )
-                    notifications.reminder(item)
-                else:
-                    level = "manager" if name == "escalated_manager" else "complaints_manager"
-                    Event.record(
-                        item,
-                        EventKind.ESCALATED,
-                        staff_only=True,
-                        due=due,
-                        clock=item.clock,
-                        to=level,
-                    )
-                    notifications.escalation(item, level)
-                counts[name] += 1
-    return counts
+    return {
+        "reminded": _step(
+            running.filter(clock_state=ClockState.RUNNING, due_on__range=(today, remind_by)),
+            ClockState.REMINDED,
+            _remind,
+        ),
+        "escalated_manager": _step(
+            late.filter(clock_state__lt=ClockState.ESCALATED_MANAGER),
+            ClockState.ESCALATED_MANAGER,
+            lambda item: _escalate(item, "manager"),
+        ),
+        "escalated_complaints": _step(
+            late.filter(pk__in=very_late),
+            ClockState.ESCALATED_COMPLAINTS,
+            lambda item: _escalate(item, "complaints_manager"),
+        ),
+    }
 
 
 def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
-    """A child at risk not acknowledged in time: the duty team's managers hear at once,
-    the complaints managers URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES later. Any day,
-    any hour; each step once, claimed with a conditional UPDATE on clock_state."""
+    """A child at risk not acknowledged in time, any day, any hour: the duty team's
+    managers hear at once, the complaints managers URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES
+    later."""
     now = now or timezone.now()
-    late = Item.objects.open().filter(clock=Clock.URGENT, due_at__lt=now)
+    late = Item.objects.clock_running().filter(clock=Clock.URGENT, due_at__lt=now)
     later = now - timedelta(minutes=settings.URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES)
-    steps = (
-        ("manager", late.filter(clock_state__lt=ClockState.ESCALATED_MANAGER),
-         ClockState.ESCALATED_MANAGER),
-        ("complaints_manager",
-         late.filter(clock_state=ClockState.ESCALATED_MANAGER, due_at__lt=later),
-         ClockState.ESCALATED_COMPLAINTS),
-    )  # fmt: skip
-    counts = {"manager": 0, "complaints_manager": 0}
-    for level, queryset, to_state in steps:
-        for item in queryset.select_related("service", "topic"):
-            with transaction.atomic():
-                claimed = Item.objects.filter(
-                    pk=item.pk, clock=Clock.URGENT, due_at=item.due_at, clock_state=item.clock_state
-                ).update(clock_state=to_state, escalated=True, updated_at=now)
-                if not claimed:
-                    continue
-                item.clock_state = to_state
-                Event.record(
-                    item,
-                    EventKind.ESCALATED,
-                    staff_only=True,
-                    due=item.due_at.isoformat(),
-                    clock=item.clock,
-                    to=level,
-                )
-                notifications.urgent_escalation(item, level)
-                counts[level] += 1
-    return counts
+    return {
+        "manager": _step(
+            late.filter(clock_state__lt=ClockState.ESCALATED_MANAGER),
+            ClockState.ESCALATED_MANAGER,
+            lambda item: _escalate(item, "manager"),
+        ),
+        "complaints_manager": _step(
+            late.filter(clock_state=ClockState.ESCALATED_MANAGER, due_at__lt=later),
+            ClockState.ESCALATED_COMPLAINTS,
+            lambda item: _escalate(item, "complaints_manager"),
+        ),
+    }
 
 
 def anonymise_expired(now: datetime | None = None) -> int:

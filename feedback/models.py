@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback import clocks
+from feedback.event_data import EventData
 from feedback.workdays import working_days_between
 from portal.models import Audience, ContactMethod, Service
 
@@ -100,7 +101,18 @@ OPEN_STATUSES = (
     Status.RESPONDED,
     Status.REOPENED,
 )
-FINISHED_STATUSES = (Status.CLOSED, Status.WITHDRAWN)
+# The one definition of each rule, used by the querysets, the index, the reports and
+# the items' own properties. An answered item's clock has stopped (services stop it).
+IS_OPEN = Q(status__in=OPEN_STATUSES)
+CLOCK_RUNNING = IS_OPEN & Q(due_on__isnull=False)
+
+
+def overdue_at(now: datetime) -> Q:
+    """A running clock past its deadline: the day for working-day clocks, the minute
+    for a child at risk's."""
+    return CLOCK_RUNNING & (
+        Q(due_at__isnull=True, due_on__lt=timezone.localdate(now)) | Q(due_at__lt=now)
+    )
 
 
 class Priority(models.TextChoices):
@@ -123,6 +135,10 @@ class Clock(models.TextChoices):
     STAGE2 = "stage2", _("Stage 2 investigation")
     STAGE3 = "stage3", _("Stage 3 review panel")
 
+    @classmethod
+    def for_stage(cls, stage: int) -> Clock:
+        return cls(f"stage{stage}")
+
 
 class ClockState(models.IntegerChoices):
     RUNNING = 0, _("Running")
@@ -141,7 +157,10 @@ class Outcome(models.TextChoices):
 
 class ItemQuerySet(models.QuerySet["Item"]):
     def open(self) -> ItemQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(IS_OPEN)
+
+    def clock_running(self) -> ItemQuerySet:
+        return self.filter(CLOCK_RUNNING)
 
     def for_author(self, user: settings.AUTH_USER_MODEL) -> ItemQuerySet:
         return self.filter(author=user).exclude(identity=Identity.ANONYMOUS)
@@ -154,10 +173,7 @@ class ItemQuerySet(models.QuerySet["Item"]):
 
     def overdue(self, now: datetime | None = None) -> ItemQuerySet:
         """Open, and past the deadline: a day for working-day clocks, a minute for urgent ones."""
-        now = now or timezone.now()
-        return self.open().filter(
-            Q(due_at__isnull=True, due_on__lt=timezone.localdate(now)) | Q(due_at__lt=now)
-        )
+        return self.filter(overdue_at(now or timezone.now()))
 
     def urgent_first(self, *then: str | OrderBy) -> ItemQuerySet:
         """Children at risk not yet acknowledged before everything, soonest due first;
@@ -269,7 +285,7 @@ class Item(models.Model):
             models.Index(
                 fields=["due_on"],
                 name="item_open_due",
-                condition=Q(status__in=["routed", "acknowledged", "in_progress", "reopened"]),
+                condition=CLOCK_RUNNING,
             ),
         ]
         constraints = [
@@ -342,7 +358,7 @@ class Item(models.Model):
         if self.is_complaint:
             stage = self.stage or 1
             self.start_clock(
-                Clock(f"stage{stage}"), received_on, clocks.stage_due(stage, received_on)
+                Clock.for_stage(stage), received_on, clocks.stage_due(stage, received_on)
             )
         else:
             self.start_clock(
@@ -355,7 +371,7 @@ class Item(models.Model):
         """A complaint's stage clock, or a postcard's reply clock, from today."""
         if self.is_complaint:
             stage = self.stage or 1
-            self.start_clock(Clock(f"stage{stage}"), today, clocks.stage_due(stage, today))
+            self.start_clock(Clock.for_stage(stage), today, clocks.stage_due(stage, today))
         else:
             self.start_clock(
                 Clock.REPLY, today, clocks.postcard_due(today, settings.POSTCARD_REPLY_DAYS)
@@ -379,11 +395,16 @@ class Item(models.Model):
     @property
     def is_overdue(self) -> bool:
         """The same rule as ItemQuerySet.overdue, for one item in hand."""
-        if not self.is_open:
+        if not self.is_clock_running:
             return False
         if self.due_at is not None:
             return self.due_at < timezone.now()
         return self.due_on is not None and self.due_on < timezone.localdate()
+
+    @property
+    def is_clock_running(self) -> bool:
+        """The same rule as CLOCK_RUNNING."""
+        return self.is_open and self.due_on is not None
 
     @property
     def is_urgent_clock(self) -> bool:
@@ -465,7 +486,7 @@ class Event(models.Model):
         staff_only: bool = False,
         body: str = "",
         actor_label: str = "",
-        **data: object,
+        data: EventData | None = None,
     ) -> Event:
         """Append one entry to the item's timeline: the only way events are written."""
         return cls.objects.create(
@@ -475,7 +496,7 @@ class Event(models.Model):
             actor_label=actor_label,
             visibility=Visibility.STAFF if staff_only else Visibility.YOUNG_PERSON,
             body=body,
-            data=data,
+            data=data or {},
         )
 
 

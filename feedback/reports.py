@@ -23,7 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import (
-    OPEN_STATUSES,
+    IS_OPEN,
     Event,
     EventKind,
     ItemQuerySet,
@@ -31,6 +31,7 @@ from feedback.models import (
     Outcome,
     Status,
     Topic,
+    overdue_at,
 )
 from portal.models import Service
 
@@ -217,6 +218,7 @@ def dashboard(
     - escalated: items escalated past a deadline at least once.
     """
     today = today or timezone.localdate()
+    as_of = _as_of(today)
     months = month_starts(today)
     sections: dict[int | None, ServiceFigures] = {
         service.pk: ServiceFigures(service.pk, service.name, {m: Figures(m) for m in months})
@@ -230,29 +232,57 @@ def dashboard(
     ).order_by()
     if not include_unrouted:
         in_period = in_period.filter(service__isnull=False)
+    month_of = _month_of(months)
+    _add_monthly_counts(sections, months, in_period.annotate(month=month_of), as_of)
+    _add_days_to_close(sections, months, in_period.annotate(month=month_of))
+    _add_open_now(sections, items, as_of)
 
-    # Which month an item arrived in, by comparing the stored instant with each
-    # month's London midnight: cheaper than converting every row to London time.
-    month_of = Case(
+    ordered = list(sections.values())
+    overall = None
+    if len(ordered) > 1:
+        overall = ServiceFigures(None, str(ALL_SERVICES), {m: Figures(m) for m in months})
+        for section in ordered:
+            overall.add(section)
+    return Dashboard(
+        today=today,
+        months=months,
+        services=ordered,
+        overall=overall,
+        stages=complaint_stages_now(items, today) if include_stages else None,
+    )
+
+
+def _as_of(today: date) -> datetime:
+    """The moment "now" means for a dashboard of `today`: now, or that day's start."""
+    return timezone.now() if today == timezone.localdate() else _local_midnight(today)
+
+
+def _month_of(months: list[date]) -> Case:
+    """Which month an item arrived in, by comparing the stored instant with each
+    month's London midnight: cheaper than converting every row to London time."""
+    return Case(
         *(
             When(created_at__gte=_local_midnight(month), then=Value(index))
             for index, month in reversed(list(enumerate(months)))
         ),
         output_field=IntegerField(),
     )
-    is_open = Q(status__in=OPEN_STATUSES)
-    # One pass for the counts and the spread of days to a first response: grouped
-    # by (service, month, working days), a few hundred rows however many items.
-    monthly = (
-        in_period.annotate(month=month_of)
-        .values_list("service_id", "month", "first_response_days")
-        .annotate(
-            **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in KINDS},
-            on_time=Count("pk", filter=Q(first_response_on_time=True)),
-            still_open=Count("pk", filter=is_open),
-            overdue=Count("pk", filter=is_open & Q(due_on__lt=today)),
-            escalated=Count("pk", filter=Q(escalated=True)),
-        )
+
+
+def _add_monthly_counts(
+    sections: dict[int | None, ServiceFigures],
+    months: list[date],
+    in_period: ItemQuerySet,
+    as_of: datetime,
+) -> None:
+    """One pass for the counts and the spread of days to a first response: grouped
+    by (service, month, working days), a few hundred rows however many items."""
+    monthly = in_period.values_list("service_id", "month", "first_response_days").annotate(
+        **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in KINDS},
+        on_time=Count("pk", filter=Q(first_response_on_time=True)),
+        still_open=Count("pk", filter=IS_OPEN),
+        overdue=Count("pk", filter=overdue_at(as_of)),
+        escalated=Count("pk", filter=Q(escalated=True)),
     )
     for service_id, month, days, *counts in monthly:
         section = sections.get(service_id)
@@ -272,9 +302,12 @@ def dashboard(
             figures.on_time += on_time
             figures.to_first_response[days] += received
 
+
+def _add_days_to_close(
+    sections: dict[int | None, ServiceFigures], months: list[date], in_period: ItemQuerySet
+) -> None:
     closed = (
         in_period.filter(status=Status.CLOSED, close_days__isnull=False)
-        .annotate(month=month_of)
         .values_list("service_id", "month", "close_days")
         .annotate(n=Count("pk"))
     )
@@ -283,31 +316,22 @@ def dashboard(
         if section is not None:
             section.months[months[month]].to_close[days] += count
 
+
+def _add_open_now(
+    sections: dict[int | None, ServiceFigures], items: ItemQuerySet, as_of: datetime
+) -> None:
+    """Open and overdue items of any age, by service."""
     now = (
         items.open()
         .order_by()
         .values("service_id")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_at(as_of)))
     )
     for row in now:
         section = sections.get(row["service_id"])
         if section is not None:
             section.open_now = row["open"]
             section.overdue_now = row["overdue"]
-
-    ordered = list(sections.values())
-    overall = None
-    if len(ordered) > 1:
-        overall = ServiceFigures(None, str(ALL_SERVICES), {m: Figures(m) for m in months})
-        for section in ordered:
-            overall.add(section)
-    return Dashboard(
-        today=today,
-        months=months,
-        services=ordered,
-        overall=overall,
-        stages=complaint_stages_now(items, today) if include_stages else None,
-    )
 
 
 def complaint_stages_now(items: ItemQuerySet, today: date) -> list[StageNow]:
@@ -320,7 +344,7 @@ def complaint_stages_now(items: ItemQuerySet, today: date) -> list[StageNow]:
         .values("at_stage")
         .annotate(
             open=Count("pk"),
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            overdue=Count("pk", filter=overdue_at(_as_of(today))),
             extended=Count("pk", filter=Q(clock_extended=True)),
         )
     )
@@ -409,7 +433,7 @@ def complaints_report(items: ItemQuerySet, year: int) -> ComplaintsReport:
         created_at__gte=_local_midnight(date(year, 1, 1)),
         created_at__lt=_local_midnight(date(year + 1, 1, 1)),
     ).order_by()
-    is_open = Q(status__in=OPEN_STATUSES)
+    is_open = IS_OPEN
     totals = complaints.aggregate(
         received=Count("pk"),
         stage_1=Count("pk", filter=Q(stage=1) | Q(stage__isnull=True)),

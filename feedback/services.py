@@ -15,6 +15,20 @@ from django.utils.translation import gettext as _
 
 from feedback import clocks, notifications, outbox, triage
 from feedback.access import tracking_code_for, tracking_hash
+from feedback.event_data import (
+    AssignedData,
+    ChangeData,
+    ExtendedData,
+    Keyed,
+    NoteData,
+    ReplyData,
+    ReroutedData,
+    ResolvedData,
+    StageData,
+    StatusData,
+    SubmittedData,
+    WithdrawnData,
+)
 from feedback.models import (
     Channel,
     Clock,
@@ -123,7 +137,7 @@ def submit_item(
                     item,
                     EventKind.SUBMITTED,
                     actor=entered_by or author,
-                    channel=channel,
+                    data=SubmittedData(channel=channel),
                 )
                 _send_routing(item)
             return Submitted(item, tracking_code, created=True)
@@ -183,7 +197,11 @@ def young_person_reply(*, item: Item, by: User | None, text: str, key: str = "")
         _refuse_if_finished(item)
         _refuse_if_done(item, key)
         event = Event.record(
-            item, EventKind.YOUNG_PERSON_REPLY, actor=_as_young_person(item, by), body=text, key=key
+            item,
+            EventKind.YOUNG_PERSON_REPLY,
+            actor=_as_young_person(item, by),
+            body=text,
+            data=Keyed(key=key),
         )
         notifications.young_person_replied(item, event)
     return event
@@ -201,7 +219,10 @@ def withdraw(*, item: Item, by: User | None) -> Item:
             item.withdraw_requested_at = timezone.now()
             item.save(update_fields=["withdraw_requested_at", "updated_at"])
             Event.record(
-                item, EventKind.WITHDRAWN, actor=_as_young_person(item, by), kept_open=True
+                item,
+                EventKind.WITHDRAWN,
+                actor=_as_young_person(item, by),
+                data=WithdrawnData(kept_open=True),
             )
             notifications.status_changed_for_staff(item, "withdrawn")
             return item
@@ -291,7 +312,7 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
             EventKind.ASSIGNED,
             actor=by,
             staff_only=True,
-            assignee=assignee.shown_name if assignee else "",
+            data=AssignedData(assignee=assignee.shown_name if assignee else ""),
         )
     return item
 
@@ -321,10 +342,12 @@ def staff_reply(
             actor=by,
             actor_label=label,
             body=text,
-            as_team=as_team,
-            change=change,
-            change_description=change_description.strip(),
-            key=key,
+            data=ReplyData(
+                as_team=as_team,
+                change=change,
+                change_description=change_description.strip(),
+                key=key,
+            ),
         )
         if change:
             Event.record(
@@ -333,7 +356,7 @@ def staff_reply(
                 actor=by,
                 actor_label=item.service.name,
                 body=change_description.strip(),
-                change=change,
+                data=ChangeData(change=change),
             )
         item.record_first_response()
         if mark_responded and not item.is_complaint:
@@ -351,7 +374,9 @@ def add_note(*, item: Item, by: User, text: str, key: str = "") -> Event:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_done(item, key)
-        return Event.record(item, EventKind.NOTE, actor=by, staff_only=True, body=text, key=key)
+        return Event.record(
+            item, EventKind.NOTE, actor=by, staff_only=True, body=text, data=NoteData(key=key)
+        )
 
 
 # Acknowledging has its own action, which also starts the reply clock.
@@ -370,9 +395,10 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
         old = item.status
         item.status = status
         if status == Status.RESPONDED:
+            # Answered: the clock (a complaint's stage clock too) runs until the
+            # response is sent, and stops now.
             item.record_first_response()
-            if not item.is_complaint:
-                item.stop_clock()
+            item.stop_clock()
         elif item.clock == Clock.NONE:
             # Answered, and being worked on again: the reply clock runs from today.
             item.restart_reply_clock(timezone.localdate())
@@ -380,7 +406,11 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
             item.start_clock_after_acknowledgement()
         item.save()
         Event.record(
-            item, EventKind.STATUS, actor=by, actor_label=item.service.name, old=old, new=status
+            item,
+            EventKind.STATUS,
+            actor=by,
+            actor_label=item.service.name,
+            data=StatusData(old=old, new=status),
         )
         notifications.young_person_update(item, "status")
     return item
@@ -411,12 +441,14 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
             actor=by,
             actor_label=item.service.name,
             body=text,
-            outcome=item.outcome,
-            stage=item.stage,
-            due=due_on.isoformat() if due_on else "",
-            on_time=timezone.localdate() <= due_on if due_on else None,
-            extended=extended,
-            key=key,
+            data=ResolvedData(
+                outcome=item.outcome,
+                stage=item.stage,
+                due=due_on.isoformat() if due_on else "",
+                on_time=timezone.localdate() <= due_on if due_on else None,
+                extended=extended,
+                key=key,
+            ),
         )
         notifications.young_person_update(item, "resolved", event=event)
     return item
@@ -429,7 +461,7 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
         item = _locked(item)
         _refuse_if_finished(item)
         _refuse_if_unrouted(item)
-        if not item.is_complaint or not item.stage or item.clock != f"stage{item.stage}":
+        if not item.is_complaint or not item.stage or item.clock != Clock.for_stage(item.stage):
             raise ActionRefused(_("Only a complaint's stage clock can be extended."))
         if item.clock_extended:
             raise ActionRefused(_("This stage has already been extended once."))
@@ -446,9 +478,11 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
             actor=by,
             actor_label=item.service.name,
             body=reason.strip(),
-            old_due=old_due.isoformat() if old_due else "",
-            new_due=item.due_on.isoformat(),
-            stage=item.stage,
+            data=ExtendedData(
+                old_due=old_due.isoformat() if old_due else "",
+                new_due=item.due_on.isoformat(),
+                stage=item.stage,
+            ),
         )
         notifications.young_person_update(item, "extended")
     return item
@@ -489,8 +523,7 @@ def move_stage(
             actor=by,
             actor_label="" if requested_by_young_person else item.service.name,
             body=reason.strip(),
-            stage=item.stage,
-            requested_by_young_person=requested_by_young_person,
+            data=StageData(stage=item.stage, requested_by_young_person=requested_by_young_person),
         )
         notifications.young_person_update(item, "stage")
         notifications.stage_moved(item)
@@ -521,12 +554,17 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             EventKind.REROUTED,
             actor=by,
             actor_label=service.name,
-            service=service.name,
-            service_id=service.pk,
-            old_service=old.name if old else "",
+            data=ReroutedData(
+                service=service.name, service_id=service.pk, old_service=old.name if old else ""
+            ),
         )
         Event.record(
-            item, EventKind.NOTE, actor=by, staff_only=True, body=reason.strip(), reroute=True
+            item,
+            EventKind.NOTE,
+            actor=by,
+            staff_only=True,
+            body=reason.strip(),
+            data=NoteData(reroute=True),
         )
         notifications.item_arrived(item, rerouted=True)
     return item

@@ -163,3 +163,48 @@ def test_marking_in_progress_does_not_push_back_an_overdue_postcard(care_leaver,
         services.set_status(item=Item.objects.get(pk=item.pk), by=caseworker, status="in_progress")
     item.refresh_from_db()
     assert item.due_on == date(2026, 11, 16)  # 10 working days from receipt, not from today
+
+
+def test_a_complaint_marked_answered_is_late_nowhere_once_its_response_is_sent(
+    complaint, caseworker, manager
+):
+    """The law's clock runs until the response is sent. Before one rule owned "clock
+    running", an answered complaint kept its stage clock: overdue in the queue and on
+    the dashboard, while check_clocks never reminded or escalated it."""
+    from feedback import reports
+    from portal.models import Service
+    from tests.conftest import client_for
+
+    with time_machine.travel(at(date(2026, 11, 10)), tick=False):
+        services.set_status(item=complaint, by=caseworker, status="responded")
+    complaint.refresh_from_db()
+    assert complaint.due_on is None and not complaint.is_clock_running
+
+    late_day = date(2026, 11, 30)  # two weeks past the stage 1 deadline
+    with time_machine.travel(at(late_day), tick=False):
+        queue = client_for(caseworker).get("/staff/", {"overdue": "1", "status": "all"})
+        assert complaint.pk not in [item.pk for item in queue.context["page"]]
+        assert not Item.objects.get(pk=complaint.pk).is_overdue
+        lc = Service.objects.get(slug="leaving-care")
+        dashboard = reports.dashboard(Item.objects.for_services({lc.pk}), [lc])
+        assert dashboard.services[0].overdue_now == 0
+        assert dispatch.check_clocks() == {
+            "reminded": 0,
+            "escalated_manager": 0,
+            "escalated_complaints": 0,
+        }
+
+
+def test_queue_dashboard_and_check_clocks_agree_on_a_late_complaint(complaint, manager):
+    from feedback import reports
+    from portal.models import Service
+    from tests.conftest import client_for
+
+    late_day = date(2026, 11, 17)  # the day after the stage 1 deadline
+    with time_machine.travel(at(late_day), tick=False):
+        queue = client_for(manager).get("/staff/", {"overdue": "1"})
+        assert complaint.pk in [item.pk for item in queue.context["page"]]
+        lc = Service.objects.get(slug="leaving-care")
+        dashboard = reports.dashboard(Item.objects.for_services({lc.pk}), [lc])
+        assert dashboard.services[0].overdue_now == 1
+        assert dispatch.check_clocks()["escalated_manager"] == 1

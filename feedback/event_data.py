@@ -1,0 +1,108 @@
+"""What each kind of timeline event carries in Event.data, typed.
+
+The annual report and the timeline read these; writers build them with these
+types, so a misspelt or missing key is a type error, not a silent zero.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class Keyed(TypedDict, total=False):
+    key: str  # the form's once-only key: a double click acts once
+
+
+class SubmittedData(TypedDict):
+    channel: str
+
+
+class RoutedData(TypedDict):
+    service: str
+    service_id: int
+    reasons: list[str]
+
+
+class HeldData(TypedDict):
+    service_id: int | None
+
+
+class WithdrawnData(TypedDict, total=False):
+    kept_open: bool  # a child at risk: the duty team keeps it
+
+
+class AssignedData(TypedDict):
+    assignee: str
+
+
+class ReplyData(Keyed):
+    as_team: bool
+    change: str  # "", "planned" or "made"
+    change_description: str
+
+
+class ChangeData(TypedDict):
+    change: str
+
+
+class NoteData(Keyed, total=False):
+    reroute: bool
+
+
+class StatusData(TypedDict):
+    old: str
+    new: str
+
+
+class ResolvedData(Keyed):
+    outcome: str
+    stage: int | None
+    due: str  # ISO date of the deadline in force when answered, or ""
+    on_time: bool | None
+    extended: bool
+
+
+class ExtendedData(TypedDict):
+    old_due: str
+    new_due: str
+    stage: int | None
+
+
+class StageData(TypedDict):
+    stage: int
+    requested_by_young_person: bool
+
+
+class ReroutedData(TypedDict):
+    service: str
+    service_id: int
+    old_service: str
+
+
+class ClockData(TypedDict):
+    due: str
+    clock: str
+
+
+class EscalatedData(ClockData):
+    to: str  # "manager" or "complaints_manager"
+
+
+EventData = (
+    Keyed
+    | SubmittedData
+    | RoutedData
+    | HeldData
+    | WithdrawnData
+    | AssignedData
+    | ReplyData
+    | ChangeData
+    | NoteData
+    | StatusData
+    | ResolvedData
+    | ExtendedData
+    | StageData
+    | ReroutedData
+    | ClockData
+    | EscalatedData
+)
