@@ -78,7 +78,9 @@ def main() -> None:
     print(f"{'page':<22}{'HTML gz':>9}{'CSS+JS gz':>11}{'total gz':>10}")
     for name, response in pages:
         html = response.content
-        extra = sum(gz(Path(finders.find(path)).read_bytes()) for path in assets(html.decode()))
+        extra = sum(
+            gz(Path(str(finders.find(path))).read_bytes()) for path in assets(html.decode())
+        )
         print(f"{name:<22}{gz(html):>9}{extra:>11}{gz(html) + extra:>10}")
     print("bytes, gzip -9; CSS and JS are cached after the first page")
 

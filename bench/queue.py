@@ -30,6 +30,7 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import date, timedelta  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +49,11 @@ os.environ.update(
 import warnings  # noqa: E402
 
 from bench.measure import percentile, recreate_database  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from portal.models import User
 
 # whitenoise warns that collectstatic has not been run; the bench serves no files.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
@@ -176,7 +182,7 @@ def build_items(count: int, today: date, rng: random.Random) -> int:
     return open_count
 
 
-def make_users() -> tuple[object, object]:
+def make_users() -> tuple[User, User]:
     from allauth.mfa.totp.internal.auth import TOTP
 
     from portal.models import Membership, Service, User
@@ -193,7 +199,7 @@ def make_users() -> tuple[object, object]:
     return manager, chief
 
 
-def time_page(client: object, url: str, runs: int) -> list[float]:
+def time_page(client: Client, url: str, runs: int) -> list[float]:
     for _ in range(3):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -206,7 +212,7 @@ def time_page(client: object, url: str, runs: int) -> list[float]:
     return timings
 
 
-def queries_of(client: object, url: str) -> list[dict[str, str]]:
+def queries_of(client: Client, url: str) -> list[dict[str, str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -255,7 +261,7 @@ def main() -> None:
         f"{overdue:,} overdue; loaded in {time.perf_counter() - t0:.1f} s"
     )
 
-    pages = [
+    pages: list[tuple[str, str, User, str]] = [
         ("queue", "service manager, 1 service", manager, "/staff/"),
         ("dashboard", "service manager, 1 service", manager, "/staff/dashboard/"),
         ("dashboard", "complaints manager, all", chief, "/staff/dashboard/"),

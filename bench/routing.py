@@ -46,6 +46,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
@@ -71,6 +72,10 @@ os.environ.update(
 )
 
 import redis  # noqa: E402
+
+if TYPE_CHECKING:
+    from feedback.models import Topic
+    from portal.models import User
 
 from bench.measure import cpu_seconds, hardware, percentile, recreate_database  # noqa: E402
 
@@ -145,7 +150,7 @@ def start_worker(queues: str) -> subprocess.Popen[bytes]:
 
 
 @functools.cache
-def reference() -> tuple[dict[str, object], dict[str, object]]:
+def reference() -> tuple[dict[str, Topic], dict[str, User]]:
     """Topics by slug and a young person per audience, loaded once: the sender stays cheap."""
     from feedback.models import Topic
     from portal.models import User
@@ -236,7 +241,13 @@ def routed_span(ids: list[int]) -> tuple[list[float], float, float, float]:
     """Seconds from created_at to routed_at, sorted; first created, first and last routed."""
     from feedback.models import Item
 
-    rows = list(Item.objects.filter(pk__in=ids).values_list("created_at", "routed_at"))
+    rows = [
+        (created, routed)
+        for created, routed in Item.objects.filter(pk__in=ids).values_list(
+            "created_at", "routed_at"
+        )
+        if routed is not None
+    ]
     latencies = sorted((routed - created).total_seconds() for created, routed in rows)
     first_created = min(created for created, _routed in rows).timestamp()
     first_routed = min(routed for _created, routed in rows).timestamp()

@@ -15,7 +15,6 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -45,8 +44,11 @@ def sender(stop: float, latencies: list[float], errors: list[str], topic: int) -
     conn.request("GET", "/postcards/new/")
     response = conn.getresponse()
     page = response.read().decode()
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = (response.getheader("Set-Cookie") or "").split(";")[0]
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if found is None:
+        raise SystemExit("the form page has no CSRF token: is the portal running?")
+    token = found.group(1)
     while time.monotonic() < stop:
         body = urlencode(
             {
@@ -177,4 +179,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -117,13 +117,13 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
             Event(
                 item=item,
                 kind=EventKind.SAFEGUARDING
-                if item.safeguarding and item.service.is_duty_team
+                if item.safeguarding and item.routed_service.is_duty_team
                 else EventKind.ROUTED,
-                actor_label=item.service.name,
+                actor_label=item.routed_service.name,
                 visibility=Visibility.YOUNG_PERSON,
                 data=RoutedData(
-                    service=item.service.name,
-                    service_id=item.service_id,
+                    service=item.routed_service.name,
+                    service_id=item.routed_service.pk,
                     reasons=item.safeguarding_reasons,
                 ),
                 created_at=now,
@@ -241,7 +241,8 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     very_late = [
         item.pk
         for item in late.filter(clock_state=ClockState.ESCALATED_MANAGER).only("due_on")
-        if working_days_between(item.due_on, today)
+        if item.due_on is not None
+        and working_days_between(item.due_on, today)
         > settings.ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS
     ]
     return {

@@ -6,7 +6,6 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -18,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from feedback import clocks
 from feedback.event_data import EventData
 from feedback.workdays import working_days_between
-from portal.models import Audience, ContactMethod, Service
+from portal.models import Audience, ContactMethod, Service, User
 
 
 class TopicAudience(models.TextChoices):
@@ -162,7 +161,7 @@ class ItemQuerySet(models.QuerySet["Item"]):
     def clock_running(self) -> ItemQuerySet:
         return self.filter(CLOCK_RUNNING)
 
-    def for_author(self, user: settings.AUTH_USER_MODEL) -> ItemQuerySet:
+    def for_author(self, user: User) -> ItemQuerySet:
         return self.filter(author=user).exclude(identity=Identity.ANONYMOUS)
 
     def for_services(self, service_ids: frozenset[int] | set[int]) -> ItemQuerySet:
@@ -393,6 +392,13 @@ class Item(models.Model):
         return working_days_between(timezone.localdate(self.created_at), timezone.localdate())
 
     @property
+    def routed_service(self) -> Service:
+        """The service of an item known to be routed (a programming error otherwise)."""
+        if self.service is None:
+            raise ValueError(f"item {self.pk} has not reached a service")
+        return self.service
+
+    @property
     def is_overdue(self) -> bool:
         """The same rule as ItemQuerySet.overdue, for one item in hand."""
         if not self.is_clock_running:
@@ -482,7 +488,7 @@ class Event(models.Model):
         item: Item,
         kind: str,
         *,
-        actor: AbstractBaseUser | AnonymousUser | None = None,
+        actor: User | AnonymousUser | None = None,
         staff_only: bool = False,
         body: str = "",
         actor_label: str = "",
@@ -563,7 +569,7 @@ class LocalClosure(models.Model):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def unread_in_portal(self, user: settings.AUTH_USER_MODEL) -> NotificationQuerySet:
+    def unread_in_portal(self, user: User) -> NotificationQuerySet:
         return self.filter(
             recipient=user, channel=Notification.Channel.PORTAL, read_at__isnull=True
         )

@@ -129,7 +129,7 @@ def _email_staff(
 
 
 def _service_members(item: Item, role: str | None = None) -> list[User]:
-    memberships = Membership.objects.filter(service_id=item.service_id, user__is_active=True)
+    memberships = Membership.objects.filter(service=item.routed_service, user__is_active=True)
     if role:
         memberships = memberships.filter(role=role)
     return [m.user for m in memberships.select_related("user")]
@@ -143,7 +143,7 @@ def items_arrived(items: list[Item], *, rerouted: bool = False) -> None:
     """Each item's service inbox and members hear of it (and advocacy, if asked for)."""
     if not items:
         return
-    service_ids = {item.service_id for item in items}
+    service_ids = {item.routed_service.pk for item in items}
     members: dict[int, list[User]] = {service_id: [] for service_id in service_ids}
     for membership in Membership.objects.filter(
         service_id__in=service_ids, user__is_active=True
@@ -159,24 +159,25 @@ def items_arrived(items: list[Item], *, rerouted: bool = False) -> None:
         key = f"arrived:{item.pk}:{item.service_id}"
         template = "item-urgent" if item.safeguarding else "item-arrived"
         context = _context(item, link=_staff_link(item), rerouted=rerouted)
-        if item.service.inbox_email:
+        service = item.routed_service
+        if service.inbox_email:
             batch.add(
                 key=f"{key}:inbox",
                 item=item,
                 template=template,
                 channel=Notification.Channel.EMAIL,
-                address=item.service.inbox_email,
+                address=service.inbox_email,
                 context=context,
             )
-        batch.email_staff(members[item.service_id], template, key, context, item=item)
+        batch.email_staff(members[service.pk], template, key, context, item=item)
         if item.advocate_requested:
-            for service in advocacy:
+            for advocates in advocacy:
                 batch.add(
-                    key=f"advocate:{item.pk}:{service.pk}",
+                    key=f"advocate:{item.pk}:{advocates.pk}",
                     item=item,
                     template="advocate-requested",
                     channel=Notification.Channel.EMAIL,
-                    address=service.inbox_email,
+                    address=advocates.inbox_email,
                     context=context,
                 )
     batch.queue()
@@ -197,12 +198,12 @@ def reminder(item: Item) -> None:
     batch.email_staff(
         [item.assignee] if item.assignee else _service_members(item), "reminder", key, context
     )
-    if not item.assignee and item.service.inbox_email:
+    if not item.assignee and item.routed_service.inbox_email:
         batch.add(
             key=f"{key}:inbox",
             template="reminder",
             channel=Notification.Channel.EMAIL,
-            address=item.service.inbox_email,
+            address=item.routed_service.inbox_email,
             context=context,
         )
     batch.queue()

@@ -89,7 +89,7 @@ def weighted_median(counts: Counter[int]) -> float | None:
         seen += counts[value]
         if low is None and seen > low_index:
             low = value
-        if seen > high_index:
+        if seen > high_index and low is not None:
             return (low + value) / 2
     raise AssertionError("unreachable: the counts add up to total")
 
@@ -233,8 +233,8 @@ def dashboard(
     if not include_unrouted:
         in_period = in_period.filter(service__isnull=False)
     month_of = _month_of(months)
-    _add_monthly_counts(sections, months, in_period.annotate(month=month_of), as_of)
-    _add_days_to_close(sections, months, in_period.annotate(month=month_of))
+    _add_monthly_counts(sections, months, in_period, month_of, as_of)
+    _add_days_to_close(sections, months, in_period, month_of)
     _add_open_now(sections, items, as_of)
 
     ordered = list(sections.values())
@@ -273,16 +273,21 @@ def _add_monthly_counts(
     sections: dict[int | None, ServiceFigures],
     months: list[date],
     in_period: ItemQuerySet,
+    month_of: Case,
     as_of: datetime,
 ) -> None:
     """One pass for the counts and the spread of days to a first response: grouped
     by (service, month, working days), a few hundred rows however many items."""
-    monthly = in_period.values_list("service_id", "month", "first_response_days").annotate(
-        **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in KINDS},
-        on_time=Count("pk", filter=Q(first_response_on_time=True)),
-        still_open=Count("pk", filter=IS_OPEN),
-        overdue=Count("pk", filter=overdue_at(as_of)),
-        escalated=Count("pk", filter=Q(escalated=True)),
+    monthly = (
+        in_period.annotate(month=month_of)
+        .values_list("service_id", "month", "first_response_days")
+        .annotate(
+            **{f"kind_{kind}": Count("pk", filter=Q(kind=kind)) for kind in KINDS},
+            on_time=Count("pk", filter=Q(first_response_on_time=True)),
+            still_open=Count("pk", filter=IS_OPEN),
+            overdue=Count("pk", filter=overdue_at(as_of)),
+            escalated=Count("pk", filter=Q(escalated=True)),
+        )
     )
     for service_id, month, days, *counts in monthly:
         section = sections.get(service_id)
@@ -304,10 +309,14 @@ def _add_monthly_counts(
 
 
 def _add_days_to_close(
-    sections: dict[int | None, ServiceFigures], months: list[date], in_period: ItemQuerySet
+    sections: dict[int | None, ServiceFigures],
+    months: list[date],
+    in_period: ItemQuerySet,
+    month_of: Case,
 ) -> None:
     closed = (
         in_period.filter(status=Status.CLOSED, close_days__isnull=False)
+        .annotate(month=month_of)
         .values_list("service_id", "month", "close_days")
         .annotate(n=Count("pk"))
     )

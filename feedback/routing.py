@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class RouteLike(Protocol):
@@ -13,9 +13,10 @@ class RouteLike(Protocol):
     service_id: int
 
 
-def choose_route(
-    routes: Iterable[RouteLike], *, kind: str, topic_id: int, audience: str
-) -> RouteLike | None:
+R = TypeVar("R", bound=RouteLike)
+
+
+def choose_route(routes: Iterable[R], *, kind: str, topic_id: int, audience: str) -> R | None:
     """Routes must come in order; a blank field matches anything."""
     for route in routes:
         if route.kind and route.kind != kind:

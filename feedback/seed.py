@@ -146,12 +146,12 @@ def seed_reference_data() -> None:
     if not Route.objects.exists():
         services = {s.slug: s for s in Service.objects.all()}
         topics = {t.slug: t for t in Topic.objects.all()}
-        for order, kind, topic, audience, service in ROUTES:
+        for order, kind, topic, route_audience, service in ROUTES:
             Route.objects.create(
                 order=order,
                 kind=kind,
                 topic=topics.get(topic),
-                audience=audience,
+                audience=route_audience,
                 service=services[service],
             )
     if not SavedReply.objects.exists():

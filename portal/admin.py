@@ -17,7 +17,7 @@ class YoungPersonInline(admin.StackedInline):
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Portal", {"fields": ("display_name", "phone", "is_complaints_manager")}),
     )
     list_display = ("username", "display_name", "email", "is_complaints_manager", "is_active")

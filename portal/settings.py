@@ -136,7 +136,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / envstr("SQLITE_PATH", "db.sqlite3"),
+            "NAME": str(BASE_DIR / envstr("SQLITE_PATH", "db.sqlite3")),
             # Web, worker and beat share the file: wait for a lock rather than fail.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
