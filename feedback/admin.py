@@ -1,5 +1,8 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -66,23 +69,51 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(ReadOnlyAdmin):
-    # Items change only through feedback.services; admin shows no words.
+    """Admin is for configuration: an item here is its routing and clock, nothing that
+    says who sent it or what they wrote. Items change only through feedback.services,
+    and every look at one here is recorded as a staff view."""
+
     list_display = ("reference", "kind", "topic", "status", "service", "due_on", "safeguarding")
     list_filter = ("status", "kind", "service", "safeguarding")
     search_fields = ("reference",)
-    exclude = ("words", "contact_detail")
+    # A whitelist: a field added to Item later stays out of admin until chosen here.
+    fields = (
+        "reference", "kind", "topic", "channel", "status", "priority", "safeguarding", "held",
+        "service", "route", "routed_at", "stage", "clock", "clock_started_on", "due_on",
+        "due_at", "clock_extended", "clock_state", "escalated", "outcome", "created_at",
+        "closed_at", "anonymised_at",
+    )  # fmt: skip
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        item = self.get_object(request, object_id)
+        if item is not None and response.status_code == 200 and request.user.is_authenticated:
+            StaffView.objects.create(item=item, user=request.user)
+        return response
 
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
+    # No body, data or actor: words, a change's description, or who sent it.
     list_display = ("item", "kind", "visibility", "created_at")
-    exclude = ("body",)
+    fields = ("item", "kind", "visibility", "created_at")
 
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
+    # Delivery state for the complaints manager; never an address, a recipient or a text.
     list_display = ("key", "channel", "state", "attempts", "last_error", "created_at", "sent_at")
     list_filter = ("state", "channel")
+    fields = (
+        "key", "channel", "template", "item", "state", "attempts", "next_attempt_at",
+        "last_error", "created_at", "sent_at", "read_at",
+    )  # fmt: skip
 
 
 @admin.register(StaffView)

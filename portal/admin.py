@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -12,13 +13,21 @@ class MembershipInline(admin.TabularInline):
 class YoungPersonInline(admin.StackedInline):
     model = YoungPerson
     extra = 0
+    # How they like to be contacted stays in the portal, not in admin.
+    fields = ("audience", "year_of_birth", "council_member")
+
+
+# Second-factor secrets are nobody's to read or edit: a person resets their own,
+# and an authenticator is removed by deactivating the account.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
 
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Portal", {"fields": ("display_name", "phone", "is_complaints_manager")}),
+        ("Portal", {"fields": ("display_name", "is_complaints_manager")}),
     )
     list_display = ("username", "display_name", "email", "is_complaints_manager", "is_active")
     inlines = [YoungPersonInline, MembershipInline]

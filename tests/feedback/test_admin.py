@@ -86,3 +86,61 @@ def test_a_password_only_staff_session_is_sent_to_allauth_not_to_djangos_passwor
     response = client.get("/admin/login/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in client.session
+
+
+def _admin_client(user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return client_for(user)
+
+
+def test_admin_never_says_who_sent_a_confidential_item(care_leaver, complaints_manager):
+    from feedback import dispatch
+    from tests.conftest import submit
+
+    item = submit(care_leaver, identity="confidential").item
+    dispatch.route_item(item.pk)
+    page = _admin_client(complaints_manager).get(f"/admin/feedback/item/{item.pk}/change/")
+    text = page.content.decode()
+    assert page.status_code == 200 and item.reference in text
+    assert care_leaver.username not in text and care_leaver.display_name not in text
+
+
+def test_every_admin_look_at_an_item_is_recorded(item, complaints_manager):
+    from feedback.models import StaffView
+
+    _admin_client(complaints_manager).get(f"/admin/feedback/item/{item.pk}/change/")
+    assert StaffView.objects.filter(item=item, user=complaints_manager).count() == 1
+
+
+def test_admin_shows_no_young_persons_address_on_notifications(complaints_manager, young_person):
+    from feedback.models import Notification
+
+    note = Notification.objects.create(
+        key="k1", channel="email", recipient=young_person, address="jade.secret@example.org",
+        template="update", subject="Update on ABC-123", body="body",
+    )  # fmt: skip
+    client = _admin_client(complaints_manager)
+    for url in (
+        "/admin/feedback/notification/",
+        f"/admin/feedback/notification/{note.pk}/change/",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert "jade.secret@example.org" not in page.content.decode(), url
+
+
+def test_second_factor_secrets_are_not_in_admin(complaints_manager):
+    client = _admin_client(complaints_manager)
+    assert client.get("/admin/mfa/authenticator/").status_code == 404
+    assert "authenticator" not in client.get("/admin/").content.decode().lower()
+
+
+def test_item_admin_cannot_change_an_item(item, complaints_manager):
+    client = _admin_client(complaints_manager)
+    client.post(f"/admin/feedback/item/{item.pk}/change/", {"status": "closed"})
+    item.refresh_from_db()
+    assert item.status != "closed"
+    assert (
+        client.post(f"/admin/feedback/item/{item.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
