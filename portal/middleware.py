@@ -2,6 +2,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from portal.adapters import REMEMBER_DEVICE_META, remember_device
+
 
 def no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """Pages are never kept by the browser or a proxy: on a shared phone, Back
@@ -12,6 +14,19 @@ def no_store(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
         response = get_response(request)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
+        return response
+
+    return middleware
+
+
+def known_device(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """After a full sign-in, remember the browser for that account (see portal.adapters)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        username = request.META.get(REMEMBER_DEVICE_META)
+        if username:
+            remember_device(response, username)
         return response
 
     return middleware

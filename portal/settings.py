@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.known_device",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -181,7 +182,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Per address, and per (address, username) pair or known device (the adapter's
+    # key): never per username alone, so nobody can lock another person out.
+    "login_failed": "20/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }
