@@ -16,8 +16,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 install: $(STAMP)
 
 # Embedded defaults: SQLite, Celery on kombu's filesystem transport, no servers.
+# DEBUG is off, as in production, so a newcomer sees the real error pages;
+# WhiteNoise serves the static files.
 run: export PORTAL_EMBEDDED := 1
-run: export DEBUG ?= 1
+run: export DEBUG ?= 0
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	mkdir -p var/broker
 	$(BIN)/python manage.py migrate --noinput
@@ -25,11 +28,7 @@ run: install
 	@echo ""
 	@echo "  Your Voice is at http://127.0.0.1:$(PORT)/   (Ctrl-C stops the web server, worker and beat)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A portal worker -Q urgent,default,notifications -c 1 --loglevel=INFO & \
-	$(BIN)/celery -A portal beat --loglevel=INFO & \
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) --noreload & \
-	wait
+	$(BIN)/python manage.py run_embedded --port $(PORT)
 
 # Debian's Chromium for browser tests, and axe-core from the npm lock file.
 browser-deps:
