@@ -67,7 +67,7 @@ def test_ctrl_c_stops_the_web_server_worker_and_beat_within_5_seconds(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as page:
                     assert page.status == 200
                     break
             except OSError:

@@ -9,6 +9,7 @@ running after a grace period is killed, so the whole stop takes seconds.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                     "--without-gossip",
                     "--without-mingle",
                 ]
-            ),  # fmt: skip
+            ),
             "beat": self._start(
                 [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME]
             ),
@@ -95,7 +96,5 @@ class Command(BaseCommand):
     def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
         # The whole group: the worker's pool children too.
         if process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signum)
-            except ProcessLookupError:
-                pass
