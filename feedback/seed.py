@@ -78,23 +78,35 @@ SERVICES = [
     ("fostering", "Fostering", False, False, False),
     ("residential", "Residential", False, False, False),
     ("iro", "Independent Reviewing Officers", False, False, False),
+    ("cic-social-work", "Children in Care Social Work Team", False, False, False),
     ("complaints", "Complaints Team", False, True, False),
     ("duty", "Safeguarding Duty Team", True, False, False),
     ("advocacy", "Advocacy Service", False, False, True),
 ]
 
-# (order, kind, topic slug, audience, service slug); blank means any.
+# (order, kind, topic slug, audience, service slug); blank means any. Every topic
+# reaches the service it names, for each audience; complaints go to the complaints
+# team, who run the statutory procedure. Only "Something else" meets the catch-all
+# (triage, the complaints team), which also takes anything a route does not match.
 ROUTES = [
     (10, Kind.COMPLAINT, "", "", "complaints"),
     (20, "", "housing", "", "leaving-care"),
     (30, "", "money", "", "leaving-care"),
     (40, "", "work", Audience.CARE_LEAVER, "leaving-care"),
+    (45, "", "work", Audience.IN_CARE, "virtual-school"),
     (50, "", "social-worker", Audience.CARE_LEAVER, "leaving-care"),
+    (55, "", "social-worker", Audience.IN_CARE, "cic-social-work"),
     (60, "", "health", "", "lac-health"),
     (70, "", "school", "", "virtual-school"),
     (80, "", "care-plan", "", "iro"),
     (90, "", "where-i-live", Audience.IN_CARE, "fostering"),
+    (95, "", "where-i-live", Audience.CARE_LEAVER, "leaving-care"),
     (100, "", "family-friends", Audience.IN_CARE, "fostering"),
+    (105, "", "family-friends", Audience.CARE_LEAVER, "leaving-care"),
+    (110, "", "activities", Audience.IN_CARE, "fostering"),
+    (115, "", "activities", Audience.CARE_LEAVER, "leaving-care"),
+    (120, "", "treated", Audience.IN_CARE, "cic-social-work"),
+    (125, "", "treated", Audience.CARE_LEAVER, "leaving-care"),
 ]
 
 SAVED_REPLIES = [

@@ -66,6 +66,11 @@ def route_for(kind: str, topic: str, audience: str) -> str:
         ("worry", "care-plan", "in_care", "iro"),
         ("compliment", "where-i-live", "in_care", "fostering"),
         ("worry", "family-friends", "in_care", "fostering"),
+        ("idea", "activities", "in_care", "fostering"),
+        ("worry", "treated", "care_leaver", "leaving-care"),
+        ("idea", "work", "in_care", "virtual-school"),
+        ("worry", "social-worker", "in_care", "cic-social-work"),
+        ("idea", "where-i-live", "care_leaver", "leaving-care"),
     ],
 )
 def test_every_seeded_route_sends_items_to_its_service(kind, topic, audience, service):
@@ -75,12 +80,9 @@ def test_every_seeded_route_sends_items_to_its_service(kind, topic, audience, se
 @pytest.mark.parametrize(
     ("kind", "topic", "audience"),
     [
-        ("idea", "activities", "in_care"),
-        ("worry", "treated", "care_leaver"),
         ("idea", "other", "in_care"),
-        ("idea", "work", "in_care"),
-        ("worry", "social-worker", "in_care"),
-        ("idea", "where-i-live", "care_leaver"),
+        ("worry", "other", "care_leaver"),
+        ("compliment", "other", "in_care"),
     ],
 )
 def test_anything_unmatched_falls_through_to_triage(kind, topic, audience):
@@ -119,7 +121,7 @@ class TestRoutingItems:
         assert "URGENT" in mail.subject
 
     def test_an_item_whose_topic_has_no_route_goes_to_triage(self, young_person):
-        item = submit(young_person, topic="activities", words="More trips").item
+        item = submit(young_person, topic="other", words="More trips").item
         dispatch.route_item(item.pk)
         item.refresh_from_db()
         assert item.service.is_triage
@@ -223,3 +225,20 @@ class TestRoutingInBatches:
                 Notification.objects.filter(item=item).values_list("address", flat=True)
             )
             assert addresses == {"leaving-care@council.example.org", caseworker.email}
+
+
+@pytest.mark.parametrize("audience", ["in_care", "care_leaver"])
+@pytest.mark.parametrize("kind", ["compliment", "idea"])
+def test_compliments_and_ideas_on_every_named_topic_reach_a_service_not_the_complaints_team(
+    reference_data, kind, audience
+):
+    from feedback.models import Topic
+
+    for topic in Topic.objects.for_audience(audience).exclude(slug="other"):
+        item = submit(
+            None, identity="anonymous", kind=kind, topic=topic.slug, audience=audience
+        ).item
+        dispatch.route_item(item.pk)
+        item.refresh_from_db()
+        assert not item.service.is_triage, (kind, topic.slug, audience)
+        assert item.route is not None, (kind, topic.slug, audience)
