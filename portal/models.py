@@ -50,6 +50,11 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sees every item and runs the statutory complaints procedure."),
     )
+    is_participation_officer = models.BooleanField(
+        _("participation officer"),
+        default=False,
+        help_text=_("Tags items with themes, approves excerpts, agrees actions and runs meetings."),
+    )
 
     class Meta:
         verbose_name = _("user")

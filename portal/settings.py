@@ -5,6 +5,9 @@ Every variable is listed in .env.example. The defaults are the embedded ones
 A malformed value stops start-up with a message that names the variable.
 """
 
+import base64
+import binascii
+import hashlib
 import os
 from pathlib import Path
 
@@ -190,6 +193,23 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "portal.adapters.MFAAdapter"
+# The key that encrypts second-factor secrets in the database: a Fernet key, made with
+# python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+# Kept out of the database; derived from SECRET_KEY when not given.
+MFA_ENCRYPTION_KEY = (
+    envstr("MFA_ENCRYPTION_KEY")
+    or base64.urlsafe_b64encode(
+        hashlib.sha256(f"mfa-secrets:{SECRET_KEY}".encode()).digest()
+    ).decode()
+)
+try:
+    if len(base64.urlsafe_b64decode(MFA_ENCRYPTION_KEY)) != 32:
+        raise ValueError
+except (ValueError, binascii.Error):
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be a Fernet key: 32 bytes, url-safe base64"
+    ) from None
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Your Voice portal")
 
 # CSRF tokens live in the session, so signing out (or Exit this page) kills every open form.

@@ -34,6 +34,7 @@ def start_up(**env: str) -> subprocess.CompletedProcess[str]:
         ("SECURE_COOKIES", "sometimes"),
         ("EMAIL_PORT", "twenty-five"),
         ("RETENTION_DAYS", "0"),
+        ("MFA_ENCRYPTION_KEY", "not-a-fernet-key"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(name, value):
