@@ -146,7 +146,7 @@ def test_redis_url(_services_required: None) -> Iterator[str]:
         REDIS_URL=url,
         CELERY_BROKER_URL=url,
         CACHES={
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+            "default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": url}
         },
     )
     overrides.enable()

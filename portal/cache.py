@@ -1,0 +1,85 @@
+"""Redis as the cache, where a Redis that is down is a miss, never an error.
+
+Sessions (cached_db: the database holds them too), rate limits and allauth's
+counters all go through the cache. While Redis restarts, a young person must
+still be able to send a postcard: reads miss, writes are dropped, and `add`
+reports success, so limits fail open for those seconds instead of refusing
+(and losing) a submission. Nothing from the request is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+T = TypeVar("T")
+_last_warning = 0.0
+
+
+def _warn() -> None:
+    global _last_warning  # noqa: PLW0603 - one warning a minute per process, not one per call
+    now = time.monotonic()
+    if now - _last_warning > 60:
+        _last_warning = now
+        log.warning("cache unavailable: serving without it (sessions from the database)")
+
+
+def _or(fallback: T, call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except DOWN:
+        _warn()
+        return fallback
+
+
+class ResilientRedisCache(RedisCache):
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return _or(default, lambda: super(ResilientRedisCache, self).get(key, default, version))
+
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+        return _or({}, lambda: super(ResilientRedisCache, self).get_many(keys, version))
+
+    def set(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> None:
+        _or(None, lambda: super(ResilientRedisCache, self).set(key, value, timeout, version))
+
+    def set_many(
+        self, data: dict[Any, Any], timeout: Any = 300, version: int | None = None
+    ) -> list[Any]:
+        return _or(
+            list(data), lambda: super(ResilientRedisCache, self).set_many(data, timeout, version)
+        )
+
+    def add(self, key: Any, value: Any, timeout: Any = 300, version: int | None = None) -> bool:
+        # "Added": the caller goes on as the first to ask, so a limit fails open.
+        return _or(True, lambda: super(ResilientRedisCache, self).add(key, value, timeout, version))
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        try:
+            return super().incr(key, delta, version)
+        except DOWN:
+            _warn()
+            # What Django raises for a missing key: counters start again from their first value.
+            raise ValueError("cache unavailable") from None
+
+    def touch(self, key: Any, timeout: Any = 300, version: int | None = None) -> bool:
+        return _or(False, lambda: super(ResilientRedisCache, self).touch(key, timeout, version))
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        return _or(False, lambda: super(ResilientRedisCache, self).delete(key, version))
+
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
+        _or(None, lambda: super(ResilientRedisCache, self).delete_many(keys, version))
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        return _or(False, lambda: super(ResilientRedisCache, self).has_key(key, version))
+
+    def clear(self) -> None:
+        _or(None, lambda: super(ResilientRedisCache, self).clear())
