@@ -25,7 +25,7 @@ _last_warning = 0.0
 
 
 def _warn() -> None:
-    global _last_warning  # noqa: PLW0603 - one warning a minute per process, not one per call
+    global _last_warning  # one warning a minute per process, not one per call
     now = time.monotonic()
     if now - _last_warning > 60:
         _last_warning = now

@@ -43,7 +43,7 @@ class OwnRedis:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         assert binary, "redis-server is needed for this test"
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL,
