@@ -58,3 +58,11 @@ def test_there_is_no_public_sign_up_page(db):
 def test_pages_are_served_with_a_content_security_policy(db):
     response = client_for(None).get("/")
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_no_page_may_use_the_camera_microphone_or_location(db):
+    response = client_for(None).get("/")
+    policy = response["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()"):
+        assert feature in policy
+    assert response["Cache-Control"] == "no-store"

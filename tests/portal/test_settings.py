@@ -54,3 +54,30 @@ def test_debug_is_off_unless_asked_for():
     result = start_up(SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_deployment_checks_pass_with_production_like_values():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("PORTAL_", "CELERY_", "DEBUG"))
+            },
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "SECRET_KEY": "production-like-" + "k7Qz" * 15,
+            "DATABASE_URL": "postgres://portal@db.internal:5432/portal",
+            "REDIS_URL": "redis://cache.internal:6379/0",
+            "ALLOWED_HOSTS": "yourvoice.council.example",
+            "SITE_URL": "https://yourvoice.council.example",
+            "EMAIL_HOST": "smtp.council.example",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+            "SECURE_HSTS_PRELOAD": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
