@@ -6,15 +6,81 @@ import hashlib
 import hmac
 import re
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 
 from feedback.models import Item, ItemQuerySet
-from portal.models import CODE_ALPHABET, User, hash_code, normalise_code
+from portal.models import CODE_ALPHABET, Service, ServiceQuerySet, User, hash_code, normalise_code
+from portal.permissions import passed_second_factor
 
 TRACKED_SESSION_KEY = "tracked_items"
 REFERENCE_RE = re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}")
+
+
+# --- Who may open which page ------------------------------------------------------
+# Views ask these (through `require`), the API's permission classes ask the same,
+# and templates get the answers through the context, never the user object.
+
+
+def require(allowed: bool) -> None:
+    """Not allowed is the same 404 as not found: a page gives no hint that it exists."""
+    if not allowed:
+        raise Http404
+
+
+def can_send_online(user: User | AnonymousUser) -> bool:
+    """Young people, and anyone without an account; staff enter paper postcards on their own page."""
+    return not user.is_authenticated or user.young_person is not None
+
+
+def is_young_person(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and user.young_person is not None
+
+
+def is_staff_with_second_factor(request: HttpRequest) -> bool:
+    """Staff whose sign-in included the second factor: the API's equivalent of staff_required."""
+    user = request.user
+    return user.is_authenticated and user.is_service_staff and passed_second_factor(request)
+
+
+def can_read_audit(user: User | AnonymousUser) -> bool:
+    """Who opened an item is for the complaints manager, who looks into misuse."""
+    return user.is_authenticated and user.is_complaints_manager
+
+
+def can_read_annual_report(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and user.is_complaints_manager
+
+
+def can_see_dashboard(user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and (user.is_complaints_manager or bool(user.managed_service_ids))
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    items: ItemQuerySet
+    services: ServiceQuerySet
+    whole_council: bool  # every service, plus items not yet routed and complaints by stage
+
+
+def dashboard_scope(user: User) -> DashboardScope:
+    """What the dashboard counts: a manager's own services, or everything for the
+    complaints manager. Anyone else gets the 404."""
+    require(can_see_dashboard(user))
+    if user.is_complaints_manager:
+        return DashboardScope(items_for_staff(user), Service.objects.order_by("name"), True)
+    managed = user.managed_service_ids
+    return DashboardScope(
+        items_for_staff(user).for_services(managed),
+        Service.objects.filter(pk__in=managed).order_by("name"),
+        False,
+    )
+
+
+# --- Items ------------------------------------------------------------------------
 
 
 def items_for_young_person(user: User) -> ItemQuerySet:

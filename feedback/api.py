@@ -1,23 +1,57 @@
 """The REST API: the same gate as the pages (feedback.access), read-only for now."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from typing import cast
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from feedback import access, services
 from feedback.models import Item, ItemQuerySet
 from feedback.serializers import StaffItemSerializer, YoungPersonItemSerializer
-from portal.permissions import passed_second_factor
+from portal.models import User
+
+
+def _signed_in(request: Request) -> User:
+    """The user, once a permission class below has let them in (so never anonymous)."""
+    return cast(User, request.user)
+
+
+class YoungPeopleOnly(BasePermission):
+    """Signed out is a 403; anyone signed in but not a young person gets the pages' 404."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        access.require(access.is_young_person(request.user))
+        return True
+
+
+class StaffWithSecondFactor(BasePermission):
+    """Signed out is a 403; anyone else but staff who passed the second factor gets a 404.
+
+    Checked before the list and the detail alike, so neither can be reached without it.
+    """
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        access.require(access.is_staff_with_second_factor(request._request))
+        return True
 
 
 class MyItems(generics.ListAPIView):
     serializer_class = YoungPersonItemSerializer
+    permission_classes = [YoungPeopleOnly]
 
     def get_queryset(self) -> ItemQuerySet:
-        if self.request.user.young_person is None:
-            raise Http404
-        return access.items_for_young_person(self.request.user).select_related("topic", "service")
+        return access.items_for_young_person(_signed_in(self.request)).select_related(
+            "topic", "service"
+        )
 
 
 class MyItem(generics.RetrieveAPIView):
@@ -27,22 +61,14 @@ class MyItem(generics.RetrieveAPIView):
         return access.item_for_young_person(self.request._request, self.kwargs["reference"])
 
 
-def _staff_only(request: Request) -> None:
-    if not request.user.is_service_staff or not passed_second_factor(request._request):
-        raise Http404
-
-
+@extend_schema(summary="Items routed to my services")
 class StaffItems(generics.ListAPIView):
     serializer_class = StaffItemSerializer
-
-    @extend_schema(summary="Items routed to my services")
-    def get(self, request: Request, *args: object, **kwargs: object):
-        _staff_only(request)
-        return super().get(request, *args, **kwargs)
+    permission_classes = [StaffWithSecondFactor]
 
     def get_queryset(self) -> ItemQuerySet:
         return (
-            access.items_for_staff(self.request.user)
+            access.items_for_staff(_signed_in(self.request))
             .select_related("topic", "service")
             .order_by("due_on", "id")
         )
@@ -50,9 +76,10 @@ class StaffItems(generics.ListAPIView):
 
 class StaffItem(generics.RetrieveAPIView):
     serializer_class = StaffItemSerializer
+    permission_classes = [StaffWithSecondFactor]
 
     def get_object(self) -> Item:
-        _staff_only(self.request)
-        item = access.item_for_staff(self.request.user, self.kwargs["reference"])
-        services.record_staff_view(item=item, by=self.request.user)
+        user = _signed_in(self.request)
+        item = access.item_for_staff(user, self.kwargs["reference"])
+        services.record_staff_view(item=item, by=user)
         return item

@@ -1,16 +1,22 @@
+"""Forms parse and normalise what people send. The rules about what may be done
+are the services' own: a form shows a service's refusal beside the field it names."""
+
 from __future__ import annotations
 
 import re
 import uuid
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Identity, Kind, Mood, Outcome, SavedReply, Topic
+from feedback import services
+from feedback.models import Identity, Item, Kind, Mood, Outcome, SavedReply, Topic
 from portal.models import Audience, ContactMethod, Service, User
 
-MAX_WORDS = 5000
+# The one limit on what people write, the model's; the page's box and help text read it too.
+MAX_WORDS = cast(int, Item._meta.get_field("words").max_length)
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 IDENTITY_HELP = {
@@ -32,7 +38,7 @@ class WordsField(forms.CharField):
     """
 
     def to_python(self, value: object) -> str:
-        return super().to_python(value).replace("\r\n", "\n")
+        return (super().to_python(value) or "").replace("\r\n", "\n")
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -106,7 +112,7 @@ class SubmissionForm(forms.Form):
         initial="no",
         widget=forms.RadioSelect,
         required=False,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type]  # any value will do; the stubs say str
     )
     contact_method = forms.ChoiceField(
         label=_("How should we get in touch?"),
@@ -129,14 +135,15 @@ class SubmissionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, user: User | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.identities = list(Identity)
         self.user = user if user is not None and user.is_authenticated else None
         profile = self.user.young_person if self.user else None
         self.fixed_audience = profile.audience if profile else None
         if self.fixed_audience:
             del self.fields["audience"]
-            self.fields["topic"].queryset = Topic.objects.active().for_audience(self.fixed_audience)
+            self.topic_field.queryset = Topic.objects.active().for_audience(self.fixed_audience)
         else:
             self.fields["audience"].required = True
             self.fields["audience"].error_messages["required"] = _(
@@ -144,28 +151,49 @@ class SubmissionForm(forms.Form):
             )
         if self.user is None:
             # Without an account, anonymous is the only choice: there is nobody to name.
-            self.fields["identity"].choices = [(Identity.ANONYMOUS, Identity.ANONYMOUS.label)]
-            self.fields["identity"].initial = Identity.ANONYMOUS
-            self.fields["contact_method"].choices = [
-                (ContactMethod.PORTAL, ContactMethod.PORTAL.label)
-            ]
+            self.offer_identities([Identity.ANONYMOUS])
+            self.identity_field.initial = Identity.ANONYMOUS
+            self.contact_method_field.choices = [(ContactMethod.PORTAL, ContactMethod.PORTAL.label)]
+
+    def offer_identities(self, identities: list[Identity]) -> None:
+        self.identities = identities
+        self.identity_field.choices = [(i.value, i.label) for i in identities]
+
+    @property
+    def topic_field(self) -> forms.ModelChoiceField:
+        return cast(forms.ModelChoiceField, self.fields["topic"])
+
+    @property
+    def identity_field(self) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields["identity"])
+
+    @property
+    def contact_method_field(self) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields["contact_method"])
 
     @property
     def chosen_audience(self) -> str:
         return self.fixed_audience or self.cleaned_data.get("audience", "")
 
-    def item_fields(self) -> dict[str, object]:
+    def item_fields(self) -> services.Answers:
         """The answers as submit_item takes them."""
-        names = (
-            "kind", "topic", "words", "identity", "mood", "consent_to_share", "contact_wanted",
-            "contact_method", "contact_detail", "advocate_requested",
-        )  # fmt: skip
-        return {name: self.cleaned_data[name] for name in names} | {
-            "audience": self.chosen_audience
-        }
+        data = self.cleaned_data
+        return services.Answers(
+            kind=data["kind"],
+            topic=data["topic"],
+            words=data["words"],
+            identity=data["identity"],
+            audience=self.chosen_audience,
+            mood=data["mood"],
+            consent_to_share=data["consent_to_share"],
+            contact_wanted=data["contact_wanted"],
+            contact_method=data["contact_method"],
+            contact_detail=data["contact_detail"],
+            advocate_requested=data["advocate_requested"],
+        )
 
     def identity_choices(self) -> list[tuple[str, str, str]]:
-        return [(v, label, IDENTITY_HELP[v]) for v, label in self.fields["identity"].choices]
+        return [(i.value, str(i.label), str(IDENTITY_HELP[i])) for i in self.identities]
 
     def clean_words(self) -> str:
         # Kept exactly as written (emoji and any language); only blank space at the ends goes.
@@ -174,36 +202,38 @@ class SubmissionForm(forms.Form):
             raise forms.ValidationError(_("Tell us what happened, or what you think."))
         return words
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         topic = cleaned.get("topic")
         audience = self.chosen_audience
         if topic and audience and not topic.suits(audience):
             self.add_error("topic", _("That topic is not for you. Choose another one."))
         if cleaned.get("contact_wanted"):
-            method = cleaned.get("contact_method")
-            detail = (cleaned.get("contact_detail") or "").strip()
-            if not method:
-                self.add_error("contact_method", _("Choose how we should get in touch."))
-            elif cleaned.get("identity") == Identity.ANONYMOUS and method != ContactMethod.PORTAL:
-                self.add_error(
-                    "contact_method",
-                    _("If nobody knows it is you, we can only reply here, in the app."),
+            self._parse_contact(cleaned)
+        if not self.errors:
+            try:
+                services.check_answers(
+                    identity=cleaned["identity"],
+                    contact_wanted=cleaned["contact_wanted"],
+                    contact_method=cleaned["contact_method"],
                 )
-            elif method == ContactMethod.EMAIL:
-                try:
-                    validate_email(detail)
-                except forms.ValidationError:
-                    self.add_error("contact_detail", _("Enter your email, like name@example.com."))
-            elif method in (ContactMethod.PHONE, ContactMethod.TEXT) and not PHONE_RE.match(detail):
-                self.add_error("contact_detail", _("Enter your phone number, like 07700 900123."))
-            cleaned["contact_detail"] = detail if method != ContactMethod.PORTAL else ""
-        else:
-            cleaned["contact_method"] = ""
-            cleaned["contact_detail"] = ""
-        if cleaned.get("kind") != Kind.COMPLAINT:
-            cleaned["advocate_requested"] = False
+            except services.ActionRefused as refused:
+                self.add_error(refused.field, str(refused))
         return cleaned
+
+    def _parse_contact(self, cleaned: dict[str, Any]) -> None:
+        method = cleaned.get("contact_method")
+        detail = cleaned["contact_detail"] = (cleaned.get("contact_detail") or "").strip()
+        if not method:
+            self.add_error("contact_method", _("Choose how we should get in touch."))
+        elif method == ContactMethod.EMAIL:
+            try:
+                validate_email(detail)
+            except forms.ValidationError:
+                self.add_error("contact_detail", _("Enter your email, like name@example.com."))
+        elif method in (ContactMethod.PHONE, ContactMethod.TEXT) and not PHONE_RE.match(detail):
+            self.add_error("contact_detail", _("Enter your phone number, like 07700 900123."))
 
 
 class PaperSubmissionForm(SubmissionForm):
@@ -215,14 +245,14 @@ class PaperSubmissionForm(SubmissionForm):
         max_length=150,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["user"] = None
         super().__init__(*args, **kwargs)
-        self.fields["identity"].choices = Identity.choices
-        self.fields["contact_method"].choices = ContactMethod.choices
+        self.offer_identities(list(Identity))
+        self.contact_method_field.choices = ContactMethod.choices
         self.author: User | None = None
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         username = (cleaned.get("young_person") or "").strip()
         identity = cleaned.get("identity")
@@ -242,7 +272,7 @@ class OnceForm(forms.Form):
 
     key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=36)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("key", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
 
@@ -292,29 +322,29 @@ class StaffReplyForm(ReplyForm):
 
     field_order = ["key", "saved_reply", "text", "as_team", "change", "change_description"]
 
-    def __init__(self, *args: object, status: str = "", **kwargs: object) -> None:
+    def __init__(self, *args: Any, status: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].required = False
-        self.fields["saved_reply"].queryset = SavedReply.objects.filter(active=True, status=status)
+        saved_reply = cast(forms.ModelChoiceField, self.fields["saved_reply"])
+        saved_reply.queryset = SavedReply.objects.filter(active=True, status=status)
 
     def clean_text(self) -> str:
         return self.cleaned_data.get("text", "")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         saved = cleaned.get("saved_reply")
         if not (cleaned.get("text") or "").strip():
             if saved:
                 cleaned["text"] = saved.text
             else:
                 self.add_error("text", _("Write your reply, or choose a saved reply."))
-        if cleaned.get("change") and not (cleaned.get("change_description") or "").strip():
-            self.add_error("change_description", _("Describe the change."))
         return cleaned
 
 
-class NoteForm(ReplyForm):
-    text = forms.CharField(
+class NoteForm(OnceForm):
+    text = WordsField(
         label=_("Internal note (staff only)"),
         max_length=MAX_WORDS,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -323,37 +353,56 @@ class NoteForm(ReplyForm):
 
 
 class ResolveForm(OnceForm):
+    # Both may be left empty here: services.resolve says what a complaint needs.
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False
     )
     text = forms.CharField(
         label=_("The answer to the young person"),
         max_length=MAX_WORDS,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Write the answer to the young person.")},
     )
-
-    def __init__(self, *args: object, is_complaint: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if is_complaint:
-            self.fields["outcome"].required = True
-            self.fields["outcome"].error_messages["required"] = _(
-                "Choose the outcome of the complaint."
-            )
 
 
 class ReasonForm(forms.Form):
+    # The services that need a reason refuse an empty one, each in its own words.
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": _("Give the reason.")},
     )
 
 
-class StageForm(ReasonForm):
+class NextStageForm(forms.Form):
     # The stage the page showed: a second click finds the complaint moved on already.
     from_stage = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=3)
+
+
+class StageForm(ReasonForm, NextStageForm):
+    pass
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "—"), *((s.value, s.label) for s in services.STAFF_STATUSES)],
+        required=False,  # services.set_status asks for one
+    )
+
+
+class SortedForm(forms.Form):
+    """The young person's answer to "Did this sort it?"."""
+
+    answer = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        error_messages={
+            "required": _("Choose yes or no."),
+            "invalid_choice": _("Choose yes or no."),
+        },
+    )
 
 
 class RerouteForm(ReasonForm):
@@ -369,8 +418,10 @@ class AssignForm(forms.Form):
         label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
     )
 
-    def __init__(self, *args: object, service_id: int | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, service_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(
-            memberships__service_id=service_id, is_active=True
-        ).order_by("username")
+        # An item not yet routed has nobody to assign it to.
+        members = User.objects.filter(memberships__service_id=service_id or 0, is_active=True)
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = members.order_by(
+            "username"
+        )

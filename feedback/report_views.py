@@ -1,9 +1,9 @@
 """Staff figures: the managers' dashboard and the annual complaints report, as pages and CSV.
 
-Each view starts from access.items_for_staff, the same gate as the queue, then
-narrows it: a manager sees the services they manage; the complaints manager sees
-every service and runs the annual report. Anyone else gets the same 404 as for
-a page that does not exist.
+Each view asks feedback.access first: `dashboard_scope` starts from the same
+gate as the queue and narrows it to the services a manager manages (every
+service for the complaints manager); only the complaints manager reads the
+annual report. Anyone else gets the same 404 as for a page that does not exist.
 """
 
 from __future__ import annotations
@@ -11,37 +11,30 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import access, reports
-from portal.models import Service, User
-from portal.permissions import staff_required
+from portal.models import User
+from portal.permissions import SignedInRequest, staff_required
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _dashboard_for(user: User) -> reports.Dashboard:
-    items = access.items_for_staff(user)
-    if user.is_complaints_manager:
-        return reports.dashboard(
-            items,
-            Service.objects.order_by("name"),
-            include_unrouted=True,
-            include_stages=True,
-        )
-    managed = user.managed_service_ids
-    if not managed:
-        raise Http404
+    scope = access.dashboard_scope(user)
     return reports.dashboard(
-        items.for_services(managed), Service.objects.filter(pk__in=managed).order_by("name")
+        scope.items,
+        scope.services,
+        include_unrouted=scope.whole_council,
+        include_stages=scope.whole_council,
     )
 
 
 @staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "feedback/staff/dashboard.html",
@@ -84,7 +77,7 @@ def _dashboard_row(name: str, month: str, figures: reports.Figures) -> list[obje
 
 
 @staff_required
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
+def dashboard_csv(request: SignedInRequest) -> HttpResponse:
     """The dashboard's figures in up to three tables, each with its own header row,
     separated by a blank line: by service and month (with a total row per
     service); open and overdue items of any age by service; for the complaints
@@ -121,9 +114,8 @@ def _year(request: HttpRequest) -> tuple[int | None, str]:
     return None, raw
 
 
-def _report_or_404(request: HttpRequest) -> tuple[reports.ComplaintsReport | None, str]:
-    if not request.user.is_complaints_manager:
-        raise Http404
+def _report_or_404(request: SignedInRequest) -> tuple[reports.ComplaintsReport | None, str]:
+    access.require(access.can_read_annual_report(request.user))
     year, raw = _year(request)
     if year is None:
         return None, raw
@@ -131,7 +123,7 @@ def _report_or_404(request: HttpRequest) -> tuple[reports.ComplaintsReport | Non
 
 
 @staff_required
-def complaints_report(request: HttpRequest) -> HttpResponse:
+def complaints_report(request: SignedInRequest) -> HttpResponse:
     report, raw = _report_or_404(request)
     context = {"report": report, "year_value": raw or (report.year if report else "")}
     if report is None:
@@ -147,7 +139,7 @@ def complaints_report(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
-def complaints_report_csv(request: HttpRequest) -> HttpResponse:
+def complaints_report_csv(request: SignedInRequest) -> HttpResponse:
     """One table: section, measure, value. Counts only; nothing that identifies anyone."""
     report, _raw = _report_or_404(request)
     if report is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -44,13 +45,38 @@ from feedback.models import (
     Status,
     Topic,
 )
-from portal.models import Service, User, random_code
+from portal.models import ContactMethod, Service, User, random_code
 
 log = logging.getLogger(__name__)
 
 
 class ActionRefused(Exception):
-    """The action cannot be done to the item in its current state; the message says why."""
+    """The action cannot be done to the item in its current state; the message says why.
+
+    `field` names the answer at fault when there is one, so a form can show the
+    message beside it (`form.add_error(refused.field, str(refused))`); a refusal
+    without one is about the item's state.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Answers(TypedDict):
+    """A young person's answers on the form, as submit_item takes them."""
+
+    kind: str
+    topic: Topic
+    words: str
+    identity: str
+    audience: str
+    mood: int | None
+    consent_to_share: bool
+    contact_wanted: bool
+    contact_method: str
+    contact_detail: str
+    advocate_requested: bool
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,16 @@ def _send_routing(item: Item) -> None:
 
 
 # --- Submission ------------------------------------------------------------------
+
+
+def check_answers(*, identity: str, contact_wanted: bool, contact_method: str) -> None:
+    """Refuse answers that cannot be kept as given. The forms show this message too."""
+    # Anonymous means nobody can tell: no phone or email to reach them by.
+    if identity == Identity.ANONYMOUS and contact_wanted and contact_method != ContactMethod.PORTAL:
+        raise ActionRefused(
+            _("If nobody knows it is you, we can only reply here, in the app."),
+            field="contact_method",
+        )
 
 
 def submit_item(
@@ -95,58 +131,79 @@ def submit_item(
 
     `held` (sent while over a flood limit) sends it to triage for a person to
     check; a child at risk is never held, and nothing is ever discarded.
+    Answers that check_answers refuses raise ActionRefused, and nothing is saved.
     """
-    if identity == Identity.ANONYMOUS:
-        author = None
-        # Anonymous means nobody can tell: no phone or email to reach them by.
-        if contact_method != "portal":
-            contact_wanted, contact_method, contact_detail = False, "", ""
-    assessment = triage.assess(words)
-    tracking_code = tracking_code_for(submission_key) if identity == Identity.ANONYMOUS else None
+    check_answers(identity=identity, contact_wanted=contact_wanted, contact_method=contact_method)
+    anonymous = identity == Identity.ANONYMOUS
+    fields = {
+        "submission_key": submission_key,
+        "kind": kind,
+        "topic": topic,
+        "words": words,
+        "mood": mood,
+        "identity": identity,
+        "audience": audience,
+        "author": None if anonymous else author,
+        "consent_to_share": consent_to_share,
+        # An advocate is offered for complaints only.
+        "advocate_requested": advocate_requested and kind == Kind.COMPLAINT,
+        "stage": 1 if kind == Kind.COMPLAINT else None,
+        "channel": channel,
+        "entered_by": entered_by,
+        **_contact_fields(contact_wanted, contact_method, contact_detail),
+        **_triage_fields(words, held=held),
+    }
+    tracking_code = tracking_code_for(submission_key) if anonymous else None
     for _attempt in range(5):
-        reference = f"{random_code(3)}-{random_code(3)}"
         try:
-            with transaction.atomic():
-                item = Item.objects.create(
-                    reference=reference,
-                    tracking_code_hash=tracking_hash(reference, tracking_code)
-                    if tracking_code
-                    else "",
-                    submission_key=submission_key,
-                    kind=kind,
-                    topic=topic,
-                    words=words,
-                    mood=mood,
-                    identity=identity,
-                    audience=audience,
-                    author=author,
-                    consent_to_share=consent_to_share,
-                    contact_wanted=contact_wanted,
-                    contact_method=contact_method if contact_wanted else "",
-                    contact_detail=contact_detail if contact_wanted else "",
-                    advocate_requested=advocate_requested and kind == Kind.COMPLAINT,
-                    channel=channel,
-                    entered_by=entered_by,
-                    priority=Priority.URGENT if assessment.urgent else Priority.ROUTINE,
-                    safeguarding=assessment.urgent,
-                    safeguarding_reasons=assessment.reasons,
-                    held=held and not assessment.urgent,
-                    stage=1 if kind == Kind.COMPLAINT else None,
-                )
-                Event.record(
-                    item,
-                    EventKind.SUBMITTED,
-                    actor=entered_by or author,
-                    data=SubmittedData(channel=channel),
-                )
-                _send_routing(item)
-            return Submitted(item, tracking_code, created=True)
+            return Submitted(_insert_item(fields, tracking_code), tracking_code, created=True)
         except IntegrityError:
             existing = Item.objects.filter(submission_key=submission_key).first()
             if existing is not None:  # a double tap that lost the race
                 return Submitted(existing, _tracking_code(existing, submission_key), created=False)
             # Otherwise the reference collided: draw another.
     raise RuntimeError("could not allocate a unique reference")
+
+
+def _contact_fields(wanted: bool, method: str, detail: str) -> dict[str, object]:
+    """Contact details only if contact is wanted, and none to keep for a reply in the app."""
+    if not wanted:
+        return {"contact_wanted": False, "contact_method": "", "contact_detail": ""}
+    kept = "" if method == ContactMethod.PORTAL else detail.strip()
+    return {"contact_wanted": True, "contact_method": method, "contact_detail": kept}
+
+
+def _triage_fields(words: str, *, held: bool) -> dict[str, object]:
+    """A child at risk goes to the duty team at once, and is never held back."""
+    assessment = triage.assess(words)
+    return {
+        "priority": Priority.URGENT if assessment.urgent else Priority.ROUTINE,
+        "safeguarding": assessment.urgent,
+        "safeguarding_reasons": assessment.reasons,
+        "held": held and not assessment.urgent,
+    }
+
+
+def _insert_item(fields: dict[str, object], tracking_code: str | None) -> Item:
+    """Insert under a fresh reference, record it sent, and route it once committed.
+
+    Raises IntegrityError if the reference or the submission key is taken.
+    """
+    reference = f"{random_code(3)}-{random_code(3)}"
+    with transaction.atomic():
+        item = Item.objects.create(
+            reference=reference,
+            tracking_code_hash=tracking_hash(reference, tracking_code) if tracking_code else "",
+            **fields,
+        )
+        Event.record(
+            item,
+            EventKind.SUBMITTED,
+            actor=item.entered_by or item.author,
+            data=SubmittedData(channel=item.channel),
+        )
+        _send_routing(item)
+    return item
 
 
 def _tracking_code(item: Item, submission_key: uuid.UUID) -> str | None:
@@ -173,9 +230,11 @@ def _refuse_if_done(item: Item, key: str) -> None:
         raise ActionRefused(_("That was already done."))
 
 
-def _refuse_if_unrouted(item: Item) -> None:
-    if item.service_id is None:
+def _refuse_if_unrouted(item: Item) -> Service:
+    """The service the item is with; refused if it is with none yet."""
+    if item.service is None:
         raise ActionRefused(_("This has not reached a service yet. Move it to a service first."))
+    return item.service
 
 
 def _locked(item: Item) -> Item:
@@ -285,7 +344,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
-        _refuse_if_unrouted(item)
+        service = _refuse_if_unrouted(item)
         if item.status not in (Status.ROUTED, Status.REOPENED):
             raise ActionRefused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
@@ -293,7 +352,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
         item.record_first_response()
         item.start_clock_after_acknowledgement()
         item.save()
-        Event.record(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=item.service.name)
+        Event.record(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=service.name)
         notifications.young_person_update(item, "acknowledged")
     return item
 
@@ -304,7 +363,7 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
         _refuse_if_finished(item)
         _refuse_if_unrouted(item)
         if assignee is not None and item.service_id not in assignee.service_ids:
-            raise ActionRefused(_("They are not a member of this service."))
+            raise ActionRefused(_("They are not a member of this service."), field="assignee")
         item.assignee = assignee
         item.save(update_fields=["assignee", "updated_at"])
         Event.record(
@@ -329,13 +388,13 @@ def staff_reply(
     key: str = "",
 ) -> Event:
     if change and not change_description.strip():
-        raise ActionRefused(_("Describe the change."))
+        raise ActionRefused(_("Describe the change."), field="change_description")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
-        _refuse_if_unrouted(item)
+        service = _refuse_if_unrouted(item)
         _refuse_if_done(item, key)
-        label = item.service.name if as_team or not by.shown_name else by.shown_name
+        label = service.name if as_team or not by.shown_name else by.shown_name
         event = Event.record(
             item,
             EventKind.STAFF_REPLY,
@@ -354,7 +413,7 @@ def staff_reply(
                 item,
                 EventKind.CHANGE,
                 actor=by,
-                actor_label=item.service.name,
+                actor_label=service.name,
                 body=change_description.strip(),
                 data=ChangeData(change=change),
             )
@@ -385,11 +444,11 @@ STAFF_STATUSES = (Status.IN_PROGRESS, Status.RESPONDED)
 
 def set_status(*, item: Item, by: User, status: str) -> Item:
     if status not in STAFF_STATUSES:
-        raise ActionRefused(_("Choose a status."))
+        raise ActionRefused(_("Choose a status."), field="status")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
-        _refuse_if_unrouted(item)
+        service = _refuse_if_unrouted(item)
         if item.status == status:
             raise ActionRefused(_("It already has that status."))
         old = item.status
@@ -409,7 +468,7 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
             item,
             EventKind.STATUS,
             actor=by,
-            actor_label=item.service.name,
+            actor_label=service.name,
             data=StatusData(old=old, new=status),
         )
         notifications.young_person_update(item, "status")
@@ -422,11 +481,11 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
         item = _locked(item)
         _refuse_if_finished(item)
         _refuse_if_done(item, key)
-        _refuse_if_unrouted(item)
+        service = _refuse_if_unrouted(item)
         if item.is_complaint and outcome not in Outcome.values:
-            raise ActionRefused(_("Choose the outcome of the complaint."))
+            raise ActionRefused(_("Choose the outcome of the complaint."), field="outcome")
         if not text.strip():
-            raise ActionRefused(_("Write the answer to the young person."))
+            raise ActionRefused(_("Write the answer to the young person."), field="text")
         item.outcome = outcome if item.is_complaint else ""
         item.status = Status.RESPONDED
         # The deadline in force now, kept with the answer: the annual report
@@ -439,7 +498,7 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
             item,
             EventKind.RESOLVED,
             actor=by,
-            actor_label=item.service.name,
+            actor_label=service.name,
             body=text,
             data=ResolvedData(
                 outcome=item.outcome,
@@ -456,19 +515,25 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
 
 def extend_clock(*, item: Item, by: User, reason: str) -> Item:
     if not reason.strip():
-        raise ActionRefused(_("Give the reason for the extension."))
+        raise ActionRefused(_("Give the reason for the extension."), field="reason")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
-        _refuse_if_unrouted(item)
-        if not item.is_complaint or not item.stage or item.clock != Clock.for_stage(item.stage):
+        service = _refuse_if_unrouted(item)
+        started = item.clock_started_on
+        if (
+            not item.is_complaint
+            or not item.stage
+            or item.clock != Clock.for_stage(item.stage)
+            or started is None
+        ):
             raise ActionRefused(_("Only a complaint's stage clock can be extended."))
         if item.clock_extended:
             raise ActionRefused(_("This stage has already been extended once."))
         if not clocks.can_extend(item.stage):
             raise ActionRefused(_("The law allows no extension at this stage."))
         old_due = item.due_on
-        item.due_on = clocks.stage_due(item.stage, item.clock_started_on, extended=True)
+        item.due_on = clocks.stage_due(item.stage, started, extended=True)
         item.clock_extended = True
         item.clock_state = ClockState.RUNNING
         item.save()
@@ -476,7 +541,7 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
             item,
             EventKind.EXTENDED,
             actor=by,
-            actor_label=item.service.name,
+            actor_label=service.name,
             body=reason.strip(),
             data=ExtendedData(
                 old_due=old_due.isoformat() if old_due else "",
@@ -496,12 +561,17 @@ def move_stage(
     from_stage: int | None,
     requested_by_young_person: bool = False,
 ) -> Item:
-    """Move a complaint on from `from_stage`, the stage the person acting was shown."""
+    """Move a complaint on from `from_stage`, the stage the person acting was shown.
+
+    Staff give a reason; a young person asking for the next stage need not.
+    """
+    if not requested_by_young_person and not reason.strip():
+        raise ActionRefused(_("Give the reason for moving it on."), field="reason")
     with transaction.atomic():
         item = _locked(item)
         if item.status == Status.WITHDRAWN:
             raise ActionRefused(_("This has been withdrawn, so it cannot be changed."))
-        _refuse_if_unrouted(item)
+        service = _refuse_if_unrouted(item)
         if not item.is_complaint:
             raise ActionRefused(_("Only complaints have stages."))
         if from_stage != item.stage:
@@ -521,7 +591,7 @@ def move_stage(
             item,
             EventKind.STAGE,
             actor=by,
-            actor_label="" if requested_by_young_person else item.service.name,
+            actor_label="" if requested_by_young_person else service.name,
             body=reason.strip(),
             data=StageData(stage=item.stage, requested_by_young_person=requested_by_young_person),
         )
@@ -532,7 +602,7 @@ def move_stage(
 
 def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
     if not reason.strip():
-        raise ActionRefused(_("Give the reason for moving it."))
+        raise ActionRefused(_("Give the reason for moving it."), field="reason")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)

@@ -1,21 +1,18 @@
-"""Staff pages: the queue, an item's page and its actions, paper postcards, the view audit."""
+"""Staff pages: the queue, an item's page and one view per action, paper postcards, the view audit."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from feedback import access, services
@@ -28,10 +25,10 @@ from feedback.forms import (
     ResolveForm,
     StaffReplyForm,
     StageForm,
+    StatusForm,
 )
 from feedback.models import Channel, Item, Kind, StaffView, Status, Topic
-from portal.models import User
-from portal.permissions import staff_required
+from portal.permissions import SignedInRequest, staff_required
 
 QUEUE_PAGE_SIZE = 25
 SORTS = {
@@ -43,7 +40,7 @@ SORTS = {
 
 
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     params = request.GET
     items = access.items_for_staff(request.user).select_related("topic", "service", "assignee")
     status = params.get("status", "open")
@@ -93,11 +90,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, object]:
-    defaults = {
+def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[str, object]:
+    defaults: dict[str, Form] = {
         "reply_form": StaffReplyForm(status=item.status),
         "note_form": NoteForm(),
-        "resolve_form": ResolveForm(is_complaint=item.is_complaint),
+        "resolve_form": ResolveForm(),
+        "status_form": StatusForm(),
         "extend_form": ReasonForm(),
         "stage_form": StageForm(initial={"from_stage": item.stage}),
         "reroute_form": RerouteForm(),
@@ -115,139 +113,213 @@ def _item_context(request: HttpRequest, item, **forms: object) -> dict[str, obje
         "today": timezone.localdate(),
         "show_identity": not item.is_anonymous and item.author_id is not None,
         "staff_view": True,
-        "staff_statuses": [(s.value, s.label) for s in services.STAFF_STATUSES],
+        "assigned_to_me": item.assignee_id == request.user.pk,
+        "can_read_audit": access.can_read_audit(request.user),
         "out_of_hours_phone": settings.DUTY_OUT_OF_HOURS_PHONE,
         **defaults,
     }
 
 
+def _item_page(
+    request: SignedInRequest, item: Item, status: int = 200, **forms: Form
+) -> HttpResponse:
+    context = _item_context(request, item, **forms)
+    return render(request, "feedback/staff/item.html", context, status=status)
+
+
 @staff_required
-def item(request: HttpRequest, reference: str) -> HttpResponse:
+def item(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = access.item_for_staff(request.user, reference)
     services.record_staff_view(item=obj, by=request.user)
-    return render(request, "feedback/staff/item.html", _item_context(request, obj))
+    return _item_page(request, obj)
 
 
-@dataclass(frozen=True)
-class Action:
-    """One staff action: the form it reads (if any), the service it calls, what staff are told."""
-
-    run: Callable[[Item, User, dict], object]
-    done: str
-    form: Callable[[Item, object], forms.Form] | None = None
-    form_key: str = ""
+# --- One view per action: gate, form, service, back to the item ------------------------
 
 
-ACTIONS: dict[str, Action] = {
-    "acknowledge": Action(
-        lambda item, user, data: services.acknowledge(item=item, by=user),
-        gettext_lazy("Acknowledged. The young person can see it has been seen."),
-    ),
-    "take": Action(
-        lambda item, user, data: services.assign(item=item, by=user, assignee=user),
-        gettext_lazy("It is assigned to you."),
-    ),
-    "status": Action(
-        lambda item, user, data: services.set_status(item=item, by=user, status=data["status"]),
-        gettext_lazy("Status changed."),
-    ),
-    "assign": Action(
-        lambda item, user, data: services.assign(item=item, by=user, assignee=data["assignee"]),
-        gettext_lazy("Assignment saved."),
-        lambda item, post: AssignForm(post, service_id=item.service_id),
-        "assign_form",
-    ),
-    "reply": Action(
-        lambda item, user, data: services.staff_reply(
+def _done(request: SignedInRequest, item: Item, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("feedback:staff_item", reference=item.reference)
+
+
+def _refused(
+    request: SignedInRequest, item: Item, refused: services.ActionRefused, **forms: Form
+) -> HttpResponse:
+    """The service's own words: beside the answer it names, on the page again with a 400;
+    otherwise (the item's state) as a message on the item's page."""
+    for name, form in forms.items():
+        if refused.field in form.fields:
+            form.add_error(refused.field, str(refused))
+            return _item_page(request, item, status=400, **{name: form})
+    messages.error(request, str(refused))
+    return redirect("feedback:staff_item", reference=item.reference)
+
+
+@staff_required
+@require_POST
+def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    try:
+        services.acknowledge(item=item, by=request.user)
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused)
+    return _done(request, item, _("Acknowledged. The young person can see it has been seen."))
+
+
+@staff_required
+@require_POST
+def take(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    try:
+        services.assign(item=item, by=request.user, assignee=request.user)
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused)
+    return _done(request, item, _("It is assigned to you."))
+
+
+@staff_required
+@require_POST
+def assign(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = AssignForm(request.POST, service_id=item.service_id)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, assign_form=form)
+    try:
+        services.assign(item=item, by=request.user, assignee=form.cleaned_data["assignee"])
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, assign_form=form)
+    return _done(request, item, _("Assignment saved."))
+
+
+@staff_required
+@require_POST
+def set_status(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, status_form=form)
+    try:
+        services.set_status(item=item, by=request.user, status=form.cleaned_data["status"])
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, status_form=form)
+    return _done(request, item, _("Status changed."))
+
+
+@staff_required
+@require_POST
+def reply(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = StaffReplyForm(request.POST, status=item.status)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, reply_form=form)
+    data = form.cleaned_data
+    try:
+        services.staff_reply(
             item=item,
-            by=user,
+            by=request.user,
             text=data["text"],
             as_team=data["as_team"],
             change=data["change"],
             change_description=data["change_description"],
             key=data["key"],
-        ),
-        gettext_lazy("Reply sent to the young person."),
-        lambda item, post: StaffReplyForm(post, status=item.status),
-        "reply_form",
-    ),
-    "note": Action(
-        lambda item, user, data: services.add_note(
-            item=item, by=user, text=data["text"], key=data["key"]
-        ),
-        gettext_lazy("Note added. The young person cannot see it."),
-        lambda item, post: NoteForm(post),
-        "note_form",
-    ),
-    "resolve": Action(
-        lambda item, user, data: services.resolve(
-            item=item, by=user, outcome=data["outcome"], text=data["text"], key=data["key"]
-        ),
-        gettext_lazy("Resolved. The young person is asked if it sorted things."),
-        lambda item, post: ResolveForm(post, is_complaint=item.is_complaint),
-        "resolve_form",
-    ),
-    "extend": Action(
-        lambda item, user, data: services.extend_clock(item=item, by=user, reason=data["reason"]),
-        gettext_lazy("Clock extended. The young person has been told."),
-        lambda item, post: ReasonForm(post),
-        "extend_form",
-    ),
-    "stage": Action(
-        lambda item, user, data: services.move_stage(
-            item=item, by=user, reason=data["reason"], from_stage=data["from_stage"]
-        ),
-        gettext_lazy("The complaint moved to the next stage."),
-        lambda item, post: StageForm(post),
-        "stage_form",
-    ),
-    "reroute": Action(
-        lambda item, user, data: services.reroute(
-            item=item, by=user, service=data["service"], reason=data["reason"]
-        ),
-        gettext_lazy("Moved to another service."),
-        lambda item, post: RerouteForm(post),
-        "reroute_form",
-    ),
-}
+        )
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, reply_form=form)
+    return _done(request, item, _("Reply sent to the young person."))
 
 
 @staff_required
 @require_POST
-def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    obj = access.item_for_staff(request.user, reference)
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise Http404
-    data: dict = {"status": request.POST.get("status", "")}
-    if spec.form is not None:
-        form = spec.form(obj, request.POST)
-        if not form.is_valid():
-            context = _item_context(request, obj, **{spec.form_key: form})
-            return render(request, "feedback/staff/item.html", context, status=400)
-        data = form.cleaned_data
+def note(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, note_form=form)
     try:
-        spec.run(obj, request.user, data)
+        services.add_note(
+            item=item, by=request.user, text=form.cleaned_data["text"], key=form.cleaned_data["key"]
+        )
     except services.ActionRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("feedback:staff_item", reference=obj.reference)
-    messages.success(request, str(spec.done))
-    if not access.items_for_staff(request.user).filter(pk=obj.pk).exists():
-        return redirect("feedback:queue")  # moved out of reach, e.g. re-routed elsewhere
-    return redirect("feedback:staff_item", reference=obj.reference)
+        return _refused(request, item, refused, note_form=form)
+    return _done(request, item, _("Note added. The young person cannot see it."))
 
 
 @staff_required
-def audit(request: HttpRequest, reference: str) -> HttpResponse:
-    if not request.user.is_complaints_manager:
-        raise Http404
+@require_POST
+def resolve(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, resolve_form=form)
+    data = form.cleaned_data
+    try:
+        services.resolve(
+            item=item, by=request.user, outcome=data["outcome"], text=data["text"], key=data["key"]
+        )
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, resolve_form=form)
+    return _done(request, item, _("Resolved. The young person is asked if it sorted things."))
+
+
+@staff_required
+@require_POST
+def extend(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, extend_form=form)
+    try:
+        services.extend_clock(item=item, by=request.user, reason=form.cleaned_data["reason"])
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, extend_form=form)
+    return _done(request, item, _("Clock extended. The young person has been told."))
+
+
+@staff_required
+@require_POST
+def stage(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, stage_form=form)
+    data = form.cleaned_data
+    try:
+        services.move_stage(
+            item=item, by=request.user, reason=data["reason"], from_stage=data["from_stage"]
+        )
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, stage_form=form)
+    return _done(request, item, _("The complaint moved to the next stage."))
+
+
+@staff_required
+@require_POST
+def reroute(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = RerouteForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, reroute_form=form)
+    data = form.cleaned_data
+    try:
+        services.reroute(item=item, by=request.user, service=data["service"], reason=data["reason"])
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, reroute_form=form)
+    messages.success(request, _("Moved to another service."))
+    if not access.items_for_staff(request.user).filter(pk=item.pk).exists():
+        return redirect("feedback:queue")  # out of this person's reach now
+    return redirect("feedback:staff_item", reference=item.reference)
+
+
+@staff_required
+def audit(request: SignedInRequest, reference: str) -> HttpResponse:
+    access.require(access.can_read_audit(request.user))
     obj = access.item_for_staff(request.user, reference)
     views = StaffView.objects.filter(item=obj).select_related("user")[:500]
     return render(request, "feedback/staff/audit.html", {"item": obj, "views": views})
 
 
 @staff_required
-def paper_new(request: HttpRequest) -> HttpResponse:
+def paper_new(request: SignedInRequest) -> HttpResponse:
     form = PaperSubmissionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,11 +15,17 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from feedback import access, services
-from feedback.forms import ReplyForm, SubmissionForm, TrackForm
-from feedback.models import Event, Item, Kind, Notification, Status
-from portal.permissions import young_person_required
+from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
+from feedback.models import Item, Kind, Notification
+from portal.models import User
+from portal.permissions import SignedInRequest, young_person_required
 
 CONFIRM_SESSION_KEY = "just_sent"
+
+
+def _acting(request: HttpRequest) -> User | None:
+    """The signed-in person, or nobody: a visitor without an account."""
+    return request.user if isinstance(request.user, User) else None
 
 
 def _session_key(group: str, request: HttpRequest) -> str:
@@ -60,9 +66,8 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     The answers travel in the form itself, not the session, so nothing of the
     young person's words is stored until they press send.
     """
-    user = request.user if request.user.is_authenticated else None
-    if user is not None and user.young_person is None:
-        raise Http404  # staff enter paper postcards through their own page
+    access.require(access.can_send_online(request.user))
+    user = _acting(request)
     step = request.POST.get("step", "")
     initial = {"kind": kind} if kind in Kind.values else {}
     if request.method != "POST" or step == "change":
@@ -111,92 +116,100 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @young_person_required
-def my_items(request: HttpRequest) -> HttpResponse:
+def my_items(request: SignedInRequest) -> HttpResponse:
     items = access.items_for_young_person(request.user).select_related("topic", "service")
     return render(request, "feedback/my_items.html", {"items": items})
 
 
-def _timeline(item: Item) -> list[Event]:
-    return list(item.events.for_young_person().order_by("created_at", "id"))
+def _item_page(
+    request: HttpRequest, item: Item, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "item": item,
+        "events": list(item.events.for_young_person().order_by("created_at", "id")),
+        "reply_form": reply_form or ReplyForm(),
+    }
+    return render(request, "feedback/item.html", context, status=status)
 
 
 def item_detail(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_young_person(request, reference)
-    if request.user.is_authenticated:
+    if (user := _acting(request)) is not None:
         Notification.objects.filter(
-            recipient=request.user,
+            recipient=user,
             item=item,
             read_at__isnull=True,
             channel=Notification.Channel.PORTAL,
         ).update(read_at=timezone.now())
-    return render(
-        request,
-        "feedback/item.html",
-        {"item": item, "events": _timeline(item), "reply_form": ReplyForm(), "Status": Status},
-    )
+    return _item_page(request, item)
 
 
-def _act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    item = access.item_for_young_person(request, reference)
-    by = request.user if request.user.is_authenticated else None
-    try:
-        if action == "reply":
-            form = ReplyForm(request.POST)
-            if not form.is_valid():
-                return render(
-                    request,
-                    "feedback/item.html",
-                    {"item": item, "events": _timeline(item), "reply_form": form, "Status": Status},
-                    status=400,
-                )
-            services.young_person_reply(
-                item=item, by=by, text=form.cleaned_data["text"], key=form.cleaned_data["key"]
-            )
-            messages.success(request, _("Your reply was sent."))
-        elif action == "withdraw":
-            services.withdraw(item=item, by=by)
-            messages.success(request, _("You withdrew it. Nobody will work on it now."))
-        elif action == "sorted":
-            answer = request.POST.get("answer")
-            if answer not in ("yes", "no"):
-                messages.error(request, _("Choose yes or no."))
-            else:
-                services.answer_sorted(item=item, by=by, sorted_=answer == "yes")
-                messages.success(
-                    request,
-                    _("Thank you. It is now closed.")
-                    if answer == "yes"
-                    else _("Thank you for telling us. The team will look at it again."),
-                )
-        elif action == "next_stage":
-            from_stage = request.POST.get("from_stage", "")
-            services.request_next_stage(
-                item=item, by=by, from_stage=int(from_stage) if from_stage.isdigit() else None
-            )
-            messages.success(request, _("Your complaint has gone to the next stage."))
-    except services.ActionRefused as refused:
-        messages.error(request, str(refused))
+# --- The young person's actions: gate, form, service, back to the item ---------------
+
+
+def _done(request: HttpRequest, item: Item, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("feedback:item", reference=item.reference)
+
+
+def _refused(request: HttpRequest, item: Item, message: str) -> HttpResponse:
+    messages.error(request, message)
     return redirect("feedback:item", reference=item.reference)
 
 
 @require_POST
 def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "reply")
+    item = access.item_for_young_person(request, reference)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, reply_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.young_person_reply(
+            item=item, by=_acting(request), text=data["text"], key=data["key"]
+        )
+    except services.ActionRefused as refused:
+        return _refused(request, item, str(refused))
+    return _done(request, item, _("Your reply was sent."))
 
 
 @require_POST
 def item_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "withdraw")
+    item = access.item_for_young_person(request, reference)
+    try:
+        services.withdraw(item=item, by=_acting(request))
+    except services.ActionRefused as refused:
+        return _refused(request, item, str(refused))
+    return _done(request, item, _("You withdrew it. Nobody will work on it now."))
 
 
 @require_POST
 def item_sorted(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "sorted")
+    item = access.item_for_young_person(request, reference)
+    form = SortedForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, item, str(form.errors["answer"][0]))
+    sorted_ = form.cleaned_data["answer"]
+    try:
+        services.answer_sorted(item=item, by=_acting(request), sorted_=sorted_)
+    except services.ActionRefused as refused:
+        return _refused(request, item, str(refused))
+    if sorted_:
+        return _done(request, item, _("Thank you. It is now closed."))
+    return _done(request, item, _("Thank you for telling us. The team will look at it again."))
 
 
 @require_POST
 def item_next_stage(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "next_stage")
+    item = access.item_for_young_person(request, reference)
+    form = NextStageForm(request.POST)
+    # A stage the page never showed is the service's to refuse, like a stale one.
+    from_stage = form.cleaned_data["from_stage"] if form.is_valid() else None
+    try:
+        services.request_next_stage(item=item, by=_acting(request), from_stage=from_stage)
+    except services.ActionRefused as refused:
+        return _refused(request, item, str(refused))
+    return _done(request, item, _("Your complaint has gone to the next stage."))
 
 
 @ratelimit(key="ip", rate=settings.TRACKING_RATE, method="POST", block=False)
@@ -228,7 +241,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @young_person_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     rows = list(
         Notification.objects.filter(
             recipient=request.user, channel=Notification.Channel.PORTAL

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import User
+from portal.models import Audience, Invitation, Membership, Service, User
+from portal.permissions import can_invite_council_members, can_invite_staff_to
 
 
 class InvitationCodeForm(forms.Form):
@@ -37,8 +40,9 @@ class AcceptInvitationForm(forms.Form):
             raise forms.ValidationError(_("That username is taken. Try another one."))
         return username
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords are different. Type them again."))
@@ -50,3 +54,56 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class NewInvitationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Invite"), choices=Invitation.Kind.choices)
+    audience = forms.ChoiceField(
+        label=_("In care or care leaver"), choices=[("", "—"), *Audience.choices], required=False
+    )
+    year_of_birth = forms.IntegerField(
+        label=_("Year of birth"), min_value=1995, max_value=2025, required=False
+    )
+    council_member = forms.BooleanField(
+        label=_("Sits on the Children in Care Council"), required=False
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service (staff only)"), queryset=Service.objects.active(), required=False
+    )
+    role = forms.ChoiceField(
+        label=_("Role (staff only)"), choices=[("", "—"), *Membership.Role.choices], required=False
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        kind, service = cleaned.get("kind"), cleaned.get("service")
+        if kind == Invitation.Kind.YOUNG_PERSON and not cleaned.get("audience"):
+            self.add_error("audience", _("Say whether they are in care or a care leaver."))
+        if kind == Invitation.Kind.STAFF:
+            if not service:
+                self.add_error("service", _("Choose the service they work in."))
+            elif not can_invite_staff_to(self.user, service):
+                self.add_error("service", _("Only that service's manager can invite its staff."))
+        if cleaned.get("council_member") and not can_invite_council_members(self.user):
+            self.add_error(
+                "council_member", _("Only the complaints manager can invite council members.")
+            )
+        return cleaned
+
+    def invitation_fields(self) -> dict[str, object]:
+        """The answers as Invitation.issue takes them; service and role are for staff only."""
+        data = self.cleaned_data
+        staff = data["kind"] == Invitation.Kind.STAFF
+        return {
+            "kind": data["kind"],
+            "audience": data["audience"] or "",
+            "year_of_birth": data["year_of_birth"],
+            "council_member": data["council_member"],
+            "service": data["service"] if staff else None,
+            "role": data["role"] if staff else "",
+        }

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -243,3 +243,34 @@ class Invitation(models.Model):
             **fields,
         )
         return invitation, token, code
+
+    def accept(self, *, username: str, password: str) -> User | None:
+        """Claim this invitation and make its account: a young person's profile, or a
+        membership of the service for staff. None if it was used or ran out meanwhile.
+
+        The claim is a conditional update, so a second tab or a replayed form finds
+        it used and makes no second account.
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            if not Invitation.objects.usable().filter(pk=self.pk).update(used_at=now):
+                return None
+            self.used_at = now
+            user = User.objects.create_user(username=username, password=password)
+            if self.kind == self.Kind.STAFF:
+                if self.service_id:
+                    Membership.objects.create(
+                        user=user,
+                        service_id=self.service_id,
+                        role=self.role or Membership.Role.CASEWORKER,
+                    )
+            else:
+                YoungPerson.objects.create(
+                    user=user,
+                    audience=self.audience or Audience.IN_CARE,
+                    year_of_birth=self.year_of_birth,
+                    council_member=self.council_member,
+                )
+            self.used_by = user
+            self.save(update_fields=["used_by"])
+        return user

@@ -15,7 +15,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from portal.models import Service, User
+
 View = Callable[..., HttpResponse]
+
+
+class SignedInRequest(HttpRequest):
+    """The request a view behind staff_required or young_person_required gets: signed in."""
+
+    user: User
+
+
+def can_invite_staff_to(user: User, service: Service) -> bool:
+    """A service's managers invite its staff; the complaints manager invites anyone's."""
+    return user.is_complaints_manager or service.pk in user.managed_service_ids
+
+
+def can_invite_council_members(user: User) -> bool:
+    # Council members see everyone's themes: the complaints manager decides who.
+    return user.is_complaints_manager
 
 
 def passed_second_factor(request: HttpRequest) -> bool:
@@ -63,21 +81,6 @@ def young_person_required(view: View) -> View:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if user.young_person is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def council_required(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if user.is_complaints_manager and not user.is_council_member:
-            return staff_required(view)(request, *args, **kwargs)
-        if not user.is_council_member:
             raise Http404
         return view(request, *args, **kwargs)
 

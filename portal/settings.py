@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
                 "feedback.context_processors.unread_notifications",
+                "feedback.context_processors.staff_pages",
             ],
         },
     },

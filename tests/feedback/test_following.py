@@ -237,3 +237,13 @@ def test_a_reply_sent_twice_is_saved_once(care_leaver, item):
     for _ in range(2):
         client.post(f"/postcards/{item.reference}/reply/", {"text": "Any news?", "key": key})
     assert Event.objects.filter(item=item, kind="young_person_reply").count() == 1
+
+
+def test_did_this_sort_it_without_an_answer_asks_for_one(care_leaver, caseworker, item):
+    services.staff_reply(item=item, by=caseworker, text="Done")
+    response = client_for(care_leaver).post(
+        f"/postcards/{item.reference}/sorted/", {"answer": "maybe"}, follow=True
+    )
+    assert "Choose yes or no." in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Status.RESPONDED

@@ -82,7 +82,7 @@ def test_access_matrix_for_every_staff_page(request, item, persona):
 def test_every_action_url_is_closed_to_the_wrong_persona(request, item, persona, action):
     user = request.getfixturevalue(persona) if persona else None
     response = client_for(user).post(
-        reverse("feedback:staff_act", args=[item.reference, action]),
+        reverse(f"feedback:staff_{action}", args=[item.reference]),
         {"text": "x", "reason": "x", "status": "in_progress", "outcome": "upheld"},
     )
     assert response.status_code in (404, 302)
@@ -215,7 +215,7 @@ def test_the_staff_page_shows_identity_only_when_the_tier_allows(caseworker, car
 
 
 def act(client, item, action, **data):
-    return client.post(reverse("feedback:staff_act", args=[item.reference, action]), data)
+    return client.post(reverse(f"feedback:staff_{action}", args=[item.reference]), data)
 
 
 def young_person_sees(user, item) -> str:
@@ -319,7 +319,7 @@ def test_actions_on_a_closed_item_are_refused_with_a_message(caseworker, care_le
     services.withdraw(item=item, by=care_leaver)
     client = client_for(caseworker)
     response = client.post(
-        reverse("feedback:staff_act", args=[item.reference, "reply"]),
+        reverse("feedback:staff_reply", args=[item.reference]),
         {"text": "Hello"},
         follow=True,
     )
@@ -495,3 +495,22 @@ def test_a_form_sent_twice_acts_once(caseworker, item, action, data, kind):
     act(client, item, action, key=key, **data)
     act(client, item, action, key=key, **data)
     assert Event.objects.filter(item=item, kind=kind).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "links"),
+    [
+        ("caseworker", set()),
+        ("manager", {"dashboard"}),
+        ("complaints_manager", {"dashboard", "complaints_report", "audit"}),
+    ],
+)
+def test_pages_link_only_to_the_pages_the_gate_opens(request, item, persona, links):
+    client = client_for(request.getfixturevalue(persona))
+    page = client.get(reverse("feedback:staff_item", args=[item.reference])).content.decode()
+    urls = {
+        "dashboard": reverse("feedback:dashboard"),
+        "complaints_report": reverse("feedback:complaints_report"),
+        "audit": reverse("feedback:staff_audit", args=[item.reference]),
+    }
+    assert {name for name, url in urls.items() if f'href="{url}"' in page} == links

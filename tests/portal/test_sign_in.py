@@ -200,3 +200,14 @@ def test_only_the_complaints_manager_invites_council_members(caseworker, complai
     assert not Invitation.objects.exists()
     client_for(complaints_manager).post(reverse("invitation_new"), data)
     assert Invitation.objects.get().council_member is True
+
+
+def test_an_invitation_accepted_twice_makes_one_account(invitation):
+    record, _token, _code = invitation
+    user = record.accept(username="river", password="a long enough passphrase 42")
+    assert user.young_person.audience == "care_leaver" and user.young_person.year_of_birth == 2007
+    # A second tab, or a replayed form, finds it used and makes nobody.
+    assert record.accept(username="rain", password="a long enough passphrase 42") is None
+    assert not User.objects.filter(username="rain").exists()
+    record.refresh_from_db()
+    assert record.used_by == user and record.used_at is not None
