@@ -18,10 +18,25 @@ Judgement calls, so the next person can see them and argue with them here:
   me") are complaints for the service, not the duty team, unless they come with
   violence, threats or other risk words.
 - "Got beaten" flags, but not before a score ("we got beaten 3-0").
+- Scared to go back to a placement or home flags; scared to go back to school
+  does not, unless it names harm ("scared to go back to school" is usually
+  exams or friends). "Don't want to go back there" flags; "don't want to go
+  back to the home after the trip, it's boring" does not.
+- A weapon flags when a person has it, points it or uses it ("he's got a
+  knife", "pulled a gun on me"); cutlery, toys and films do not ("my knife and
+  fork", "a nerf gun", "the film had a gun in it").
+- Being followed, watched or waited for flags when it is a stranger, an adult,
+  "some lads" or an ex, or "he" keeps at it; a carer waiting at the gate, a
+  mate following on insta and "followed up" do not.
+- Shaking, grabbing, pinning, choking, locking in and screaming in a child's
+  face flag; "grabbed my phone", "shook the duvet" and "it shook me up" do not.
+- Nowhere to live flags ("sofa surfing", "sleeping in the park", "kicking me
+  out"); "nowhere to go in town" and "we collected food for the homeless" do not.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import tomllib
 from collections.abc import Callable
@@ -29,6 +44,7 @@ from pathlib import Path
 
 import pytest
 
+from feedback import triage
 from feedback.triage import RULES_PATH, Assessment, assess, load_rules, normalise
 
 SUICIDAL = "suicidal thoughts"
@@ -165,6 +181,127 @@ MUST_FLAG: list[tuple[str, str]] = [
     ("they make me do things", EXPLOITATION),
     ("a man at the park gave me money", EXPLOITATION),
     ("they put drugs up my bum", EXPLOITATION),
+    # Scared to go back to a placement or home.
+    ("im scared to go back to my placement", UNSAFE),
+    ("dont make me go home tonight", UNSAFE),
+    ("I'm terrified of going back to my foster placement", UNSAFE),
+    ("please dont send me back there", UNSAFE),
+    ("scared 2 go bk 2 my placement", UNSAFE),
+    ("i dread going home every night", UNSAFE),
+    ("i cant go back to that house", UNSAFE),
+    ("im so scaredd to go back to my dads", UNSAFE),
+    ("i dont want to go back to that house", UNSAFE),
+    ("I'm frightened of going home tonight", UNSAFE),
+    ("please don't make me go back to my mum's", UNSAFE),
+    ("afraid to return to my placement after what happened", UNSAFE),
+    ("im scared to be home when he is there", UNSAFE),
+    ("I'm petrified of going back to the children's home", UNSAFE),
+    ("i feel sick with fear about going home", UNSAFE),
+    ("i never want to go back there", UNSAFE),
+    ("i dont want to be sent back home", UNSAFE),
+    ("scared of what will happen when i get home", UNSAFE),
+    # Saying plainly that they are in danger or not safe.
+    ("I'm in danger", UNSAFE),
+    ("i think im in danger", UNSAFE),
+    ("my life is in danger", UNSAFE),
+    ("im in real danger at my placement", UNSAFE),
+    ("i dont feel safe here", UNSAFE),
+    ("im not safe", UNSAFE),
+    ("i never feel safe in this house", UNSAFE),
+    ("i dont feel save at home", UNSAFE),
+    ("my stepdad is dangerous", UNSAFE),
+    ("i need somewhere safe to stay tonight", UNSAFE),
+    ("i'm at risk at home", UNSAFE),
+    ("I'm scared for my safety", UNSAFE),
+    ("i just want to feel safe", UNSAFE),
+    ("im in dnger pls help", UNSAFE),
+    ("its dangerous for me at home", UNSAFE),
+    ("i dont think im safe", UNSAFE),
+    # Weapons and threats to hurt them.
+    ("he has a knife", ABUSE),
+    ("my mums boyfriend has got a gun", ABUSE),
+    ("he pulled a gun on me", ABUSE),
+    ("he held a knife to my throat", ABUSE),
+    ("he said he'd stab me", ABUSE),
+    ("she threatened to hurt me", ABUSE),
+    ("he said he will kill me", ABUSE),
+    ("he said he'll kill me if i tell", ABUSE),
+    ("they said im dead if i go to school tomorrow", ABUSE),
+    ("i got death threats on snap", ABUSE),
+    ("he came at me with a knife", ABUSE),
+    ("my brother keeps a machete under his bed", ABUSE),
+    ("found a gun in his bag", ABUSE),
+    ("he threatned to smash my face in", ABUSE),
+    ("my foster brother carries a knife", ABUSE),
+    ("he waved a kn1fe at me", ABUSE),
+    ("some lads said theyre gonna jump me", ABUSE),
+    ("he pointed a gun at my head", ABUSE),
+    ("he shot at us", ABUSE),
+    ("i keep a knife under my pillow", ABUSE),
+    ("he chased me with a baseball bat", ABUSE),
+    ("he got a nife", ABUSE),
+    ("he sed he wud kill me", ABUSE),
+    # Followed, watched or waited for by an adult.
+    ("a man keeps following me", UNSAFE),
+    ("someone waits for me outside school", UNSAFE),
+    ("an older guy watches me from his car", UNSAFE),
+    ("some1 followed me home from the bus stop", UNSAFE),
+    ("there's a car that keeps waiting for me outside college", UNSAFE),
+    ("a strange man keeps hanging around outside my school", UNSAFE),
+    ("he keeps following me everywhere", UNSAFE),
+    ("this older lad waits for me at the bus stop every day", UNSAFE),
+    ("a man in a van keeps driving past my house", UNSAFE),
+    ("the same man is always outside my house", UNSAFE),
+    ("some guy stares at me on the bus every day", UNSAFE),
+    ("a man kept taking pictures of me at the park", UNSAFE),
+    ("my ex keeps turning up at my flat", UNSAFE),
+    ("someone keeps watching me through my window at night", UNSAFE),
+    ("my mums ex knows where i live now", UNSAFE),
+    ("i think im being followd", UNSAFE),
+    ("he knows where i live and keeps lurking outside", UNSAFE),
+    ("my ex boyfriend keeps turning up at my flat", UNSAFE),
+    ("sum1 keeps followin me", UNSAFE),
+    ("a man keeps turning up wherever i go", UNSAFE),
+    # Physical harm described with other verbs.
+    ("she shook me really hard", ABUSE),
+    ("he grabbed me by the neck", ABUSE),
+    ("locked me in my room", ABUSE),
+    ("choked me", ABUSE),
+    ("screams in my face", ABUSE),
+    ("my carer shakes me when im naughty", ABUSE),
+    ("he grabbed my hair and dragged me up the stairs", ABUSE),
+    ("she pins me down on the floor", ABUSE),
+    ("he had his hands round my throat", ABUSE),
+    ("i get locked in my room all weekend", ABUSE),
+    ("he yells right in my face until i cry", ABUSE),
+    ("she grabd my arm so hard it left a mark", ABUSE),
+    ("my foster dad throttled me", ABUSE),
+    ("he dragged me across the floor", ABUSE),
+    ("she pulls my hair", ABUSE),
+    ("he slammed my head against the wall", ABUSE),
+    ("she gets right up in my face and screams", ABUSE),
+    ("he sat on me so i couldnt breathe", ABUSE),
+    ("hes always grabbin me", ABUSE),
+    ("he put his hands on my neck", ABUSE),
+    # Nowhere to live, sleeping rough.
+    ("I'm sleeping on the streets", UNSAFE),
+    ("got kicked out and have nowhere to stay tonight", UNSAFE),
+    ("sofa surfing and nowhere to go", UNSAFE),
+    ("homeless", UNSAFE),
+    ("im homless", UNSAFE),
+    ("my hostel is kicking me out on friday", UNSAFE),
+    ("i have nowhere to go tonight", UNSAFE),
+    ("been sleeping in the park for a week", UNSAFE),
+    ("i dont have anywhere to live", UNSAFE),
+    ("i've been living in my car", UNSAFE),
+    ("mum chucked me out last night", UNSAFE),
+    ("I got evicted and have no where to live", UNSAFE),
+    ("i'll end up on the streets", UNSAFE),
+    ("sleepin rough since the hostel kicked me out", UNSAFE),
+    ("staying on different mates sofas every night", UNSAFE),
+    ("couch surfing since my placement ended", UNSAFE),
+    ("i have no were to stay 2nite", UNSAFE),
+    ("i dont have a home", UNSAFE),
 ]
 
 MUST_NOT_FLAG: list[str] = [
@@ -226,6 +363,84 @@ MUST_NOT_FLAG: list[str] = [
     "im gonna jump on the trampoline",
     "I'm scared of spiders",
     "I'm nervous about my exams",
+    # Near misses: scared to go back, but not to where they live.
+    "I'm scared to go back to school after the holidays because of exams",
+    "I'm scared of my exams",
+    "I'm nervous about going back to college",
+    "I don't want to go back to school on Monday",
+    "I want to go back to my old placement, I miss my carers",
+    "I don't want to go back to the children's home after the trip, it's boring there",
+    "dont make me go to bed early on a saturday",
+    "can't wait to go home for the summer",
+    "I'm scared to go back to school after being off sick",
+    # Near misses: danger and safety.
+    "I'm in danger of failing maths",
+    "we learned about stranger danger in PSHE",
+    "the road outside school is dangerous to cross",
+    "can you keep my passport somewhere safe",
+    "I didn't save my work and lost it all",
+    "I feel safe at my new placement",
+    # Near misses: weapons and threats.
+    "I lost my knife and fork",
+    "the film had a gun in it",
+    "I want a nerf gun for my birthday",
+    "we did a talk about knife crime at school",
+    "my carer is teaching me to use a knife safely in the kitchen",
+    "shoot me a message when the minutes are ready",
+    "he shot me a look",
+    "my little brother got a water gun for christmas",
+    "my carer got a new knife block for the kitchen",
+    "The play at school had a sword fight",
+    "My nan has a gun cabinet for clay shooting",
+    "We played laser tag and I got shot loads of times lol",
+    "I got threatened with detention for being late",
+    "My mate said I'm dead funny",
+    "My foster dad said he will get me a bike if I pass",
+    # Near misses: followed, watched, waited for.
+    "I waited for the bus",
+    "the teacher followed up with me",
+    "my mate kept following me on insta",
+    "my foster carer waits for me outside school",
+    "my nan came to watch me play football",
+    "a girl from my old school followed me back on tiktok",
+    "a man from the council followed up on my complaint",
+    "my dog follows me everywhere",
+    "the bus driver waited for me when I was late",
+    "people stare at me on the bus because of my scars",
+    "A young person follows what they sent on the tracking page",
+    "the lads wait for me after football",
+    "thank you guys for waiting for me",
+    "my ex foster carer waits for me outside school",
+    "I'm watched all the time by staff, I have no privacy",
+    # Near misses: other ways of hurting.
+    "my brother grabbed my phone",
+    "my foster carer shook the duvet",
+    "can you grab me a drink from the shop",
+    "I shook hands with the mayor on takeover day",
+    "the news really shook me up",
+    "The meeting really shook me, I didn't know my dad was ill",
+    "my carer dragged me to the dentist",
+    "I hit my head on the cupboard door",
+    "my carer holds my hand when we cross the road",
+    "she twisted my arm so I said yes to pizza",
+    "I got locked in the toilet at school by accident",
+    "My little sister sits on me when we watch TV",
+    "I got jumped on by my dog this morning",
+    "he will hit me up later",
+    "she would cut me off when I talk",
+    "he mugged me off in front of everyone",
+    "My mate jumped me in the queue for lunch",
+    "my old carers locked the door at night for safety",
+    # Near misses: somewhere to live.
+    "I live on the street next to the park",
+    "there's nowhere to go for young people in town",
+    "we have nowhere to go on a friday night",
+    "we slept in a tent on the camping trip",
+    "I fell asleep in the car on the way home",
+    "I got kicked out of the youth club for swearing",
+    "I lost my flat keys",
+    "we collected food for the homeless at Christmas",
+    "my PA is helping me find somewhere to live",
 ]
 
 # Accepted false alarms: each flags on purpose because the same words are how
@@ -240,6 +455,9 @@ ACCEPTED_FALSE_ALARMS: list[tuple[str, str]] = [
     ("the bike shed is not safe, someone stole my bike", UNSAFE),
     ("we watched Home Alone at movie night", NEGLECT),
     ("can you send pics from takeover day", EXPLOITATION),
+    ("my little sister pinned me down and tickled me", ABUSE),
+    ("i had a nightmare a man was following me", UNSAFE),
+    ("my dad said he'll kill me if I fail my exams", ABUSE),
 ]
 
 
@@ -284,6 +502,28 @@ def test_every_phrase_in_the_rules_file_flags_its_own_reason() -> None:
         for phrase in table.get("phrases", []):
             assert table["label"] in assess(phrase).reasons, phrase
             assert table["label"] in assess(f"well... {phrase}!").reasons, phrase
+
+
+def test_the_quick_matcher_agrees_with_trying_every_rule_at_every_word() -> None:
+    # Guards the two-letter dispatch and the (?#here) anchors: both only skip
+    # work, so they must never change an answer.
+    rules = load_rules(RULES_PATH)
+    slow = [
+        (reason.label, re.compile(r"\b(?:" + "|".join(reason.branches) + ")"))
+        for reason in rules.reasons
+    ]
+    texts = [text for text, _ in MUST_FLAG + ACCEPTED_FALSE_ALARMS] + MUST_NOT_FLAG
+    ordinary = _long_ordinary_text()[:600]
+    texts += [f"{ordinary} {text}. {ordinary}" for text in texts]
+    texts.append(" and ".join(texts))
+
+    for text in texts:
+        normal = normalise(text)
+        starts = [m.start() for m in re.finditer(r"\b\w", normal)]
+        expected = [
+            label for label, pattern in slow if any(pattern.match(normal, at) for at in starts)
+        ]
+        assert assess(text).reasons == list(dict.fromkeys(expected)), text[:200]
 
 
 def test_an_empty_postcard_is_not_urgent() -> None:
@@ -393,6 +633,49 @@ def test_a_broken_rules_file_fails_loudly(tmp_path: Path) -> None:
     path.write_text("[reasons.x]\nphrases = ['kms']\n", encoding="utf-8")
     with pytest.raises(ValueError, match="label"):
         load_rules(path)
+
+
+@pytest.mark.parametrize(
+    ("regex", "problem"),
+    [
+        ("{nowhere} me", "unknown or looping fragment"),
+        ("{loop} me", "unknown or looping fragment"),
+        ("(?:he (?#here)hits) me", "outside any group"),
+        ("he|she (?#here)hits me", "outside any group"),
+        ("(?:\\w+ ){0,9}(?#here)hits me", "at most 8 words"),
+        ("(?:\\w+ )*(?#here)hits me", "at most 8 words"),
+        ("he hit(?#here)s me", "end with a space"),
+    ],
+)
+def test_a_broken_fragment_or_anchor_fails_loudly(tmp_path: Path, regex: str, problem: str) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        f"[fragments]\nloop = '{{loop}}'\n[reasons.x]\nlabel = 'x'\nregexes = ['{regex}']\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        load_rules(path)
+
+
+def test_an_anchored_rule_is_tried_from_the_words_before_its_anchor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        "[fragments]\nweapon = 'knife|gun'\n"
+        "[reasons.x]\nlabel = 'weapon'\n"
+        "regexes = ['\\b(?:he|she) (?:\\w+ ){0,2}(?:a )?(?#here){weapon}(?#end)\\b(?! and fork)']\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    monkeypatch.setattr(triage, "_rules", lambda: rules)
+
+    assert assess("well he has a knife").reasons == ["weapon"]
+    assert assess("and then she has got a gun!!").reasons == ["weapon"]
+    assert assess("he has a knife and fork").reasons == []
+    assert assess("he has got a big knife").reasons == []  # "big" is one word too many
+    assert assess("the film had a gun").reasons == []
 
 
 def _long_ordinary_text() -> str:
