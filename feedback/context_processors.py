@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from feedback import access
-from feedback.models import Notification
+from feedback.models import Clock, EventKind, Kind, Notification, Status, Visibility
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, int]:
@@ -20,4 +20,18 @@ def staff_pages(request: HttpRequest) -> dict[str, bool]:
     return {
         "can_see_dashboard": access.can_see_dashboard(user),
         "can_read_annual_report": access.can_read_annual_report(user),
+    }
+
+
+def states(request: HttpRequest) -> dict[str, object]:
+    """The enums, so templates compare with Status.ROUTED rather than a spelt-out string.
+
+    Django's choices carry do_not_call_in_templates, so the template engine reads them.
+    """
+    return {
+        "Status": Status,
+        "EventKind": EventKind,
+        "Clock": Clock,
+        "Kind": Kind,
+        "Visibility": Visibility,
     }

@@ -315,6 +315,10 @@ class Item(models.Model):
     def is_anonymous(self) -> bool:
         return self.identity == Identity.ANONYMOUS
 
+    @property
+    def is_confidential(self) -> bool:
+        return self.identity == Identity.CONFIDENTIAL
+
     # --- Clocks: each item starts, moves and stops its own. -------------------
 
     def start_clock(
@@ -411,6 +415,30 @@ class Item(models.Model):
     def is_clock_running(self) -> bool:
         """The same rule as CLOCK_RUNNING."""
         return self.is_open and self.due_on is not None
+
+    # --- Where it stands: what the pages offer and the services allow -------------
+
+    @property
+    def awaits_acknowledgement(self) -> bool:
+        return self.status in (Status.ROUTED, Status.REOPENED)
+
+    @property
+    def awaits_sorted_answer(self) -> bool:
+        """Answered: the young person is asked "Did this sort it?"."""
+        return self.status == Status.RESPONDED
+
+    @property
+    def stage_answered(self) -> bool:
+        return self.status in (Status.RESPONDED, Status.REOPENED)
+
+    @property
+    def offers_next_stage(self) -> bool:
+        """Said not sorted: a complaint below stage 3 can go on to the next stage."""
+        return self.is_complaint and self.status == Status.REOPENED and (self.stage or 1) < 3
+
+    @property
+    def next_deadline_is_acknowledgement(self) -> bool:
+        return self.clock == Clock.ACKNOWLEDGE
 
     @property
     def is_urgent_clock(self) -> bool:

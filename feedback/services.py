@@ -302,7 +302,7 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
         item = _locked(item)
         if item.status == Status.CLOSED:
             raise ActionRefused(_("You have already said this is sorted. It is closed."))
-        if item.status != Status.RESPONDED:
+        if not item.awaits_sorted_answer:
             raise ActionRefused(_("You can answer this once the team has replied."))
         if sorted_:
             item.status = Status.CLOSED
@@ -325,7 +325,7 @@ def request_next_stage(*, item: Item, by: User | None, from_stage: int | None) -
     Only once the stage has been answered; `from_stage` is the stage their page
     showed, so a double tap moves the complaint on once, not twice.
     """
-    answered = item.status in (Status.RESPONDED, Status.REOPENED)
+    answered = item.stage_answered
     if not item.is_complaint or (item.stage or 1) >= 3 or not answered:
         raise ActionRefused(_("This cannot go to another stage now."))
     return move_stage(
@@ -345,7 +345,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
         item = _locked(item)
         _refuse_if_finished(item)
         service = _refuse_if_unrouted(item)
-        if item.status not in (Status.ROUTED, Status.REOPENED):
+        if not item.awaits_acknowledgement:
             raise ActionRefused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
         # Judged against the acknowledgement deadline, before the reply clock replaces it.

@@ -121,6 +121,7 @@ TEMPLATES = [
                 "portal.context_processors.portal",
                 "feedback.context_processors.unread_notifications",
                 "feedback.context_processors.staff_pages",
+                "feedback.context_processors.states",
             ],
         },
     },
