@@ -1,12 +1,6 @@
 from rest_framework import serializers
 
-from feedback.models import Event, Item
-
-
-class EventSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Event
-        fields = ["kind", "actor_label", "body", "created_at"]
+from feedback.models import Item
 
 
 class YoungPersonItemSerializer(serializers.ModelSerializer):

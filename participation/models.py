@@ -1,1 +1,444 @@
-# Themes, "You Said, We Did" actions and review meetings arrive with the participation issue.
+"""Themes, approved excerpts, "You Said, We Did" actions and the meetings that review them.
+
+Nothing here holds a young person's words: an excerpt is the redacted text a
+staff member approved, and the council sees only that and suppressed counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from feedback.models import Item, Topic
+from portal.models import Service
+
+# A review six months on, as councils' "You Said, We Did" reviews usually are.
+REVIEW_AFTER_MONTHS = 6
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has at least 28 days")
+
+
+class ThemeState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+
+
+class ThemeQuerySet(models.QuerySet["Theme"]):
+    def live(self) -> ThemeQuerySet:
+        """Not merged into another theme."""
+        return self.filter(merged_into__isnull=True)
+
+    def agreed(self) -> ThemeQuerySet:
+        return self.live().filter(state=ThemeState.AGREED)
+
+    def named(self, name: str) -> ThemeQuerySet:
+        return self.filter(name__iexact=name.strip())
+
+
+class Theme(models.Model):
+    """A group of feedback: each topic is one to start with; the council and staff add more."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    topic = models.OneToOneField(
+        Topic,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="theme",
+        verbose_name=_("topic"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ThemeState, default=ThemeState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Merging keeps the theme and points it at the one it became; its tags move there.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.state == ThemeState.AGREED
+
+    def final(self) -> Theme:
+        """The theme this one ended up in after any merges."""
+        theme = self
+        while theme.merged_into_id is not None:
+            theme = theme.merged_into
+        return theme
+
+
+class ItemTheme(models.Model):
+    """One item tagged with one theme: who tagged it and when."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="theme_tags")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tags")
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tagged_at = models.DateTimeField(default=timezone.now)
+    # Set when the tag came from a theme merged into this one.
+    moved_from = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "theme"], name="one_tag_per_item_theme")
+        ]
+        verbose_name = _("theme tag")
+        verbose_name_plural = _("theme tags")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} #{self.theme_id}"
+
+
+class ExcerptQuerySet(models.QuerySet["Excerpt"]):
+    def approved(self) -> ExcerptQuerySet:
+        return self.filter(approved_at__isnull=False, withdrawn_at__isnull=True)
+
+    def received_between(self, start: object, end: object) -> ExcerptQuerySet:
+        return self.filter(item__created_at__gte=start, item__created_at__lt=end)
+
+
+class Excerpt(models.Model):
+    """Words from a consenting item, with anything identifying removed, approved by staff.
+
+    Only this text reaches the council, never the item's own words.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="excerpts")
+    text = models.TextField(_("words to share, with names and places removed"), max_length=600)
+    theme = models.ForeignKey(
+        Theme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="excerpts",
+        verbose_name=_("theme"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExcerptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-approved_at"]
+        verbose_name = _("excerpt")
+        verbose_name_plural = _("excerpts")
+
+    def __str__(self) -> str:
+        return f"excerpt {self.pk}"
+
+
+class ActionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    AGREED = "agreed", _("Agreed")
+    IN_PROGRESS = "in_progress", _("Being done")
+    DONE = "done", _("Done")
+    NOT_POSSIBLE = "not_possible", _("Not possible")
+
+
+# The progress an action shows when it reaches a status, unless staff set another.
+DEFAULT_PROGRESS = {
+    ActionStatus.PROPOSED: 0,
+    ActionStatus.AGREED: 10,
+    ActionStatus.IN_PROGRESS: 50,
+    ActionStatus.DONE: 100,
+    ActionStatus.NOT_POSSIBLE: 0,
+}
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def public(self) -> ActionQuerySet:
+        return self.filter(public=True).exclude(status=ActionStatus.PROPOSED)
+
+    def live(self) -> ActionQuerySet:
+        return self.exclude(status__in=[ActionStatus.DONE, ActionStatus.NOT_POSSIBLE])
+
+    def due_for_review(self, by: date) -> ActionQuerySet:
+        """Agreed actions whose review date has come by `by`, not yet reviewed since."""
+        return self.exclude(status=ActionStatus.PROPOSED).filter(review_on__lte=by)
+
+    def answering_items(self, item_ids: object) -> ActionQuerySet:
+        return self.filter(items__in=item_ids).exclude(status=ActionStatus.PROPOSED).distinct()
+
+
+class Action(models.Model):
+    """A "You Said, We Did" action: what young people said and what the service does about it."""
+
+    you_said = models.TextField(_("what young people said"), max_length=1000)
+    we_will = models.TextField(_("what the service will do"), max_length=1000, blank=True)
+    we_did = models.TextField(_("what the service did"), max_length=1000, blank=True)
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("service"),
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+        verbose_name=_("lead"),
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="actions")
+    items = models.ManyToManyField(Item, blank=True, related_name="actions")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus, default=ActionStatus.PROPOSED
+    )
+    not_possible_reason = models.TextField(_("why it is not possible"), max_length=1000, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    review_on = models.DateField(_("review date"), null=True, blank=True)
+    public = models.BooleanField(_("show on the public board"), default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    # The takeover day whose finding this action came from, if any.
+    from_meeting = models.ForeignKey(
+        "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="action_progress_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | ~Q(we_did=""), name="done_action_says_what_was_done"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_possible") | ~Q(not_possible_reason=""),
+                name="not_possible_action_says_why",
+            ),
+        ]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def __str__(self) -> str:
+        return f"action {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ActionStatus.DONE, ActionStatus.NOT_POSSIBLE)
+
+    def latest_update(self) -> ActionUpdate | None:
+        updates = getattr(self, "_prefetched_objects_cache", {}).get("updates")
+        if updates is not None:
+            return max(updates, key=lambda u: (u.created_at, u.pk), default=None)
+        return self.updates.order_by("-created_at", "-pk").first()
+
+
+class ActionUpdate(models.Model):
+    """A dated note of progress on an action; decisions at meetings are recorded as these."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField(_("what happened"), max_length=2000)
+    status = models.CharField(max_length=20, choices=ActionStatus)
+    progress = models.PositiveSmallIntegerField()
+    # Set when the update moved the action's status: young people are told once per change.
+    status_changed = models.BooleanField(default=False)
+    meeting = models.ForeignKey(
+        "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("action update")
+        verbose_name_plural = _("action updates")
+
+    def __str__(self) -> str:
+        return f"update {self.pk} on action {self.action_id}"
+
+
+class MeetingKind(models.TextChoices):
+    COUNCIL = "council", _("Council meeting")
+    TAKEOVER = "takeover", _("Takeover day")
+    REVIEW = "review", _("You Said, We Did review")
+    CORPORATE_PARENTING = "corporate_parenting", _("Corporate Parenting Board")
+    PRESENTATION = "presentation", _("Presentation to the Safeguarding Children Board or Council")
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def upcoming(self, today: date | None = None) -> MeetingQuerySet:
+        return self.filter(date__gte=today or timezone.localdate()).order_by("date")
+
+
+class Meeting(models.Model):
+    kind = models.CharField(_("kind"), max_length=30, choices=MeetingKind)
+    title = models.CharField(_("title"), max_length=120)
+    date = models.DateField(_("date"))
+    # By role only ("3 council members, Head of Leaving Care"): never young people's names.
+    attendees = models.TextField(_("who came, by role"), max_length=1000, blank=True)
+    minutes = models.TextField(_("minutes"), max_length=10000, blank=True)
+    # The figures a board pack shows: the months before the meeting.
+    period_months = models.PositiveSmallIntegerField(_("months of figures"), default=12)
+    leads_reminded_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+    @property
+    def is_takeover(self) -> bool:
+        return self.kind == MeetingKind.TAKEOVER
+
+    @property
+    def is_board(self) -> bool:
+        return self.kind == MeetingKind.CORPORATE_PARENTING
+
+    def actions_for_review(self) -> ActionQuerySet:
+        return Action.objects.due_for_review(by=self.date).select_related("service", "lead")
+
+
+class AgendaItem(models.Model):
+    """An agenda line added by hand; actions due for review are listed without one."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(_("agenda item"), max_length=200)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TakeoverQuestion(models.Model):
+    """On a takeover day: what young people asked a team, and what they found."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
+    question = models.TextField(_("question asked"), max_length=1000)
+    finding = models.TextField(_("what they found"), max_length=2000, blank=True)
+    action = models.ForeignKey(
+        Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("takeover question")
+        verbose_name_plural = _("takeover questions")
+
+    def __str__(self) -> str:
+        return f"question {self.pk}"
+
+
+class RolledUpMonth(models.Model):
+    """A finished month whose counts are in the roll-up; other months are counted live."""
+
+    month = models.DateField(unique=True)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class MonthlyCount(models.Model):
+    """Items received in a finished month (London), by audience, topic, kind and mood."""
+
+    month = models.DateField()
+    audience = models.CharField(max_length=20, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    mood = models.PositiveSmallIntegerField(null=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "audience"], name="monthly_count_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.topic_id} {self.kind}: {self.n}"
+
+
+class MonthlyTagCount(models.Model):
+    """Theme tags on items received in a finished month, by audience, theme, topic and kind."""
+
+    month = models.DateField()
+    audience = models.CharField(max_length=20, blank=True)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "audience"], name="monthly_tag_count_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.theme_id} {self.kind}: {self.n}"

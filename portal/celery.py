@@ -48,6 +48,12 @@ app.conf.update(
         "sweep-notifications": {"task": "feedback.tasks.sweep_notifications", "schedule": 60.0},
         "anonymise-expired": {"task": "feedback.tasks.anonymise_expired", "schedule": 86400.0},
         "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 3600.0},
+        "remind-review-leads": {
+            "task": "participation.tasks.remind_review_leads",
+            "schedule": 3600.0,
+        },
+        # Bounds how stale a theme tag on an older item can be on the council's figures.
+        "refresh-council-rollup": {"task": "participation.tasks.refresh_rollup", "schedule": 600.0},
     },
 )
 app.autodiscover_tasks()

@@ -57,9 +57,11 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = envbool("DEBUG", False)
+# The embedded demo (make run): SQLite, the filesystem broker, demo data allowed.
+PORTAL_EMBEDDED = envbool("PORTAL_EMBEDDED", False)
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and not envbool("PORTAL_EMBEDDED", False):
+    if not DEBUG and not PORTAL_EMBEDDED:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     # Development and the embedded demo only; production refuses to start without one.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105

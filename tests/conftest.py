@@ -181,3 +181,12 @@ def client_for(user: User | None, *, second_factor: bool = True) -> Client:
             ]
             session.save()
     return client
+
+
+@pytest.fixture
+def participation_officer(reference_data: None) -> User:
+    """Pat: tags items, approves excerpts, agrees actions and runs meetings; in no service."""
+    user = make_staff("pat", None)
+    user.is_participation_officer = True
+    user.save()
+    return user

@@ -145,9 +145,7 @@ def test_redis_url(_services_required: None) -> Iterator[str]:
     overrides = override_settings(
         REDIS_URL=url,
         CELERY_BROKER_URL=url,
-        CACHES={
-            "default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": url}
-        },
+        CACHES={"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": url}},
     )
     overrides.enable()
     use_broker(url)

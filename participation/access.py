@@ -1,0 +1,222 @@
+"""Who may do what in participation, and the only ways a request gets its objects.
+
+One place decides. Not found and not allowed are the same 404.
+
+- council viewers (the dashboard, themes, actions, meetings): council members,
+  the complaints manager and participation officers;
+- moderators (tag items, approve excerpts, agree themes and any action, run
+  meetings): participation officers and the complaints manager;
+- a service's managers agree and update its actions; an action's lead updates it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from feedback.access import REFERENCE_RE, items_for_staff
+from feedback.models import Item, ItemQuerySet
+from participation.models import Action, ActionQuerySet, Excerpt, Meeting, Theme
+from portal.models import Service, ServiceQuerySet, User
+from portal.permissions import passed_second_factor
+
+View = Callable[..., HttpResponse]
+
+
+# --- Roles --------------------------------------------------------------------------
+
+
+def is_moderator(user: User) -> bool:
+    return bool(
+        user.is_authenticated and (user.is_participation_officer or user.is_complaints_manager)
+    )
+
+
+def is_council_viewer(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_council_member or is_moderator(user)))
+
+
+def is_staff(user: User) -> bool:
+    """Staff of any kind: they sign in with a second factor."""
+    return bool(user.is_authenticated and (user.is_service_staff or is_moderator(user)))
+
+
+def may_agree(user: User, action: Action) -> bool:
+    return is_moderator(user) or (
+        action.service_id is not None and action.service_id in user.managed_service_ids
+    )
+
+
+def may_update(user: User, action: Action) -> bool:
+    return may_agree(user, action) or (user.is_authenticated and action.lead_id == user.pk)
+
+
+# --- Page gates -----------------------------------------------------------------------
+
+
+def _second_factor(request: HttpRequest) -> HttpResponse | None:
+    """The steps of portal.permissions.staff_required, for staff who may have no service
+    (a participation officer): an authenticator set up, and used for this session."""
+    if not is_mfa_enabled(request.user):
+        messages.info(
+            request,
+            _(
+                "Set up a second factor (an authenticator app) before you open young people's items."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+    if not passed_second_factor(request):
+        path = request.get_full_path()
+        logout(request)
+        messages.info(request, _("Sign in again, with your authenticator app."))
+        return redirect_to_login(path)
+    return None
+
+
+def _gate(allowed: Callable[[User], bool]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(user):
+                raise Http404
+            if is_staff(user):
+                refused = _second_factor(request)
+                if refused is not None:
+                    return refused
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+council_required = _gate(is_council_viewer)
+moderator_required = _gate(is_moderator)
+# Actions and meetings: the council, and staff who agree or update actions.
+actions_required = _gate(lambda user: is_council_viewer(user) or is_staff(user))
+
+
+# --- Objects ----------------------------------------------------------------------------
+
+
+def actions_for(user: User) -> ActionQuerySet:
+    """Council viewers see every action; other staff their services' and those they lead."""
+    if is_council_viewer(user):
+        return Action.objects.all()
+    if is_staff(user):
+        return Action.objects.filter(Q(service_id__in=user.service_ids) | Q(lead=user))
+    return Action.objects.none()
+
+
+def pk_of(raw: object) -> int:
+    text = str(raw)
+    if not (text.isascii() and text.isdigit() and len(text) < 10):
+        raise Http404
+    return int(text)
+
+
+def action_for(user: User, pk: object) -> Action:
+    try:
+        return actions_for(user).select_related("service", "lead").get(pk=pk_of(pk))
+    except Action.DoesNotExist:
+        raise Http404 from None
+
+
+def meeting_for(user: User, pk: object) -> Meeting:
+    """Council viewers and staff (action leads are sent to the review meeting's page)."""
+    if not (is_council_viewer(user) or is_staff(user)):
+        raise Http404
+    try:
+        return Meeting.objects.get(pk=pk_of(pk))
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+
+
+def theme_for(user: User, pk: object) -> Theme:
+    if not is_council_viewer(user):
+        raise Http404
+    try:
+        return Theme.objects.live().get(pk=pk_of(pk))
+    except Theme.DoesNotExist:
+        raise Http404 from None
+
+
+def items_for_moderation(user: User) -> ItemQuerySet:
+    """Items whose author said the council may see their words, for moderators only.
+
+    Never a safeguarding item: words that read as a child at risk are not quoted."""
+    if not is_moderator(user):
+        return Item.objects.none()
+    return Item.objects.filter(
+        consent_to_share=True, safeguarding=False, anonymised_at__isnull=True
+    )
+
+
+def items_for_tagging(user: User) -> ItemQuerySet:
+    """Staff tag the items they can open: their services' items, and moderators' queue."""
+    if not is_staff(user):
+        return Item.objects.none()
+    return Item.objects.filter(
+        Q(pk__in=items_for_staff(user).values("pk"))
+        | Q(pk__in=items_for_moderation(user).values("pk"))
+    )
+
+
+def _item(items: ItemQuerySet, reference: str) -> Item:
+    if not REFERENCE_RE.fullmatch(reference):
+        raise Http404
+    try:
+        return items.select_related("topic").get(reference=reference)
+    except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def item_for_tagging(user: User, reference: str) -> Item:
+    return _item(items_for_tagging(user), reference)
+
+
+def item_for_moderation(user: User, reference: str) -> Item:
+    return _item(items_for_moderation(user), reference)
+
+
+def theme_for_tagging(pk: object) -> Theme:
+    """Any theme an item may carry (the item's own gate decides who may tag)."""
+    try:
+        return Theme.objects.get(pk=pk_of(pk))
+    except Theme.DoesNotExist:
+        raise Http404 from None
+
+
+def excerpt_for(user: User, pk: object) -> Excerpt:
+    if not is_moderator(user):
+        raise Http404
+    try:
+        return Excerpt.objects.approved().get(pk=pk_of(pk))
+    except Excerpt.DoesNotExist:
+        raise Http404 from None
+
+
+def services_to_agree_for(user: User) -> ServiceQuerySet:
+    """The services whose actions this person may agree: all for moderators, else those they manage."""
+    if is_moderator(user):
+        return Service.objects.active()
+    return Service.objects.active().filter(pk__in=user.managed_service_ids)
+
+
+def topic_theme(item: Item) -> Theme | None:
+    """The theme an item's topic became (after any merges)."""
+    theme = Theme.objects.filter(topic_id=item.topic_id).first()
+    return theme.final() if theme is not None else None

@@ -1,0 +1,180 @@
+"""Forms validate and normalise input; the rules themselves (names in use, dates in the past,
+progress 0 to 100, done needs what was done) are participation.services', shown beside the field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participation.models import ActionStatus, MeetingKind, Theme
+from portal.models import Service, User
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(label=_("Theme name"), max_length=80)
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(
+        label=_("Merge into"), queryset=Theme.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: object, theme: Theme, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Theme.objects.live().exclude(pk=theme.pk)
+
+
+class TagForm(forms.Form):
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.agreed())
+
+
+class ExcerptForm(forms.Form):
+    text = forms.CharField(
+        label=_("Words the council may read"),
+        help_text=_("Take out names, places, schools and dates."),
+        max_length=600,
+        widget=TEXTAREA,
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.agreed(), required=False
+    )
+
+
+class ProposeActionForm(forms.Form):
+    you_said = forms.CharField(label=_("What young people said"), max_length=1000, widget=TEXTAREA)
+    we_will = forms.CharField(
+        label=_("What you would like the service to do"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.agreed(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class AgreeActionForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.active())
+    lead = forms.ModelChoiceField(
+        label=_("Lead"),
+        queryset=User.objects.filter(memberships__isnull=False, is_active=True).distinct(),
+        required=False,
+    )
+    we_will = forms.CharField(label=_("What the service will do"), max_length=1000, widget=TEXTAREA)
+    due_on = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    review_on = forms.DateField(
+        label=_("Review date"),
+        help_text=_("Leave empty for six months from today."),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+    )
+    progress = forms.IntegerField(label=_("Progress (%)"), required=False)
+    public = forms.BooleanField(label=_("Show on the public board"), required=False)
+
+    def __init__(self, *args: object, services: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if services is not None:
+            self.fields["service"].queryset = services
+
+
+class ActionUpdateForm(forms.Form):
+    text = forms.CharField(label=_("What happened"), max_length=2000, widget=TEXTAREA)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (s.value, s.label)
+            for s in (
+                ActionStatus.AGREED,
+                ActionStatus.IN_PROGRESS,
+                ActionStatus.DONE,
+                ActionStatus.NOT_POSSIBLE,
+            )
+        ],
+    )
+    progress = forms.IntegerField(
+        label=_("Progress (%)"), required=False, help_text=_("Leave empty to use the usual figure.")
+    )
+    we_did = forms.CharField(
+        label=_("What was done"), max_length=1000, widget=TEXTAREA, required=False
+    )
+    reason = forms.CharField(
+        label=_("Why it is not possible"), max_length=1000, widget=TEXTAREA, required=False
+    )
+    review_on = forms.DateField(
+        label=_("New review date"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+
+
+class LinkItemsForm(forms.Form):
+    references = forms.CharField(
+        label=_("Item references"),
+        help_text=_("One or more, like ABC-123, separated by spaces."),
+        max_length=400,
+    )
+
+    def clean_references(self) -> list[str]:
+        return sorted(
+            {
+                part.strip().upper()
+                for part in self.cleaned_data["references"].replace(",", " ").split()
+            }
+        )
+
+
+class ItemStartActionForm(forms.Form):
+    you_said = forms.CharField(
+        label=_("What young people said, without names"), max_length=1000, widget=TEXTAREA
+    )
+
+
+class ItemActionForm(forms.Form):
+    action = forms.IntegerField(label=_("Action number"), min_value=1)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    attendees = forms.CharField(
+        label=_("Who is coming, by role"),
+        help_text=_(
+            'Roles only, like "4 council members, Head of Leaving Care". No names of young people.'
+        ),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+    )
+    period_months = forms.TypedChoiceField(
+        label=_("Months of figures (board pack)"),
+        choices=[(3, "3"), (6, "6"), (12, "12"), (24, "24")],
+        coerce=int,
+        initial=12,
+    )
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Agenda item"), max_length=200)
+
+
+class MinutesForm(forms.Form):
+    attendees = forms.CharField(
+        label=_("Who came, by role"), max_length=1000, widget=TEXTAREA, required=False
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"), max_length=10000, widget=forms.Textarea({"rows": 8}), required=False
+    )
+
+
+class TakeoverQuestionForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Team"), queryset=Service.objects.active())
+    question = forms.CharField(label=_("Question asked"), max_length=1000, widget=TEXTAREA)
+    finding = forms.CharField(
+        label=_("What they found"), max_length=2000, widget=TEXTAREA, required=False
+    )

@@ -1,0 +1,52 @@
+"""The roll-up behind the council's figures: finished months counted once, not per request.
+
+Celery beat refreshes it every ten minutes (participation.tasks.refresh_rollup,
+portal/celery.py): each finished month of the longest period the
+dashboard offers is recounted and marked rolled up. The current month is
+always counted live, so new items show at once; what can be stale, for up to
+ten minutes, is a theme tag added to or taken off an item from an
+earlier month. A month not rolled up yet is counted live, so the figures are
+never missing a month.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from participation.figures import PERIODS, grouped, month_starts
+from participation.models import MonthlyCount, MonthlyTagCount, RolledUpMonth
+
+
+def refresh(*, today: date | None = None) -> int:
+    """Recount every finished month the dashboard can show. Returns how many months."""
+    today = today or timezone.localdate()
+    longest = max(months for months, _label in PERIODS.values())
+    months = month_starts(today, longest)[:-1]  # the current month stays live
+    rows, tags = grouped(months)
+    with transaction.atomic():
+        MonthlyCount.objects.filter(month__in=months).delete()
+        MonthlyTagCount.objects.filter(month__in=months).delete()
+        MonthlyCount.objects.bulk_create(
+            MonthlyCount(
+                month=months[index], audience=audience, topic_id=topic_id, kind=kind, mood=mood, n=n
+            )
+            for index, audience, topic_id, kind, mood, n in rows
+        )
+        MonthlyTagCount.objects.bulk_create(
+            MonthlyTagCount(
+                month=months[index],
+                audience=audience,
+                theme_id=theme_id,
+                topic_id=topic_id,
+                kind=kind,
+                n=n,
+            )
+            for index, audience, theme_id, topic_id, kind, n in tags
+        )
+        now = timezone.now()
+        for month in months:
+            RolledUpMonth.objects.update_or_create(month=month, defaults={"refreshed_at": now})
+    return len(months)

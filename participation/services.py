@@ -1,0 +1,467 @@
+"""Every change in participation happens here, in a transaction. Views and tasks call these.
+
+Invariants live here once: a theme name is not used twice, an excerpt comes
+only from a consenting item, a done action says what was done, a review date
+is not in the past, progress is 0 to 100. Each refusal is a ValidationError
+naming the field, so a form shows it beside that field and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback.models import Item, Notification, Topic
+from feedback.notifications import Batch
+from feedback.workdays import add_working_days
+from participation.models import (
+    DEFAULT_PROGRESS,
+    REVIEW_AFTER_MONTHS,
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Excerpt,
+    ItemTheme,
+    Meeting,
+    TakeoverQuestion,
+    Theme,
+    ThemeState,
+    months_after,
+)
+from portal.models import Service, User
+
+# --- Themes ---------------------------------------------------------------------------
+
+
+def _check_name_free(name: str, *, but: Theme | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the theme a name.")})
+    taken = Theme.objects.named(name)
+    if but is not None:
+        taken = taken.exclude(pk=but.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("There is already a theme called that. Use it instead.")})
+    return name
+
+
+def ensure_topic_themes() -> int:
+    """Every topic is a theme to start with. Returns how many were made."""
+    made = 0
+    for topic in Topic.objects.filter(theme__isnull=True):
+        name = topic.name
+        if Theme.objects.named(name).exists():
+            name = f"{name} ({topic.slug})"
+        Theme.objects.create(name=name, topic=topic, state=ThemeState.AGREED)
+        made += 1
+    return made
+
+
+def propose_theme(*, name: str, by: User, agreed: bool = False) -> Theme:
+    with transaction.atomic():
+        name = _check_name_free(name)
+        return Theme.objects.create(
+            name=name,
+            proposed_by=by,
+            state=ThemeState.AGREED if agreed else ThemeState.PROPOSED,
+            agreed_by=by if agreed else None,
+        )
+
+
+def agree_theme(*, theme: Theme, by: User) -> Theme:
+    with transaction.atomic():
+        Theme.objects.filter(pk=theme.pk).update(state=ThemeState.AGREED, agreed_by=by)
+        theme.refresh_from_db()
+        return theme
+
+
+def merge_themes(*, theme: Theme, into: Theme, by: User) -> Theme:
+    """`theme` joins `into`: its tags move there (noting where from), it stays as history."""
+    if theme.pk == into.pk or into.merged_into_id is not None:
+        raise ValidationError({"into": _("Choose another theme to merge into.")})
+    with transaction.atomic():
+        theme = Theme.objects.select_for_update().get(pk=theme.pk)
+        if theme.merged_into_id is not None:
+            raise ValidationError({"into": _("This theme was merged already.")})
+        already = ItemTheme.objects.filter(theme=into).values("item_id")
+        ItemTheme.objects.filter(theme=theme, item_id__in=already).delete()
+        ItemTheme.objects.filter(theme=theme).update(theme=into, moved_from=theme)
+        for action in theme.actions.all():
+            action.themes.add(into)
+        Excerpt.objects.filter(theme=theme).update(theme=into)
+        # Themes merged into this one earlier now point straight at the new home.
+        Theme.objects.filter(merged_into=theme).update(merged_into=into)
+        theme.merged_into = into
+        theme.merged_at = timezone.now()
+        theme.save(update_fields=["merged_into", "merged_at"])
+        return into
+
+
+def tag_item(*, item: Item, theme: Theme, by: User) -> ItemTheme:
+    if theme.merged_into_id is not None:
+        theme = theme.final()
+    with transaction.atomic():
+        tag, _created = ItemTheme.objects.get_or_create(
+            item=item, theme=theme, defaults={"tagged_by": by}
+        )
+        return tag
+
+
+def untag_item(*, item: Item, theme: Theme, by: User) -> None:
+    with transaction.atomic():
+        ItemTheme.objects.filter(item=item, theme=theme).delete()
+
+
+# --- Excerpts -------------------------------------------------------------------------
+
+
+def _names_in(item: Item) -> list[str]:
+    user = item.author
+    if user is None:
+        return []
+    names = [user.username, user.first_name, user.last_name, *user.display_name.split()]
+    return [n for n in names if len(n) > 1]
+
+
+def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = None) -> Excerpt:
+    """Refused for an item without consent, or when the text still carries the author's name."""
+    text = text.strip()
+    if not item.consent_to_share:
+        raise ValidationError(
+            {"text": _("The young person did not agree to share these words. It cannot be used.")}
+        )
+    if not text:
+        raise ValidationError(
+            {"text": _("Write the words to share, with names and places taken out.")}
+        )
+    for name in _names_in(item):
+        if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+            raise ValidationError({"text": _("Take out the young person's name before approving.")})
+    with transaction.atomic():
+        return Excerpt.objects.create(
+            item=item, text=text, theme=theme, approved_by=by, approved_at=timezone.now()
+        )
+
+
+def withdraw_excerpt(*, excerpt: Excerpt, by: User) -> None:
+    with transaction.atomic():
+        Excerpt.objects.filter(pk=excerpt.pk).update(withdrawn_at=timezone.now())
+
+
+# --- Actions --------------------------------------------------------------------------
+
+
+def _check_progress(progress: int | None) -> None:
+    if progress is not None and not 0 <= progress <= 100:
+        raise ValidationError({"progress": _("Progress is a number from 0 to 100.")})
+
+
+def _check_review_on(review_on: date | None, today: date) -> None:
+    if review_on is not None and review_on < today:
+        raise ValidationError({"review_on": _("The review date cannot be in the past.")})
+
+
+def propose_action(
+    *,
+    you_said: str,
+    by: User,
+    themes: Iterable[Theme] = (),
+    we_will: str = "",
+    service: Service | None = None,
+    from_meeting: Meeting | None = None,
+) -> Action:
+    if not you_said.strip():
+        raise ValidationError({"you_said": _("Say what young people said.")})
+    with transaction.atomic():
+        action = Action.objects.create(
+            you_said=you_said.strip(),
+            we_will=we_will.strip(),
+            service=service,
+            proposed_by=by,
+            from_meeting=from_meeting,
+            status=ActionStatus.PROPOSED,
+            progress=DEFAULT_PROGRESS[ActionStatus.PROPOSED],
+        )
+        action.themes.set(list(themes))
+        return action
+
+
+def agree_action(
+    *,
+    action: Action,
+    by: User,
+    service: Service,
+    we_will: str,
+    lead: User | None = None,
+    due_on: date | None = None,
+    review_on: date | None = None,
+    public: bool = False,
+    progress: int | None = None,
+    today: date | None = None,
+) -> Action:
+    """Proposed becomes agreed; the review is six months on unless another date is given."""
+    today = today or timezone.localdate()
+    _check_review_on(review_on, today)
+    _check_progress(progress)
+    if not we_will.strip():
+        raise ValidationError({"we_will": _("Say what the service will do.")})
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if action.status != ActionStatus.PROPOSED:
+            raise ValidationError(_("This action was agreed already."))
+        action.service = service
+        action.lead = lead
+        action.we_will = we_will.strip()
+        action.due_on = due_on
+        action.review_on = review_on or months_after(today, REVIEW_AFTER_MONTHS)
+        action.public = public
+        action.status = ActionStatus.AGREED
+        action.progress = progress if progress is not None else DEFAULT_PROGRESS[action.status]
+        action.agreed_by = by
+        action.agreed_at = timezone.now()
+        action.save()
+        update = ActionUpdate.objects.create(
+            action=action,
+            text=_("Agreed: %(service)s will do this.") % {"service": service.name},
+            status=action.status,
+            progress=action.progress,
+            status_changed=True,
+            by=by,
+        )
+        _tell_young_people(action, update)
+        return action
+
+
+def update_action(
+    *,
+    action: Action,
+    by: User,
+    text: str,
+    status: str | None = None,
+    progress: int | None = None,
+    we_did: str = "",
+    reason: str = "",
+    meeting: Meeting | None = None,
+    public: bool | None = None,
+    review_on: date | None = None,
+    today: date | None = None,
+) -> ActionUpdate:
+    """A dated update; moving the status tells the young people whose items it answers."""
+    today = today or timezone.localdate()
+    _check_progress(progress)
+    _check_review_on(review_on, today)
+    if not text.strip():
+        raise ValidationError({"text": _("Say what happened.")})
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if action.status == ActionStatus.PROPOSED:
+            raise ValidationError(_("Agree the action before posting progress."))
+        new_status = status or action.status
+        if new_status not in (
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.DONE,
+            ActionStatus.NOT_POSSIBLE,
+            ActionStatus.AGREED,
+        ):
+            raise ValidationError({"status": _("Choose a status from the list.")})
+        if new_status == ActionStatus.DONE and not (we_did.strip() or action.we_did):
+            raise ValidationError({"we_did": _("Say what was done before marking it done.")})
+        if new_status == ActionStatus.NOT_POSSIBLE and not (
+            reason.strip() or action.not_possible_reason
+        ):
+            raise ValidationError({"reason": _("Say why it is not possible.")})
+        changed = new_status != action.status
+        if we_did.strip():
+            action.we_did = we_did.strip()
+        if reason.strip():
+            action.not_possible_reason = reason.strip()
+        action.status = new_status
+        if progress is not None:
+            action.progress = progress
+        elif changed:
+            action.progress = DEFAULT_PROGRESS[new_status]
+        if public is not None:
+            action.public = public
+        if review_on is not None:
+            action.review_on = review_on
+        action.save()
+        update = ActionUpdate.objects.create(
+            action=action,
+            text=text.strip(),
+            status=action.status,
+            progress=action.progress,
+            status_changed=changed,
+            meeting=meeting,
+            by=by,
+        )
+        if changed:
+            _tell_young_people(action, update)
+        return update
+
+
+def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
+    items = list(items)
+    with transaction.atomic():
+        action.items.add(*items)
+    return len(items)
+
+
+def _tell_young_people(action: Action, update: ActionUpdate) -> None:
+    """In the portal and by their chosen channel, once per change (the update's key).
+
+    No words and no names: the email says there is news and links to the item.
+    """
+    batch = Batch()
+    for item in action.items.select_related("topic", "author", "service"):
+        key = f"action:{action.pk}:{update.pk}:{item.pk}"
+        context = {
+            "reference": item.reference,
+            "kind": item.get_kind_display(),
+            "topic": item.topic.name,
+            "what": "action",
+            "site_url": settings.SITE_URL,
+            "link": settings.SITE_URL + reverse("feedback:item", args=[item.reference]),
+        }
+        if item.author_id and not item.is_anonymous:
+            batch.add(
+                key=f"{key}:portal",
+                item=item,
+                template="update",
+                channel=Notification.Channel.PORTAL,
+                recipient=item.author,
+                context=context,
+            )
+        channel = {"email": Notification.Channel.EMAIL, "text": Notification.Channel.SMS}.get(
+            item.contact_method
+        )
+        if item.contact_wanted and item.contact_detail and channel:
+            batch.add(
+                key=f"{key}:{channel}",
+                item=item,
+                template="update",
+                channel=channel,
+                recipient=item.author,
+                address=item.contact_detail,
+                context=context,
+            )
+    batch.queue()
+
+
+# --- Meetings -------------------------------------------------------------------------
+
+
+def create_meeting(
+    *, kind: str, title: str, on: date, by: User, attendees: str = "", period_months: int = 12
+) -> Meeting:
+    if not title.strip():
+        raise ValidationError({"title": _("Give the meeting a title.")})
+    with transaction.atomic():
+        return Meeting.objects.create(
+            kind=kind,
+            title=title.strip(),
+            date=on,
+            attendees=attendees.strip(),
+            period_months=period_months,
+            created_by=by,
+        )
+
+
+def add_agenda_item(*, meeting: Meeting, title: str, by: User) -> AgendaItem:
+    if not title.strip():
+        raise ValidationError({"title": _("Write the agenda item.")})
+    with transaction.atomic():
+        order = meeting.agenda_items.count()
+        return AgendaItem.objects.create(meeting=meeting, title=title.strip(), order=order)
+
+
+def record_minutes(*, meeting: Meeting, by: User, minutes: str, attendees: str) -> Meeting:
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(
+            minutes=minutes.strip(), attendees=attendees.strip()
+        )
+        meeting.refresh_from_db()
+        return meeting
+
+
+def add_takeover_question(
+    *, meeting: Meeting, service: Service, question: str, finding: str, by: User
+) -> TakeoverQuestion:
+    if not meeting.is_takeover:
+        raise ValidationError(_("Questions to teams are for takeover days."))
+    if not question.strip():
+        raise ValidationError({"question": _("Write the question the young people asked.")})
+    with transaction.atomic():
+        return TakeoverQuestion.objects.create(
+            meeting=meeting, service=service, question=question.strip(), finding=finding.strip()
+        )
+
+
+def finding_to_action(*, question: TakeoverQuestion, by: User) -> Action:
+    """A takeover day's finding becomes a proposed action for the team it was about."""
+    if not question.finding:
+        raise ValidationError(_("Write down what they found first."))
+    with transaction.atomic():
+        question = TakeoverQuestion.objects.select_for_update().get(pk=question.pk)
+        if question.action_id is not None:
+            return question.action
+        action = propose_action(
+            you_said=question.finding,
+            by=by,
+            service=question.service,
+            from_meeting=question.meeting,
+        )
+        question.action = action
+        question.save(update_fields=["action"])
+        return action
+
+
+def remind_leads(*, today: date | None = None) -> int:
+    """Leads of actions due for review hear of it a set number of working days before the
+    review meeting, once per meeting (claimed by a conditional update)."""
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, settings.COUNCIL_REVIEW_REMIND_DAYS)
+    sent = 0
+    for meeting in Meeting.objects.filter(
+        kind__in=["review", "corporate_parenting", "council"],
+        date__gte=today,
+        date__lte=horizon,
+        leads_reminded_at__isnull=True,
+    ):
+        with transaction.atomic():
+            claimed = Meeting.objects.filter(pk=meeting.pk, leads_reminded_at__isnull=True).update(
+                leads_reminded_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            batch = Batch()
+            leads = {
+                action.lead
+                for action in meeting.actions_for_review().exclude(
+                    status__in=["done", "not_possible"]
+                )
+                if action.lead is not None
+            }
+            context = {
+                "meeting": meeting.get_kind_display(),
+                "date": meeting.date,
+                "link": settings.SITE_URL + reverse("participation:meeting", args=[meeting.pk]),
+                "site_url": settings.SITE_URL,
+            }
+            batch.email_staff(
+                sorted(leads, key=lambda u: u.pk),
+                "review-reminder",
+                f"review-reminder:{meeting.pk}",
+                context,
+            )
+            batch.queue()
+            sent += len(leads)
+    return sent

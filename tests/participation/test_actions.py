@@ -1,0 +1,302 @@
+"""An action's life: proposed by the council, agreed by staff, progress posted, done;
+the young people whose items it answers are told once per change."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from feedback import access
+from feedback.models import Notification
+from participation.models import Action, ActionStatus, ActionUpdate
+from portal.models import Service
+from tests.conftest import client_for, submit
+from tests.participation.conftest import JADE_WORDS, theme_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _action_notifications(action: Action) -> list[Notification]:
+    return list(Notification.objects.filter(key__startswith=f"action:{action.pk}:"))
+
+
+def test_a_council_member_proposes_an_action_from_a_theme(council_member):
+    theme = theme_of("housing")
+    response = client_for(council_member).post(
+        "/council/actions/new/",
+        {"you_said": "Flats are too far from college", "themes": [theme.pk]},
+    )
+    action = Action.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/council/actions/{action.pk}/"
+    assert action.status == ActionStatus.PROPOSED
+    assert list(action.themes.all()) == [theme]
+    assert action.proposed_by == council_member
+
+
+def test_a_proposal_without_words_saves_nothing_and_says_why(council_member):
+    response = client_for(council_member).post("/council/actions/new/", {"you_said": ""})
+    assert response.status_code == 400
+    assert not Action.objects.exists()
+    assert "This field is required" in response.content.decode()
+
+
+def _propose(by) -> Action:
+    from participation import services
+
+    return services.propose_action(you_said="Flats are too far", themes=[], by=by)
+
+
+def test_staff_with_the_permission_agree_and_the_review_is_six_months_on(
+    participation_officer, story
+):
+    action = _propose(participation_officer)
+    action.items.add(story["jade_item"])
+    client = client_for(participation_officer)
+    with time_machine.travel("2026-11-20 12:00Z", tick=False):
+        response = client.post(
+            f"/council/actions/{action.pk}/agree/",
+            {
+                "service": Service.objects.get(slug="leaving-care").pk,
+                "we_will": "Find flats near colleges",
+                "public": "on",
+            },
+        )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.AGREED
+    assert action.review_on == date(2027, 5, 20)
+    assert action.progress == 10
+    assert action.public
+
+
+def test_a_manager_agrees_actions_for_their_own_service_only(manager, participation_officer):
+    from participation import services
+
+    own = services.propose_action(
+        you_said="x", by=participation_officer, service=Service.objects.get(slug="leaving-care")
+    )
+    other = services.propose_action(
+        you_said="y", by=participation_officer, service=Service.objects.get(slug="fostering")
+    )
+    client = client_for(manager)
+    data = {"service": Service.objects.get(slug="leaving-care").pk, "we_will": "Do it"}
+    assert client.post(f"/council/actions/{own.pk}/agree/", data).status_code == 302
+    assert client.post(f"/council/actions/{other.pk}/agree/", data).status_code == 404
+    other.refresh_from_db()
+    assert other.status == ActionStatus.PROPOSED
+
+
+def test_a_council_member_cannot_agree(council_member, participation_officer):
+    action = _propose(participation_officer)
+    response = client_for(council_member).post(
+        f"/council/actions/{action.pk}/agree/",
+        {"service": Service.objects.get(slug="leaving-care").pk, "we_will": "x"},
+    )
+    assert response.status_code == 404
+    action.refresh_from_db()
+    assert action.status == ActionStatus.PROPOSED
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("review_on", "2020-01-01", "The review date cannot be in the past."),
+        ("progress", "150", "Progress is a number from 0 to 100."),
+        ("progress", "-1", "Progress is a number from 0 to 100."),
+    ],
+)
+def test_bad_input_when_agreeing_shows_beside_the_field_and_saves_nothing(
+    participation_officer, field, value, message
+):
+    action = _propose(participation_officer)
+    data = {
+        "service": Service.objects.get(slug="leaving-care").pk,
+        "we_will": "Do it",
+        field: value,
+    }
+    response = client_for(participation_officer).post(f"/council/actions/{action.pk}/agree/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert f'id="id_{field}_error"' in page
+    action.refresh_from_db()
+    assert action.status == ActionStatus.PROPOSED
+    assert not ActionUpdate.objects.exists()
+
+
+def test_done_needs_what_was_done_and_not_possible_needs_a_reason(story, manager):
+    action = story["action"]
+    client = client_for(manager)
+    url = f"/council/actions/{action.pk}/update/"
+    response = client.post(url, {"text": "All sorted", "status": "done"})
+    assert response.status_code == 400
+    assert "Say what was done before marking it done." in response.content.decode()
+    response = client.post(url, {"text": "Cannot", "status": "not_possible"})
+    assert response.status_code == 400
+    assert "Say why it is not possible." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == ActionStatus.AGREED
+    assert action.updates.count() == 1  # only the agreement
+
+
+def test_the_action_life_tells_linked_young_people_once_per_change(
+    story, manager, young_person, other_young_person, care_leaver
+):
+    action = story["action"]
+    client = client_for(manager)
+    url = f"/council/actions/{action.pk}/update/"
+    # Agreed (in the story): each named author heard once in the portal.
+    agreed = _action_notifications(action)
+    assert sorted(n.recipient.username for n in agreed) == ["jade", "kai", "sam"]
+
+    # A progress note without a change of status tells nobody.
+    client.post(url, {"text": "Met the bus company", "status": "agreed", "progress": "20"})
+    assert len(_action_notifications(action)) == 3
+
+    client.post(url, {"text": "New timetable drafted", "status": "in_progress"})
+    action.refresh_from_db()
+    assert action.status == ActionStatus.IN_PROGRESS
+    assert action.progress == 50
+    assert len(_action_notifications(action)) == 6
+
+    client.post(
+        url, {"text": "Buses now on time", "status": "done", "we_did": "Changed the timetable"}
+    )
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert action.progress == 100
+    notes = _action_notifications(action)
+    assert len(notes) == 9
+    for person in (young_person, other_young_person, care_leaver):
+        assert sum(n.recipient_id == person.pk for n in notes) == 3
+    # Running the same change again is not new news.
+    from participation.services import _tell_young_people
+
+    _tell_young_people(action, action.updates.first())
+    assert len(_action_notifications(action)) == 9
+
+
+def test_notification_emails_carry_no_words_and_no_names(story, manager, young_person):
+    item = story["jade_item"]
+    item.contact_wanted, item.contact_method, item.contact_detail = (
+        True,
+        "email",
+        "jade@example.org",
+    )
+    item.save()
+    client_for(manager).post(
+        f"/council/actions/{story['action'].pk}/update/",
+        {"text": "Jade's bus is fixed at Oakfield", "status": "in_progress"},
+    )
+    emails = Notification.objects.filter(
+        key__startswith=f"action:{story['action'].pk}:", channel="email"
+    )
+    assert emails.count() == 1
+    email = emails.get()
+    for text in (email.subject, email.body):
+        assert JADE_WORDS not in text
+        assert "Oakfield" not in text
+        assert "Jade" not in text
+        assert item.reference in text
+
+
+def test_a_young_person_sees_the_action_on_their_item_and_home(story, young_person):
+    client = client_for(young_person)
+    page = client.get(f"/postcards/{story['jade_item'].reference}/").content.decode()
+    assert "What changed because of this" in page
+    assert "Talk to the bus company" in page
+    assert "Agreed: Leaving Care Team will do this." in page
+
+
+def test_an_anonymous_sender_sees_the_action_on_their_tracked_item(story, participation_officer):
+    result = submit(None, identity="anonymous", topic="school", words="Buses are late again")
+    story["action"].items.add(result.item)
+    client = Client()
+    response = client.post(
+        "/track/", {"reference": result.item.reference, "code": result.tracking_code}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/postcards/{result.item.reference}/").content.decode()
+    assert "Talk to the bus company" in page
+    assert access.item_for_tracking(result.item.reference, result.tracking_code) is not None
+
+
+def test_a_proposed_action_is_not_shown_to_young_people(young_person, participation_officer):
+    item = submit(young_person, topic="school").item
+    action = _propose(participation_officer)
+    action.items.add(item)
+    page = client_for(young_person).get(f"/postcards/{item.reference}/").content.decode()
+    assert "Flats are too far" not in page
+
+
+def test_staff_link_an_item_to_an_action_from_the_item_page(story, manager, caseworker):
+    item = story["sam_item"]
+    story["action"].items.remove(item)
+    # A caseworker who neither leads nor manages the action cannot link to it.
+    refused = client_for(caseworker).post(
+        f"/council/items/{item.reference}/action/", {"action": story["action"].pk}
+    )
+    assert refused.status_code == 404
+    assert not story["action"].items.filter(pk=item.pk).exists()
+    client = client_for(manager)
+    page = client.get(f"/staff/items/{item.reference}/").content.decode()
+    assert "Link to a You Said, We Did action" in page
+    response = client.post(
+        f"/council/items/{item.reference}/action/", {"action": story["action"].pk}
+    )
+    assert response.status_code == 302
+    assert story["action"].items.filter(pk=item.pk).exists()
+
+
+def test_the_review_date_default_follows_the_agreement_day(participation_officer):
+    from participation import services
+
+    action = _propose(participation_officer)
+    with time_machine.travel("2026-08-31 12:00Z", tick=False):
+        services.agree_action(
+            action=action,
+            by=participation_officer,
+            service=Service.objects.get(slug="fostering"),
+            we_will="x",
+        )
+    action.refresh_from_db()
+    assert action.review_on == date(2027, 2, 28)
+    assert action.agreed_at <= timezone.now() + timedelta(seconds=1)
+
+
+def test_a_reply_saying_a_change_is_planned_offers_to_start_an_action(item, caseworker):
+    client = client_for(caseworker)
+    client.post(
+        f"/staff/items/{item.reference}/reply/",
+        {
+            "text": "We will ask the housing team",
+            "change": "planned",
+            "change_description": "Flats list shared with colleges",
+            "key": "k1",
+        },
+    )
+    page = client.get(f"/staff/items/{item.reference}/").content.decode()
+    assert "Your reply said a change is planned or made." in page
+    response = client.post(
+        f"/council/items/{item.reference}/action/new/",
+        {"you_said": "Flats are far from college"},
+    )
+    action = Action.objects.get()
+    assert response["Location"] == f"/council/actions/{action.pk}/"
+    assert action.status == ActionStatus.PROPOSED
+    assert list(action.items.all()) == [item]
+    assert list(action.themes.all()) == [theme_of("housing")]
+    assert action.service == item.service
+
+
+def test_another_service_cannot_start_an_action_from_the_item(item, other_caseworker):
+    response = client_for(other_caseworker).post(
+        f"/council/items/{item.reference}/action/new/", {"you_said": "x"}
+    )
+    assert response.status_code == 404
+    assert not Action.objects.exists()

@@ -1,0 +1,151 @@
+"""The council's dashboard: counts by theme, kind, mood and month, charts drawn on the server."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import time_machine
+
+from participation import figures, services
+from participation.models import ItemTheme
+from tests.conftest import client_for
+from tests.participation.conftest import make_items, theme_of
+
+pytestmark = pytest.mark.django_db
+NOW = "2026-11-20 12:00Z"
+
+
+@pytest.fixture
+def items():
+    specs = (
+        [
+            {
+                "topic": "housing",
+                "kind": "worry",
+                "mood": 2,
+                "audience": "care_leaver",
+                "created_at": date(2026, 10, 5),
+            }
+        ]
+        * 8
+        + [
+            {
+                "topic": "school",
+                "kind": "idea",
+                "mood": 4,
+                "audience": "in_care",
+                "created_at": date(2026, 9, 9),
+            }
+        ]
+        * 6
+        + [
+            {
+                "topic": "money",
+                "kind": "complaint",
+                "audience": "care_leaver",
+                "created_at": date(2026, 4, 1),
+            }
+        ]
+        * 2
+        + [
+            {
+                "topic": "school",
+                "kind": "idea",
+                "audience": "in_care",
+                "created_at": date(2024, 1, 1),
+            }
+        ]
+        * 9
+    )
+    return make_items(specs)
+
+
+def _row(result: figures.Figures, table: str, label: str) -> list[int | None]:
+    row = next(r for r in result.table(table).rows if r.label == label)
+    return [cell.value for cell in row.cells]
+
+
+def test_figures_count_by_theme_kind_mood_and_month_and_hide_small_numbers(items):
+    with time_machine.travel(NOW, tick=False):
+        result = figures.figures(period="12")
+    # Columns: compliment, idea, worry, complaint, all.
+    assert _row(result, "themes", "Leaving care: housing") == [0, 0, 10, 0, 10]
+    assert _row(result, "themes", "School and learning") == [0, 5, 0, 0, 5]
+    assert _row(result, "themes", "Leaving care: money") == [0, 0, 0, None, None]
+    assert _row(result, "months", "Oct 2026") == [0, 0, 10, 0, 10]
+    assert _row(result, "moods", "Unhappy") == [10]
+    assert _row(result, "moods", "No mood given") == [None]
+    assert result.total.value == 15  # 16 items
+
+
+def test_care_leavers_only(items):
+    with time_machine.travel(NOW, tick=False):
+        result = figures.figures(period="12", audience="care_leaver")
+    assert _row(result, "themes", "School and learning") == [0, 0, 0, 0, 0]
+    assert result.total.value == 10
+
+
+def test_a_tag_counts_an_item_under_a_theme_once(items, caseworker):
+    pocket = services.propose_theme(name="Pocket money", by=caseworker, agreed=True)
+    for item in items[:8]:  # housing worries
+        services.tag_item(item=item, theme=pocket, by=caseworker)
+        # Tagged with its own topic's theme as well: still counted once there.
+        services.tag_item(item=item, theme=theme_of("housing"), by=caseworker)
+    assert ItemTheme.objects.count() == 16
+    with time_machine.travel(NOW, tick=False):
+        result = figures.figures(period="12")
+    assert _row(result, "themes", "Pocket money") == [0, 0, 10, 0, 10]
+    assert _row(result, "themes", "Leaving care: housing") == [0, 0, 10, 0, 10]
+
+
+def test_the_page_draws_each_chart_as_svg_with_a_title_and_the_same_figures_in_a_table(
+    items, council_member, django_assert_max_num_queries
+):
+    client = client_for(council_member)
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(14):
+        response = client.get("/council/?period=12")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("<svg") == 4
+    assert page.count("<table>") == 4
+    for title in ("Items by theme", "Items by month", "Items by kind", "Items by mood"):
+        assert '<title id="chart-' in page and title in page
+    assert "style=" not in page
+    assert "<style" not in page
+    assert "fewer than 5" in page
+    assert "rounded to the nearest 5" in page
+    # The bar for housing is drawn at the rounded figure, shown beside it.
+    assert re.search(r'<text x="[\d.]+" y="\d+" font-size="13" fill="#0b0c0c">10</text>', page)
+
+
+def test_the_csv_has_the_same_figures_as_the_page(items, council_member):
+    client = client_for(council_member)
+    with time_machine.travel(NOW, tick=False):
+        body = client.get("/council/figures.csv?period=12&who=care_leaver").content.decode()
+    assert "Leaving care: housing,0,0,10,0,10" in body
+    assert "Leaving care: money,0,0,0,fewer than 5,fewer than 5" in body
+    assert "Who,Care leavers" in body
+
+
+def test_odd_filters_fall_back_to_the_defaults(items, council_member):
+    client = client_for(council_member)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/council/?period=999&who=%00")
+    assert response.status_code == 200
+    assert 'value="12" selected' in response.content.decode()
+
+
+def test_the_query_count_does_not_grow_with_items(council_member, django_assert_max_num_queries):
+    make_items([{"topic": "housing", "created_at": date(2026, 10, 1)}] * 300)
+    client = client_for(council_member)
+    with django_assert_max_num_queries(14):
+        assert client.get("/council/").status_code == 200
+
+
+def test_a_theme_name_cannot_run_as_a_spreadsheet_formula(council_member, caseworker):
+    services.propose_theme(name="=HYPERLINK(1)", by=caseworker, agreed=True)
+    body = client_for(council_member).get("/council/figures.csv").content.decode()
+    assert "'=HYPERLINK(1)" in body
+    assert "\n=HYPERLINK" not in body
