@@ -293,6 +293,13 @@ EMAIL_BACKEND = envstr(
     if not envstr("EMAIL_HOST")
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Outside the demo, mail written to the console is mail lost (reset links,
+# safeguarding alerts): /healthz answers 503 until EMAIL_HOST (or a backend) is set.
+MAIL_GOES_NOWHERE = (
+    not DEBUG
+    and not PORTAL_EMBEDDED
+    and EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")

@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated:
         if user.is_service_staff:
             return redirect("feedback:queue")
-        if user.is_council_member:
+        if user.is_council_member or user.is_participation_officer:
             return redirect("participation:council")
         if user.young_person is not None:
             return redirect("feedback:my_items")
@@ -45,7 +45,9 @@ def exit_page(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    state = {"database": "ok", "broker": "ok"}
+    state = {"database": "ok", "broker": "ok", "mail": "ok"}
+    if settings.MAIL_GOES_NOWHERE:
+        state["mail"] = "not configured: set EMAIL_HOST"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -10,6 +10,7 @@ from tests.conftest import client_for
         ("young_person", "/postcards/"),
         ("care_leaver", "/postcards/"),
         ("council_member", "/council/"),
+        ("participation_officer", "/council/"),
         ("caseworker", "/staff/"),
         ("manager", "/staff/"),
         ("complaints_manager", "/staff/"),
@@ -66,3 +67,20 @@ def test_no_page_may_use_the_camera_microphone_or_location(db):
     for feature in ("camera=()", "microphone=()", "geolocation=()"):
         assert feature in policy
     assert response["Cache-Control"] == "no-store"
+
+
+def test_the_council_link_shows_for_those_the_council_pages_admit(
+    young_person, council_member, participation_officer
+):
+    from django.test import RequestFactory
+
+    from portal.context_processors import portal
+
+    for user, shown in (
+        (young_person, False),
+        (council_member, True),
+        (participation_officer, True),
+    ):
+        request = RequestFactory().get("/")
+        request.user = user
+        assert portal(request)["show_council_link"] is shown, user.username
