@@ -125,6 +125,7 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
                     service=item.routed_service.name,
                     service_id=item.routed_service.pk,
                     reasons=item.safeguarding_reasons,
+                    in_a_sentence=item.routed_service.in_a_sentence,
                 ),
                 created_at=now,
             )

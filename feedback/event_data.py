@@ -17,7 +17,11 @@ class SubmittedData(TypedDict):
     channel: str
 
 
-class RoutedData(TypedDict):
+class ServiceData(TypedDict):
+    in_a_sentence: str  # how the young person's page names the service: "the Fostering team"
+
+
+class RoutedData(ServiceData):
     service: str
     service_id: int
     reasons: list[str]
@@ -73,7 +77,7 @@ class StageData(TypedDict):
     requested_by_young_person: bool
 
 
-class ReroutedData(TypedDict):
+class ReroutedData(ServiceData):
     service: str
     service_id: int
     old_service: str
@@ -91,6 +95,7 @@ class EscalatedData(ClockData):
 EventData = (
     Keyed
     | SubmittedData
+    | ServiceData
     | RoutedData
     | HeldData
     | WithdrawnData

@@ -71,18 +71,20 @@ TOPICS = [
 ]
 
 SERVICES = [
-    # slug, name, duty, triage, advocacy
-    ("leaving-care", "Leaving Care Team", False, False, False),
-    ("lac-health", "LAC Health Team", False, False, False),
-    ("virtual-school", "Virtual School", False, False, False),
-    ("fostering", "Fostering", False, False, False),
-    ("residential", "Residential", False, False, False),
-    ("iro", "Independent Reviewing Officers", False, False, False),
-    ("cic-social-work", "Children in Care Social Work Team", False, False, False),
-    ("complaints", "Complaints Team", False, True, False),
-    ("duty", "Safeguarding Duty Team", True, False, False),
-    ("advocacy", "Advocacy Service", False, False, True),
-]
+    # slug, name, name in a sentence, duty, triage, advocacy
+    ("leaving-care", "Leaving Care Team", "the Leaving Care Team", False, False, False),
+    ("lac-health", "LAC Health Team", "the health team for children in care", False, False, False),
+    ("virtual-school", "Virtual School", "the Virtual School", False, False, False),
+    ("fostering", "Fostering", "the Fostering team", False, False, False),
+    ("residential", "Residential", "the children's homes team", False, False, False),
+    ("iro", "Independent Reviewing Officers", "your Independent Reviewing Officer's team",
+     False, False, False),
+    ("cic-social-work", "Children in Care Social Work Team", "the social work team",
+     False, False, False),
+    ("complaints", "Complaints Team", "the complaints team", False, True, False),
+    ("duty", "Safeguarding Duty Team", "the team that keeps children safe", True, False, False),
+    ("advocacy", "Advocacy Service", "the advocacy service", False, False, True),
+]  # fmt: skip
 
 # (order, kind, topic slug, audience, service slug); blank means any. Every topic
 # reaches the service it names, for each audience; complaints go to the complaints
@@ -144,11 +146,12 @@ def seed_reference_data() -> None:
                 "order": order,
             },
         )
-    for slug, name, duty, triage, advocacy in SERVICES:
+    for slug, name, in_a_sentence, duty, triage, advocacy in SERVICES:
         Service.objects.update_or_create(
             slug=slug,
             defaults={
                 "name": name,
+                "name_in_a_sentence": in_a_sentence,
                 "inbox_email": f"{slug}@council.example.org",
                 "is_duty_team": duty,
                 "is_triage": triage,

@@ -25,6 +25,7 @@ from feedback.event_data import (
     ReplyData,
     ReroutedData,
     ResolvedData,
+    ServiceData,
     StageData,
     StatusData,
     SubmittedData,
@@ -352,7 +353,13 @@ def acknowledge(*, item: Item, by: User) -> Item:
         item.record_first_response()
         item.start_clock_after_acknowledgement()
         item.save()
-        Event.record(item, EventKind.ACKNOWLEDGED, actor=by, actor_label=service.name)
+        Event.record(
+            item,
+            EventKind.ACKNOWLEDGED,
+            actor=by,
+            actor_label=service.name,
+            data=ServiceData(in_a_sentence=service.in_a_sentence),
+        )
         notifications.young_person_update(item, "acknowledged")
     return item
 
@@ -625,7 +632,10 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             actor=by,
             actor_label=service.name,
             data=ReroutedData(
-                service=service.name, service_id=service.pk, old_service=old.name if old else ""
+                service=service.name,
+                service_id=service.pk,
+                old_service=old.name if old else "",
+                in_a_sentence=service.in_a_sentence,
             ),
         )
         Event.record(

@@ -126,6 +126,13 @@ class ServiceQuerySet(models.QuerySet["Service"]):
 
 class Service(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # How a young person's page names it mid-sentence: "It went to the Fostering team".
+    name_in_a_sentence = models.CharField(
+        _("name in a sentence"),
+        max_length=120,
+        blank=True,
+        help_text=_('As it reads after "It went to", e.g. "the Fostering team".'),
+    )
     slug = models.SlugField(_("short name"), unique=True)
     inbox_email = models.EmailField(_("shared inbox"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -151,6 +158,10 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_a_sentence(self) -> str:
+        return self.name_in_a_sentence or f"the {self.name}"
 
 
 class Membership(models.Model):
