@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import uuid
 
+import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
-from feedback import access, services
+from feedback import access, clocks, services
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, Kind, Notification
 from portal.models import User
@@ -249,3 +253,53 @@ def notifications(request: SignedInRequest) -> HttpResponse:
     )
     Notification.objects.unread_in_portal(request.user).update(read_at=timezone.now())
     return render(request, "feedback/notifications.html", {"notifications": rows})
+
+
+# --- How complaints work: for everyone, signed in or not --------------------------
+
+
+def complaints_info(request: HttpRequest) -> HttpResponse:
+    """The statutory procedure in plain words, as the council must publicise it."""
+    return render(request, "feedback/complaints_info.html", _procedure_context())
+
+
+def complaints_leaflet(request: HttpRequest) -> HttpResponse:
+    """The same on one printable page, for homes and offices."""
+    return render(request, "feedback/complaints_leaflet.html", _procedure_context())
+
+
+def postcard_print(request: HttpRequest) -> HttpResponse:
+    """A printable postcard with a QR code to the portal, for paper distribution."""
+    return render(
+        request,
+        "feedback/postcard_print.html",
+        {
+            "qr_svg": qr_code_svg(
+                settings.SITE_URL + "/", label=_("QR code: scan it to open Your Voice")
+            ),
+            "site_url": settings.SITE_URL,
+        },
+    )
+
+
+def _procedure_context() -> dict[str, object]:
+    stages = clocks.STAGES
+    return {
+        "stage1": stages[1],
+        "stage2": stages[2],
+        "stage3": stages[3],
+        "duty_team_phone": settings.DUTY_TEAM_PHONE,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def qr_code_svg(url: str, *, label: str) -> SafeString:
+    """The QR code as an SVG element (paths, no style attribute: the CSP forbids those),
+    named for screen readers."""
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    return format_html(
+        '<svg role="img" aria-label="{}" class="qr" {}',
+        label,
+        mark_safe(svg.removeprefix("<svg ")),  # noqa: S308 - our own SVG
+    )
