@@ -79,7 +79,9 @@ def _person(
             year_of_birth=2010 if where == Audience.IN_CARE else 2005,
         )
         return username, persona, ""
-    Membership.objects.create(user=user, service=Service.objects.get(slug=where), role=role)
+    Membership.objects.create(
+        user=user, service=Service.objects.get(slug=where), role=role or Membership.Role.CASEWORKER
+    )
     if username == "chris":
         user.is_complaints_manager = True
         user.save(update_fields=["is_complaints_manager"])

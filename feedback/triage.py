@@ -17,8 +17,10 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from re import _constants as sre  # stdlib internals, used only to speed matching up
-from re import _parser as sre_parse
+
+# Standard-library internals (not in typeshed's stubs), used only to speed matching up.
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 RULES_PATH = Path(__file__).with_name("triage_rules.toml")
@@ -243,7 +245,7 @@ def load_rules(path: Path) -> _Rules:
     if not reasons:
         raise ValueError(f"{path}: no [reasons.*] tables")
     anchor_parts = [(source, starts) for source, (starts, _) in anchors.items()]
-    anchored = tuple(
+    groups = tuple(
         _Anchored(re.compile(r"\b" + source), tuple(rules), frozenset(i for i, _, _ in rules))
         for source, (_, rules) in anchors.items()
     )
@@ -252,8 +254,8 @@ def load_rules(path: Path) -> _Rules:
         expansions=expansions,
         reasons=tuple(reasons),
         anywhere=re.compile(rf"\b(?={anchor}(?P<anchor>)|{plain})"),
-        anchored=anchored,
-        anchored_reasons=frozenset().union(*(group.reasons for group in anchored)),
+        anchored=groups,
+        anchored_reasons=frozenset().union(*(group.reasons for group in groups)),
         reasons_at=_reasons_at(reasons_at, everywhere),
     )
 
