@@ -13,7 +13,15 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 
 from feedback.models import Item, ItemQuerySet
-from portal.models import CODE_ALPHABET, Service, ServiceQuerySet, User, hash_code, normalise_code
+from portal.models import (
+    CODE_ALPHABET,
+    Service,
+    ServiceQuerySet,
+    User,
+    hash_code,
+    normalise_code,
+    normalise_reference,
+)
 from portal.permissions import passed_second_factor
 
 TRACKED_SESSION_KEY = "tracked_items"
@@ -148,11 +156,6 @@ def remember_tracked(request: HttpRequest, item: Item) -> None:
     if item.reference not in tracked:
         tracked.append(item.reference)
     request.session[TRACKED_SESSION_KEY] = tracked[-20:]
-
-
-def normalise_reference(raw: str) -> str:
-    code = normalise_code(raw)
-    return f"{code[:3]}-{code[3:]}" if len(code) == 6 else raw.strip().upper()
 
 
 def tracking_hash(reference: str, code: str) -> str:

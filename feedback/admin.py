@@ -16,6 +16,7 @@ from feedback.models import (
     StaffView,
     Topic,
 )
+from portal.admin import AuditedAdmin
 
 
 @admin.register(Topic)
@@ -38,7 +39,7 @@ class RouteForm(forms.ModelForm):
 
 
 @admin.register(Route)
-class RouteAdmin(SimpleHistoryAdmin):
+class RouteAdmin(SimpleHistoryAdmin, AuditedAdmin):
     form = RouteForm
     list_display = ("order", "kind", "topic", "audience", "service", "active")
     list_editable = ("active",)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,7 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import access, reports
-from portal.models import User
+from feedback.models import StaffView
+from portal import audit
+from portal.forms import AuditFilterForm
+from portal.models import AuditEntry, AuditKind, User
 from portal.permissions import SignedInRequest, staff_required
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -84,7 +89,7 @@ def dashboard_csv(request: SignedInRequest) -> HttpResponse:
     manager, open complaints by stage.
     """
     figures = _dashboard_for(request.user)
-    response, writer = _csv_response(f"dashboard-{figures.today.isoformat()}.csv")
+    response, writer = _csv_response(request, f"dashboard-{figures.today.isoformat()}.csv")
     writer.writerow(_dashboard_header())
     period = _("Last 12 months")
     for section in figures.sections:
@@ -149,7 +154,7 @@ def complaints_report_csv(request: SignedInRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response, writer = _csv_response(f"complaints-{report.year}.csv")
+    response, writer = _csv_response(request, f"complaints-{report.year}.csv")
     writer.writerow([_("Section"), _("Measure"), _("Value")])
     writer.writerows(_report_rows(report))
     return response
@@ -198,7 +203,9 @@ def _cell(value: object) -> object:
     return value
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, _CsvWriter]:
+def _csv_response(request: HttpRequest, filename: str) -> tuple[HttpResponse, _CsvWriter]:
+    """Every export is in the audit log, by name."""
+    audit.record(AuditKind.EXPORT, request=request, detail=filename)
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
@@ -210,3 +217,62 @@ def _number(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+# --- The audit log ----------------------------------------------------------------
+
+AUDIT_ROWS = 200
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    when: datetime
+    what: str
+    who: str
+    item: str
+    address: str
+    detail: str
+
+
+@staff_required
+def audit_log(request: SignedInRequest) -> HttpResponse:
+    """Everything the log holds, newest first, filtered by person, item and date: sign-ins,
+    refusals, exports and configuration changes, and every staff read of an item."""
+    access.require(access.can_read_audit(request.user))
+    form = AuditFilterForm(request.GET or None)
+    rows: list[AuditRow] = []
+    if not form.is_bound or form.is_valid():
+        rows = _audit_rows(form.cleaned_data if form.is_bound else {})
+    return render(request, "feedback/staff/audit_log.html", {"form": form, "rows": rows})
+
+
+def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
+    entries = AuditEntry.objects.all()
+    reads = StaffView.objects.select_related("user", "item")
+    person, item = filters.get("person"), filters.get("item")
+    if person:
+        entries = entries.filter(username__iexact=person)
+        reads = reads.filter(user__username__iexact=person)
+    if item:
+        entries = entries.filter(item_reference=item)
+        reads = reads.filter(item__reference=item)
+    since, until = filters.get("since"), filters.get("until")
+    if isinstance(since, date):
+        entries = entries.filter(created_at__gte=_local_midnight(since))
+        reads = reads.filter(viewed_at__gte=_local_midnight(since))
+    if isinstance(until, date):
+        entries = entries.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
+        reads = reads.filter(viewed_at__lt=_local_midnight(until + timedelta(days=1)))
+    rows = [
+        AuditRow(e.created_at, e.get_kind_display(), e.username or (f"#{e.user_id}" if e.user_id else ""),
+                 e.item_reference, e.address, e.detail)
+        for e in entries[:AUDIT_ROWS]
+    ] + [
+        AuditRow(v.viewed_at, str(_("Opened an item")), v.user.username, v.item.reference, "", "")
+        for v in reads.order_by("-viewed_at")[:AUDIT_ROWS]
+    ]  # fmt: skip
+    return sorted(rows, key=lambda row: row.when, reverse=True)[:AUDIT_ROWS]
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

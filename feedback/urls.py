@@ -37,6 +37,7 @@ urlpatterns = [
     path("staff/items/<str:reference>/extend/", staff_views.extend, name="staff_extend"),
     path("staff/items/<str:reference>/stage/", staff_views.stage, name="staff_stage"),
     path("staff/items/<str:reference>/reroute/", staff_views.reroute, name="staff_reroute"),
+    path("staff/audit/", report_views.audit_log, name="audit_log"),
     path("staff/dashboard/", report_views.dashboard, name="dashboard"),
     path("staff/dashboard.csv", report_views.dashboard_csv, name="dashboard_csv"),
     path("staff/reports/complaints/", report_views.complaints_report, name="complaints_report"),

@@ -1,8 +1,39 @@
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
-from portal.models import Invitation, Membership, Service, User, YoungPerson
+from portal import audit
+from portal.models import AuditEntry, AuditKind, Invitation, Membership, Service, User, YoungPerson
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Configuration changes made here go into the audit log (routes keep their own
+    history too)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit.record(
+            AuditKind.CONFIGURATION,
+            request=request,
+            detail=f"{'changed' if change else 'added'} {obj._meta.model_name} {obj.pk}",
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        detail = f"deleted {obj._meta.model_name} {obj.pk}"
+        super().delete_model(request, obj)
+        audit.record(AuditKind.CONFIGURATION, request=request, detail=detail)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            audit.record(
+                AuditKind.CONFIGURATION,
+                request=request,
+                detail=f"changed {formset.model._meta.model_name}s of {form.instance._meta.model_name} {form.instance.pk}",
+            )
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,17 +55,20 @@ if admin.site.is_registered(Authenticator):
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(AuditedAdmin, UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Portal", {"fields": ("display_name", "is_complaints_manager")}),
+        (
+            "Portal",
+            {"fields": ("display_name", "is_complaints_manager", "is_participation_officer")},
+        ),
     )
     list_display = ("username", "display_name", "email", "is_complaints_manager", "is_active")
     inlines = [YoungPersonInline, MembershipInline]
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AuditedAdmin):
     list_display = ("name", "slug", "active", "is_duty_team", "is_triage", "provides_advocacy")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
@@ -47,4 +81,22 @@ class InvitationAdmin(admin.ModelAdmin):
     # Codes are shown once, on the staff invitation page; admin never sees them.
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read only: the log is append-only (in PostgreSQL the table refuses rewrites)."""
+
+    list_display = ("created_at", "kind", "username", "user_id", "item_reference", "address")
+    list_filter = ("kind",)
+    search_fields = ("username", "item_reference")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("People and organisation")
+
+    def ready(self) -> None:
+        from portal import audit  # models are ready only now
+
+        audit.connect()

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Audience, Invitation, Membership, Service, User
+from portal.models import Audience, Invitation, Membership, Service, User, normalise_reference
 from portal.permissions import can_invite_council_members, can_invite_staff_to
 
 
@@ -107,3 +107,26 @@ class NewInvitationForm(forms.Form):
             "service": data["service"] if staff else None,
             "role": data["role"] if staff else "",
         }
+
+
+class AuditFilterForm(forms.Form):
+    """The complaints manager's filters on the audit log: person, item and dates."""
+
+    person = forms.CharField(label=_("Username"), max_length=150, required=False)
+    item = forms.CharField(label=_("Item reference"), max_length=12, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_item(self) -> str:
+        return normalise_reference(self.cleaned_data.get("item") or "")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date must be on or after the start date."))
+        return cleaned

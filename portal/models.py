@@ -26,6 +26,12 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())
 
 
+def normalise_reference(raw: str) -> str:
+    """An item's reference as people type it ("k7m 4qp") in its stored form ("K7M-4QP")."""
+    code = normalise_code(raw)
+    return f"{code[:3]}-{code[3:]}" if len(code) == 6 else raw.strip().upper()
+
+
 def hash_code(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
@@ -285,3 +291,42 @@ class Invitation(models.Model):
             self.used_by = user
             self.save(update_fields=["used_by"])
         return user
+
+
+class AuditKind(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "sign_out", _("Signed out")
+    SECOND_FACTOR_ADDED = "mfa_added", _("Second factor set up")
+    SECOND_FACTOR_REMOVED = "mfa_removed", _("Second factor removed")
+    SECOND_FACTOR_FAILED = "mfa_failed", _("Second factor code refused")
+    ACCESS_DENIED = "access_denied", _("Access refused")
+    EXPORT = "export", _("Export")
+    CONFIGURATION = "configuration", _("Configuration changed")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened, for the complaints manager and an auditor. Append-only:
+    in PostgreSQL a trigger refuses UPDATE and DELETE (migration 0005).
+
+    Who is kept as an id and, for staff, a username, not a foreign key: nothing may
+    rewrite a row, not even a deleted account's cascade. Never a young person's
+    words; staff reads of items are their own record (feedback's StaffView).
+    """
+
+    kind = models.CharField(_("what"), max_length=20, choices=AuditKind)
+    user_id = models.PositiveIntegerField(_("user id"), null=True, blank=True)
+    username = models.CharField(_("who"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=45, blank=True)
+    item_reference = models.CharField(_("item"), max_length=12, blank=True, db_index=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user_id", "created_at"], name="audit_user")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.username or self.user_id or ''}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -13,8 +15,9 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 from kombu import Connection
 
+from portal import audit
 from portal.forms import AcceptInvitationForm, InvitationCodeForm, NewInvitationForm
-from portal.models import Invitation, hash_code, normalise_code
+from portal.models import AuditKind, Invitation, hash_code, normalise_code
 from portal.permissions import SignedInRequest, staff_required
 
 INVITATION_SESSION_KEY = "invitation_id"
@@ -149,4 +152,17 @@ def invitation_new(request: SignedInRequest) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Every gate answers "not allowed" as "not found": a signed-in person's 404 is
+    recorded in the audit log, with the item's reference if the path names one."""
+    if request.user.is_authenticated:
+        reference = REFERENCE_IN_PATH.search(request.path)
+        audit.record(
+            AuditKind.ACCESS_DENIED,
+            request=request,
+            item_reference=reference.group(0) if reference else "",
+            detail=request.path[:200],
+        )
     return render(request, "404.html", status=404)
+
+
+REFERENCE_IN_PATH = re.compile(r"(?<=/)[A-Z0-9]{3}-[A-Z0-9]{3}(?=/)")

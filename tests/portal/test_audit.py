@@ -1,0 +1,109 @@
+"""The audit log: sign-ins and failures, second-factor changes, refusals, exports and
+configuration changes, read by the complaints manager, and nothing of a young person's."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authentication_failed, authenticator_added
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from feedback import dispatch
+from feedback.models import Route
+from portal.models import AuditEntry, AuditKind, Service
+from tests.conftest import PASSWORD, client_for, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(kind: str) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(kind=kind))
+
+
+def test_sign_ins_and_failures_are_recorded_without_naming_young_people(young_person, caseworker):
+    Client(REMOTE_ADDR="198.51.100.5").post(
+        reverse("account_login"), {"login": "jade", "password": PASSWORD}
+    )
+    Client().post(reverse("account_login"), {"login": "jade", "password": "wrong"})
+    Client().post(reverse("account_login"), {"login": "casey", "password": "wrong"})
+    Client().post(reverse("account_login"), {"login": "nobody-here", "password": "wrong"})
+
+    [signed_in] = entries(AuditKind.SIGN_IN)
+    assert signed_in.user_id == young_person.pk and signed_in.username == ""
+    assert signed_in.address == "198.51.100.5"
+    failed = entries(AuditKind.SIGN_IN_FAILED)
+    assert len(failed) == 3
+    assert {e.username for e in failed} == {"", "casey"}
+    assert "jade" not in {e.username for e in AuditEntry.objects.all()}
+
+
+def test_second_factor_changes_and_refused_codes_are_recorded(caseworker):
+    request = RequestFactory().get("/")
+    request.user = caseworker
+    authenticator = Authenticator.objects.get(user=caseworker, type=Authenticator.Type.TOTP)
+    authenticator_added.send(
+        sender=Authenticator, request=request, user=caseworker, authenticator=authenticator
+    )
+    authentication_failed.send(
+        sender=Authenticator, request=request, user=caseworker, authenticator=authenticator
+    )
+    assert entries(AuditKind.SECOND_FACTOR_ADDED)[0].username == "casey"
+    assert entries(AuditKind.SECOND_FACTOR_FAILED)[0].username == "casey"
+
+
+def test_a_refused_item_is_recorded_with_its_reference(care_leaver, other_caseworker):
+    item = submit(care_leaver).item
+    dispatch.route_item(item.pk)
+    response = client_for(other_caseworker).get(f"/staff/items/{item.reference}/")
+    assert response.status_code == 404
+    [denied] = entries(AuditKind.ACCESS_DENIED)
+    assert denied.item_reference == item.reference and denied.username == "vic"
+
+
+def test_exports_are_recorded(manager):
+    response = client_for(manager).get(reverse("feedback:dashboard_csv"))
+    assert response.status_code == 200
+    [export] = entries(AuditKind.EXPORT)
+    assert export.username == "morgan" and export.detail.startswith("dashboard-")
+
+
+def test_configuration_changes_in_admin_are_recorded(complaints_manager):
+    complaints_manager.is_staff = complaints_manager.is_superuser = True
+    complaints_manager.save()
+    route = Route.objects.get(topic__slug="school")
+    response = client_for(complaints_manager).post(
+        f"/admin/feedback/route/{route.pk}/change/",
+        {
+            "kind": "", "topic": route.topic_id, "audience": "",
+            "service": Service.objects.get(slug="iro").pk, "order": route.order, "active": "on",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    [change] = entries(AuditKind.CONFIGURATION)
+    assert change.detail == f"changed route {route.pk}" and change.username == "chris"
+
+
+def test_the_complaints_manager_filters_the_log_by_person_item_and_date(
+    care_leaver, caseworker, other_caseworker, complaints_manager
+):
+    item = submit(care_leaver).item
+    dispatch.route_item(item.pk)
+    client_for(caseworker).get(f"/staff/items/{item.reference}/")  # a read
+    client_for(other_caseworker).get(f"/staff/items/{item.reference}/")  # refused
+    log = client_for(complaints_manager)
+    by_item = log.get(reverse("feedback:audit_log"), {"item": item.reference.lower()})
+    rows = by_item.context["rows"]
+    assert {(row.what, row.who) for row in rows} == {
+        ("Opened an item", "casey"),
+        ("Access refused", "vic"),
+    }
+    by_person = log.get(reverse("feedback:audit_log"), {"person": "vic"}).context["rows"]
+    assert {row.who for row in by_person} == {"vic"}
+    future = log.get(reverse("feedback:audit_log"), {"since": "2099-01-01"}).context["rows"]
+    assert future == []
+    wrong = log.get(reverse("feedback:audit_log"), {"since": "2026-02-01", "until": "2026-01-01"})
+    assert "The end date must be on or after the start date." in wrong.content.decode()
+
+
+def test_only_the_complaints_manager_reads_the_log(caseworker, manager, young_person):
+    for user in (caseworker, manager, young_person):
+        assert client_for(user).get(reverse("feedback:audit_log")).status_code == 404
