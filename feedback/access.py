@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
 
 from feedback.models import Item, ItemQuerySet
 from portal.models import (
@@ -24,7 +27,14 @@ from portal.models import (
 )
 from portal.permissions import passed_second_factor
 
-TRACKED_SESSION_KEY = "tracked_items"
+# What this browser has proved or just sent lives in signed, short-lived cookies on the
+# device, never in the session table beside a user's id. Each cookie is bound to a
+# random token in the session that sign-in and sign-out replace, so it dies with them.
+TRACKED_COOKIE = "tracked"
+JUST_SENT_COOKIE = "just_sent"
+TRACKED_SECONDS = 30 * 60
+JUST_SENT_SECONDS = 10 * 60
+BROWSER_TOKEN = "browser_token"  # noqa: S105 - the name of a session key, not a secret
 REFERENCE_RE = re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}")
 
 
@@ -126,9 +136,8 @@ def item_for_young_person(request: HttpRequest, reference: str) -> Item:
     """The item if the signed-in author owns it, or if this session proved its tracking code."""
     _check_reference(reference)
     items = Item.objects.select_related("topic", "service")
-    tracked = request.session.get(TRACKED_SESSION_KEY, [])
     try:
-        if reference in tracked:
+        if reference in tracked_references(request):
             return items.get(reference=reference, identity="anonymous")
         if request.user.is_authenticated:
             return items.get(
@@ -151,11 +160,77 @@ def item_for_tracking(reference: str, code: str) -> Item | None:
     return None
 
 
-def remember_tracked(request: HttpRequest, item: Item) -> None:
-    tracked = list(request.session.get(TRACKED_SESSION_KEY, []))
-    if item.reference not in tracked:
-        tracked.append(item.reference)
-    request.session[TRACKED_SESSION_KEY] = tracked[-20:]
+def _browser_token(request: HttpRequest) -> str:
+    token = request.session.get(BROWSER_TOKEN)
+    if not token:
+        token = request.session[BROWSER_TOKEN] = secrets.token_urlsafe(16)
+    return str(token)
+
+
+def forget_browser(request: HttpRequest) -> None:
+    """At sign-in and sign-out: every tracked or just-sent cookie stops counting."""
+    request.session.pop(BROWSER_TOKEN, None)
+
+
+def _read(request: HttpRequest, name: str, max_age: int) -> dict[str, str]:
+    token = request.session.get(BROWSER_TOKEN)
+    if not token:
+        return {}
+    try:
+        value = request.get_signed_cookie(name, salt=f"{name}:{token}", max_age=max_age)
+    except (KeyError, signing.BadSignature):
+        return {}
+    try:
+        data = json.loads(value or "")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write(
+    request: HttpRequest, response: HttpResponse, name: str, data: dict[str, str], max_age: int
+) -> None:
+    response.set_signed_cookie(
+        name,
+        json.dumps(data),
+        salt=f"{name}:{_browser_token(request)}",
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def tracked_references(request: HttpRequest) -> list[str]:
+    return list(_read(request, TRACKED_COOKIE, TRACKED_SECONDS))
+
+
+def remember_tracked(request: HttpRequest, response: HttpResponse, item: Item) -> None:
+    tracked = _read(request, TRACKED_COOKIE, TRACKED_SECONDS)
+    tracked[item.reference] = ""
+    _write(request, response, TRACKED_COOKIE, dict(list(tracked.items())[-5:]), TRACKED_SECONDS)
+
+
+def just_sent(request: HttpRequest) -> dict[str, str]:
+    """Reference to the submission key whose tracking code is still to be shown ("" once shown)."""
+    return _read(request, JUST_SENT_COOKIE, JUST_SENT_SECONDS)
+
+
+def remember_sent(
+    request: HttpRequest, response: HttpResponse, reference: str, submission_key: str
+) -> None:
+    sent = just_sent(request)
+    sent[reference] = submission_key
+    _write(request, response, JUST_SENT_COOKIE, dict(list(sent.items())[-5:]), JUST_SENT_SECONDS)
+
+
+def stored_submission_key(submission_key: uuid.UUID) -> uuid.UUID:
+    """What the database keeps of a form's key: a keyed hash, never the key itself, from
+    which the tracking code is derived."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"submission:{submission_key}".encode(), hashlib.sha256
+    ).digest()
+    return uuid.UUID(bytes=digest[:16])
 
 
 def tracking_hash(reference: str, code: str) -> str:

@@ -2,6 +2,7 @@ import time
 from datetime import date
 
 from django.apps import AppConfig
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 _CLOSURES_TTL = 300.0
@@ -12,9 +13,21 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Postcards and complaints")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from feedback import workdays
 
         workdays.set_closure_provider(_local_closures)
+        # Signing in keeps the session's data (Django cycles only its key); what this
+        # browser sent or tracked anonymously must not follow a person into their account.
+        user_logged_in.connect(_forget_browser, dispatch_uid="feedback.forget_browser")
+
+
+def _forget_browser(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    from feedback import access
+
+    if request is not None and hasattr(request, "session"):
+        access.forget_browser(request)
 
 
 _cache: tuple[float, frozenset[date]] = (0.0, frozenset())

@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from feedback import dispatch, services
+from feedback.access import stored_submission_key
 from feedback.models import Item, Kind, Outcome, Topic
 from feedback.workdays import is_working_day
 from portal.models import Audience, Membership, Service, User, YoungPerson
@@ -101,7 +102,7 @@ def seed_items() -> int:
     made = 0
     for number, (author, kind, topic, words, audience, days_ago, then) in enumerate(ITEMS):
         key = uuid.uuid5(DEMO_ITEMS, str(number))
-        if Item.objects.filter(submission_key=key).exists():
+        if Item.objects.filter(submission_key=stored_submission_key(key)).exists():
             continue
         item = services.submit_item(
             kind=kind,

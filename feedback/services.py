@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import clocks, notifications, outbox, triage
-from feedback.access import tracking_code_for, tracking_hash
+from feedback.access import stored_submission_key, tracking_code_for, tracking_hash
 from feedback.event_data import (
     AssignedData,
     ChangeData,
@@ -137,7 +137,7 @@ def submit_item(
     check_answers(identity=identity, contact_wanted=contact_wanted, contact_method=contact_method)
     anonymous = identity == Identity.ANONYMOUS
     fields = {
-        "submission_key": submission_key,
+        "submission_key": stored_submission_key(submission_key),
         "kind": kind,
         "topic": topic,
         "words": words,
@@ -159,9 +159,12 @@ def submit_item(
         try:
             return Submitted(_insert_item(fields, tracking_code), tracking_code, created=True)
         except IntegrityError:
-            existing = Item.objects.filter(submission_key=submission_key).first()
-            if existing is not None:  # a double tap that lost the race
-                return Submitted(existing, _tracking_code(existing, submission_key), created=False)
+            existing = Item.objects.filter(
+                submission_key=stored_submission_key(submission_key)
+            ).first()
+            if existing is not None:  # the same form sent again (a double tap, a replay)
+                # No tracking code: it is shown once, to the send that made the item.
+                return Submitted(existing, None, created=False)
             # Otherwise the reference collided: draw another.
     raise RuntimeError("could not allocate a unique reference")
 
@@ -205,10 +208,6 @@ def _insert_item(fields: dict[str, object], tracking_code: str | None) -> Item:
         )
         _send_routing(item)
     return item
-
-
-def _tracking_code(item: Item, submission_key: uuid.UUID) -> str | None:
-    return tracking_code_for(submission_key) if item.is_anonymous else None
 
 
 # --- The young person's actions -------------------------------------------------
@@ -364,23 +363,40 @@ def acknowledge(*, item: Item, by: User) -> Item:
     return item
 
 
+def can_be_assigned(item: Item, user: User) -> bool:
+    """Only a member of the item's service can have it: the one rule behind "Take it",
+    assigning and the assignment a first reply makes."""
+    return item.service_id is not None and item.service_id in user.service_ids
+
+
 def assign(*, item: Item, by: User, assignee: User | None) -> Item:
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
         _refuse_if_unrouted(item)
-        if assignee is not None and item.service_id not in assignee.service_ids:
-            raise ActionRefused(_("They are not a member of this service."), field="assignee")
+        if assignee is not None and not can_be_assigned(item, assignee):
+            # Spoken to the person acting: about themselves when they tried to take it.
+            if assignee.pk == by.pk:
+                message = _("You are not a member of this service, so you cannot take it.")
+            else:
+                message = _("%(name)s is not a member of this service. Choose someone who is.") % {
+                    "name": assignee.shown_name
+                }
+            raise ActionRefused(message, field="assignee")
         item.assignee = assignee
         item.save(update_fields=["assignee", "updated_at"])
-        Event.record(
-            item,
-            EventKind.ASSIGNED,
-            actor=by,
-            staff_only=True,
-            data=AssignedData(assignee=assignee.shown_name if assignee else ""),
-        )
+        _record_assigned(item, by=by, assignee=assignee)
     return item
+
+
+def _record_assigned(item: Item, *, by: User, assignee: User | None) -> None:
+    Event.record(
+        item,
+        EventKind.ASSIGNED,
+        actor=by,
+        staff_only=True,
+        data=AssignedData(assignee=assignee.shown_name if assignee else ""),
+    )
 
 
 def staff_reply(
@@ -401,6 +417,11 @@ def staff_reply(
         _refuse_if_finished(item)
         service = _refuse_if_unrouted(item)
         _refuse_if_done(item, key)
+        # Whoever answers an item nobody has taken has it from now on (the page says so),
+        # if they are in its service; the complaints manager answering leaves it free.
+        if item.assignee_id is None and can_be_assigned(item, by):
+            item.assignee = by
+            _record_assigned(item, by=by, assignee=by)
         label = service.name if as_team or not by.shown_name else by.shown_name
         event = Event.record(
             item,

@@ -24,8 +24,6 @@ from feedback.models import Item, Kind, Notification
 from portal.models import User
 from portal.permissions import SignedInRequest, young_person_required
 
-CONFIRM_SESSION_KEY = "just_sent"
-
 
 def _acting(request: HttpRequest) -> User | None:
     """The signed-in person, or nobody: a visitor without an account."""
@@ -92,31 +90,34 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
         submission_key = uuid.UUID(request.POST.get("submission_key", ""))
     except ValueError:
         return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
-    # A double tap is not a new postcard: it never counts against the limits.
-    already_sent = Item.objects.filter(submission_key=submission_key).exists()
-    held = not already_sent and _sent_while_flooding(request)
+    # Every send counts against the limits, a replayed form too; none is ever discarded.
+    held = _sent_while_flooding(request)
     result = services.submit_item(
         **form.item_fields(), author=user, submission_key=submission_key, held=held
     )
-    # Whoever holds the form's key sent it (a double tap lands here too): show the
-    # confirmation again, with the same tracking code.
-    sent = request.session.get(CONFIRM_SESSION_KEY, {})
-    sent[result.item.reference] = result.tracking_code or ""
-    request.session[CONFIRM_SESSION_KEY] = dict(list(sent.items())[-5:])
-    return redirect("feedback:sent", reference=result.item.reference)
+    response = redirect("feedback:sent", reference=result.item.reference)
+    # The tracking code is derived from the form's key, which only this browser holds
+    # (in a short-lived cookie): a replayed form shows the confirmation without it.
+    code_key = str(submission_key) if result.created and result.tracking_code else ""
+    access.remember_sent(request, response, result.item.reference, code_key)
+    return response
 
 
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
-    just_sent = request.session.get(CONFIRM_SESSION_KEY, {})
+    just_sent = access.just_sent(request)
     if reference not in just_sent:
         raise Http404
-    item = Item.objects.select_related("topic").get(reference=reference)
-    # The tracking code is shown once; the session keeps only that this page may be seen.
-    tracking_code = just_sent[reference]
-    if tracking_code:
-        just_sent[reference] = ""
-        request.session[CONFIRM_SESSION_KEY] = just_sent
-    return render(request, "feedback/sent.html", {"item": item, "tracking_code": tracking_code})
+    item = Item.objects.select_related("topic", "service").get(reference=reference)
+    tracking_code = ""
+    if just_sent[reference] and item.is_anonymous:
+        try:
+            tracking_code = access.tracking_code_for(uuid.UUID(just_sent[reference]))
+        except ValueError:
+            tracking_code = ""
+    response = render(request, "feedback/sent.html", {"item": item, "tracking_code": tracking_code})
+    if tracking_code:  # shown once: the cookie keeps only that this page may be seen
+        access.remember_sent(request, response, reference, "")
+    return response
 
 
 @young_person_required
@@ -230,8 +231,9 @@ def track(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["reference"], form.cleaned_data["code"]
             )
             if item is not None:
-                access.remember_tracked(request, item)
-                return redirect("feedback:item", reference=item.reference)
+                response = redirect("feedback:item", reference=item.reference)
+                access.remember_tracked(request, response, item)
+                return response
             form.add_error(
                 None,
                 _(

@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from feedback.models import Event, Item, Status, Topic
-from tests.conftest import client_for
+from tests.conftest import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -90,14 +90,54 @@ def test_a_double_tap_makes_one_item(young_person):
     assert client.get(second["Location"]).status_code == 200
 
 
-def test_a_double_tap_on_an_anonymous_postcard_shows_the_same_tracking_code(reference_data):
+def test_a_replayed_anonymous_form_shows_the_confirmation_without_the_tracking_code(
+    reference_data,
+):
+    client = client_for(None)
+    data = answers(identity="anonymous", audience="in_care")
+    key = str(client.post("/postcards/new/", {**data, "step": "check"}).context["submission_key"])
+    first = client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
+    code = client.get(first["Location"]).context["tracking_code"]
+    assert code
+    replayed = client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
+    page = client.get(replayed["Location"])
+    assert Item.objects.count() == 1
+    assert page.status_code == 200 and page.context["tracking_code"] == ""
+    assert code not in page.content.decode()
+
+
+def test_the_database_keeps_no_copy_of_the_forms_key(reference_data):
     client = client_for(None)
     data = answers(identity="anonymous", audience="in_care")
     key = str(client.post("/postcards/new/", {**data, "step": "check"}).context["submission_key"])
     client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
-    first_code = client.session["just_sent"][Item.objects.get().reference]
-    client.post("/postcards/new/", {**data, "step": "send", "submission_key": key})
-    assert client.session["just_sent"][Item.objects.get().reference] == first_code
+    assert str(Item.objects.get().submission_key) != key
+
+
+def test_nothing_in_the_session_links_a_person_to_what_they_sent_or_tracked(young_person):
+    from django.contrib.sessions.models import Session
+
+    client = client_for(young_person)
+    response, _key = send(client, answers(identity="anonymous"))
+    client.get(response["Location"])
+    reference = Item.objects.get().reference
+    for session in Session.objects.all():
+        assert reference not in str(session.get_decoded())
+
+
+def test_signing_in_or_out_forgets_what_this_browser_sent_or_tracked(young_person):
+    from django.urls import reverse
+
+    client = client_for(None)
+    response, _key = send(client, answers(identity="anonymous", audience="in_care"))
+    sent_page = response["Location"]
+    code = client.get(sent_page).context["tracking_code"]
+    reference = Item.objects.get().reference
+    tracked = client.post("/track/", {"reference": reference, "code": code})
+    assert client.get(tracked["Location"]).status_code == 200
+    client.post(reverse("account_login"), {"login": "jade", "password": PASSWORD})
+    assert client.get(f"/postcards/{reference}/").status_code == 404
+    assert client.get(sent_page).status_code == 404
 
 
 @pytest.mark.parametrize(
