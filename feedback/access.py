@@ -21,6 +21,7 @@ from portal.models import (
     Service,
     ServiceQuerySet,
     User,
+    code_hashes,
     hash_code,
     normalise_code,
     normalise_reference,
@@ -152,12 +153,16 @@ def item_for_tracking(reference: str, code: str) -> Item | None:
     """Both must match; a wrong code and an unknown reference are indistinguishable."""
     reference = normalise_reference(reference)
     item = Item.objects.filter(reference=reference, identity="anonymous").first()
-    expected = tracking_hash(reference, code)
+    keyed, legacy = code_hashes(f"{reference}:{normalise_code(code)}")
     # Compare even when there is no item, so timing does not tell one case from the other.
     stored = item.tracking_code_hash if item else "0" * 64
-    if hmac.compare_digest(stored, expected) and item is not None:
-        return item
-    return None
+    matches_keyed = hmac.compare_digest(stored, keyed)
+    matches_legacy = hmac.compare_digest(stored, legacy)
+    if item is None or not (matches_keyed or matches_legacy):
+        return None
+    if matches_legacy:  # stored before codes were keyed: keep the keyed hash from now on
+        Item.objects.filter(pk=item.pk).update(tracking_code_hash=keyed)
+    return item
 
 
 def _browser_token(request: HttpRequest) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -33,7 +34,19 @@ def normalise_reference(raw: str) -> str:
 
 
 def hash_code(code: str) -> str:
+    """A keyed hash (HMAC-SHA256 with CODE_HASH_KEY, kept in the settings): a copy of the
+    database alone cannot be searched for short codes such as invitation codes."""
+    return hmac.new(settings.CODE_HASH_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def legacy_hash_code(code: str) -> str:
+    """The unkeyed hash stored before codes were keyed: still accepted, and replaced by
+    the keyed one when the code is next used."""
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def code_hashes(code: str) -> tuple[str, str]:
+    return hash_code(code), legacy_hash_code(code)
 
 
 class Audience(models.TextChoices):

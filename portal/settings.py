@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.known_device",
+    "portal.middleware.staff_idle_timeout",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -218,6 +219,11 @@ except (ValueError, binascii.Error):
         "MFA_ENCRYPTION_KEY must be a Fernet key: 32 bytes, url-safe base64"
     ) from None
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Your Voice portal")
+# The key of the keyed hash that invitation and tracking codes are stored as; kept
+# out of the database (derived from SECRET_KEY when not given).
+CODE_HASH_KEY = (
+    envstr("CODE_HASH_KEY") or hashlib.sha256(f"codes:{SECRET_KEY}".encode()).hexdigest()
+)
 
 # CSRF tokens live in the session, so signing out (or Exit this page) kills every open form.
 CSRF_USE_SESSIONS = True
@@ -228,6 +234,8 @@ SESSION_ENGINE = (
 )
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Staff are signed out after this long without a request; young people are not.
+STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE = envbool(

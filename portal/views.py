@@ -17,7 +17,7 @@ from kombu import Connection
 
 from portal import audit
 from portal.forms import AcceptInvitationForm, InvitationCodeForm, NewInvitationForm
-from portal.models import AuditKind, Invitation, hash_code, normalise_code
+from portal.models import AuditKind, Invitation, code_hashes, normalise_code
 from portal.permissions import SignedInRequest, staff_required
 
 INVITATION_SESSION_KEY = "invitation_id"
@@ -74,8 +74,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "portal/expired.html", status=403)
 
 
-def _find_invitation(hashed: str, field: str) -> tuple[Invitation | None, str]:
-    invitation = Invitation.objects.filter(**{field: hashed}).first()
+def _find_invitation(hashes: tuple[str, str], field: str) -> tuple[Invitation | None, str]:
+    """By the keyed hash, or the unkeyed one an older invitation was stored with."""
+    invitation = Invitation.objects.filter(**{f"{field}__in": hashes}).first()
     if invitation is None:
         return None, _("We could not find that code. Check it and try again, or ask for a new one.")
     if invitation.used_at is not None or invitation.expires_at <= timezone.now():
@@ -92,7 +93,7 @@ def invitation_code(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
         elif form.is_valid():
             invitation, error = _find_invitation(
-                hash_code(normalise_code(form.cleaned_data["code"])), "code_hash"
+                code_hashes(normalise_code(form.cleaned_data["code"])), "code_hash"
             )
             if invitation:
                 request.session[INVITATION_SESSION_KEY] = invitation.pk
@@ -106,7 +107,7 @@ def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         messages.error(request, _("Too many tries. Wait ten minutes, then try again."))
         return redirect("invitation_code")
-    invitation, error = _find_invitation(hash_code(token), "token_hash")
+    invitation, error = _find_invitation(code_hashes(token), "token_hash")
     if invitation is None:
         messages.error(request, error)
         return redirect("invitation_code")

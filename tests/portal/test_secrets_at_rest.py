@@ -42,3 +42,38 @@ def test_staff_still_sign_in_with_their_authenticator(caseworker):
     response = client.post(reverse("mfa_authenticate"), {"code": current_code()})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == caseworker.pk
+
+
+def test_invitation_codes_are_stored_as_a_keyed_hash(db):
+    import hashlib
+
+    from portal.models import Invitation
+
+    invitation, token, code = Invitation.issue(created_by=None, audience="in_care")
+    assert invitation.code_hash != hashlib.sha256(code.encode()).hexdigest()
+    assert invitation.token_hash != hashlib.sha256(token.encode()).hexdigest()
+    response = Client().post(reverse("invitation_code"), {"code": code})
+    assert response.status_code == 302 and response["Location"] == reverse("invitation_accept")
+
+
+def test_an_invitation_stored_before_codes_were_keyed_still_works(db):
+    from portal.models import Invitation, legacy_hash_code
+
+    invitation, _token, code = Invitation.issue(created_by=None, audience="in_care")
+    Invitation.objects.filter(pk=invitation.pk).update(code_hash=legacy_hash_code(code))
+    response = Client().post(reverse("invitation_code"), {"code": code})
+    assert response["Location"] == reverse("invitation_accept")
+
+
+def test_a_tracking_code_stored_unkeyed_still_works_and_is_rekeyed(reference_data):
+    from feedback import access
+    from feedback.models import Item
+    from portal.models import hash_code, legacy_hash_code
+    from tests.conftest import submit
+
+    result = submit(None, identity="anonymous", audience="in_care")
+    reference, code = result.item.reference, result.tracking_code
+    plain = f"{reference}:{code.replace('-', '')}"
+    Item.objects.filter(pk=result.item.pk).update(tracking_code_hash=legacy_hash_code(plain))
+    assert access.item_for_tracking(reference, code) == result.item
+    assert Item.objects.get(pk=result.item.pk).tracking_code_hash == hash_code(plain)
