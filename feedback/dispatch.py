@@ -26,6 +26,7 @@ from feedback.models import (
     Identity,
     Item,
     ItemQuerySet,
+    Kind,
     Notification,
     Route,
     Status,
@@ -287,12 +288,16 @@ def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
 
 
 def anonymise_expired(now: datetime | None = None) -> int:
-    """After the retention period, closed items lose their words and their link to a person."""
-
-    cutoff = (now or timezone.now()) - timedelta(days=settings.RETENTION_DAYS)
+    """After the retention period of its kind, a closed item loses its words and its link
+    to a person; every figure (dashboard, council, annual report) stays the same."""
+    now = now or timezone.now()
+    expired_by_kind = Q()
+    for kind in Kind.values:
+        days = settings.RETENTION_DAYS_BY_KIND.get(kind, settings.RETENTION_DAYS)
+        expired_by_kind |= Q(kind=kind, closed_at__lt=now - timedelta(days=days))
     expired = Item.objects.filter(
+        expired_by_kind,
         status__in=[Status.CLOSED, Status.WITHDRAWN],
-        closed_at__lt=cutoff,
         anonymised_at__isnull=True,
     )
     count = 0

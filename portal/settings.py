@@ -344,6 +344,13 @@ CELERY_DB_REUSE_MAX = envint("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 
 # Young people's words are kept this long after an item closes, then anonymised.
 RETENTION_DAYS = envint("RETENTION_DAYS", 365 * 2, minimum=1)
+# Per kind, where a council keeps some longer (complaints for the statutory record
+# and the Ombudsman, say); a kind not set here keeps RETENTION_DAYS.
+RETENTION_DAYS_BY_KIND = {
+    kind: days
+    for kind in ("compliment", "idea", "worry", "complaint")
+    if (days := envint(f"RETENTION_DAYS_{kind.upper()}", 0, minimum=0))
+}
 INVITATION_DAYS = envint("INVITATION_DAYS", 14, minimum=1)
 DUTY_TEAM_PHONE = envstr("DUTY_TEAM_PHONE", "0300 123 4567")
 # Staff only: the emergency duty team's number when the office is closed.

@@ -48,3 +48,19 @@ def test_anonymising_clears_notifications_and_change_descriptions(
     assert "Sam's flat" not in str(
         list(Event.objects.filter(item=item).values_list("data", flat=True))
     )
+
+
+def test_each_kind_keeps_its_own_retention_period(care_leaver, caseworker, settings):
+    from tests.conftest import submit
+
+    settings.RETENTION_DAYS = 30
+    settings.RETENTION_DAYS_BY_KIND = {"complaint": 6 * 365}
+    idea = submit(care_leaver).item
+    complaint = submit(care_leaver, kind="complaint").item
+    for item in (idea, complaint):
+        services.withdraw(item=item, by=care_leaver)
+    Item.objects.update(closed_at=timezone.now() - timedelta(days=400))
+    assert dispatch.anonymise_expired() == 1
+    idea.refresh_from_db()
+    complaint.refresh_from_db()
+    assert idea.words == "" and complaint.words
