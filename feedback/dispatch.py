@@ -303,27 +303,35 @@ def anonymise_expired(now: datetime | None = None) -> int:
     count = 0
     for item_id in expired.values_list("pk", flat=True)[:1000]:
         with transaction.atomic():
-            Item.objects.filter(pk=item_id).update(
-                words="",
-                author=None,
-                identity=Identity.ANONYMOUS,
-                contact_method="",
-                contact_detail="",
-                # Mood stays: with kind, topic and month it identifies nobody, and
-                # the council's figures for a past period must not change.
-                safeguarding_reasons=[],
-                entered_by=None,
-                anonymised_at=timezone.now(),
-                updated_at=timezone.now(),
-            )
-            # Events keep their kind, date and figures (the audit of what happened,
-            # for the annual report) but lose who and any words, including the
-            # description of a change, which replies carry in their data.
-            events = Event.objects.filter(item_id=item_id)
-            events.update(body="", actor=None)
-            events.filter(kind__in=[EventKind.STAFF_REPLY, EventKind.CHANGE]).update(data={})
-            Notification.objects.filter(item_id=item_id).update(
-                recipient=None, address="", subject="", body=""
-            )
+            anonymise_item(item_id)
             count += 1
     return count
+
+
+def anonymise_item(item_id: int) -> None:
+    """The item loses its words and its link to a person; its figures stay. Used by
+    retention and by erasure on request (feedback.privacy)."""
+    now = timezone.now()
+    Item.objects.filter(pk=item_id).update(
+        words="",
+        author=None,
+        identity=Identity.ANONYMOUS,
+        contact_wanted=False,
+        contact_method="",
+        contact_detail="",
+        # Mood stays: with kind, topic and month it identifies nobody, and
+        # the council's figures for a past period must not change.
+        safeguarding_reasons=[],
+        entered_by=None,
+        anonymised_at=now,
+        updated_at=now,
+    )
+    # Events keep their kind, date and figures (the audit of what happened,
+    # for the annual report) but lose who and any words, including the
+    # description of a change, which replies carry in their data.
+    events = Event.objects.filter(item_id=item_id)
+    events.update(body="", actor=None)
+    events.filter(kind__in=[EventKind.STAFF_REPLY, EventKind.CHANGE]).update(data={})
+    Notification.objects.filter(item_id=item_id).update(
+        recipient=None, address="", subject="", body=""
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import report_views, staff_views, views
+from feedback import privacy_views, report_views, staff_views, views
 
 app_name = "feedback"
 
@@ -38,6 +38,14 @@ urlpatterns = [
     path("staff/items/<str:reference>/stage/", staff_views.stage, name="staff_stage"),
     path("staff/items/<str:reference>/reroute/", staff_views.reroute, name="staff_reroute"),
     path("staff/audit/", report_views.audit_log, name="audit_log"),
+    path("staff/people/", privacy_views.people, name="people"),
+    path("staff/people/<str:username>/", privacy_views.person_data, name="person_data"),
+    path(
+        "staff/people/<str:username>/data.json",
+        privacy_views.person_data_json,
+        name="person_data_json",
+    ),
+    path("staff/people/<str:username>/erase/", privacy_views.person_erase, name="person_erase"),
     path("staff/dashboard/", report_views.dashboard, name="dashboard"),
     path("staff/dashboard.csv", report_views.dashboard_csv, name="dashboard_csv"),
     path("staff/reports/complaints/", report_views.complaints_report, name="complaints_report"),

@@ -1,0 +1,102 @@
+"""The complaints manager's data-protection pages: what is held about a young person
+(page and JSON), and erasure on request."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from feedback import access, privacy
+from portal import audit
+from portal.models import AuditKind, User
+from portal.permissions import SignedInRequest, staff_required
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("Young person's username"), max_length=150)
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why (for example: their request of 3 March, reference DP-123)"),
+        max_length=150,
+        widget=forms.TextInput,
+        error_messages={"required": gettext_lazy("Give the reason for the erasure.")},
+    )
+
+
+def _person(request: SignedInRequest, username: str) -> User:
+    access.require(access.can_read_audit(request.user))
+    person = privacy.young_person_for_staff(username)
+    if person is None:
+        raise Http404
+    return person
+
+
+@staff_required
+def people(request: SignedInRequest) -> HttpResponse:
+    access.require(access.can_read_audit(request.user))
+    form = PersonForm(request.GET or None)
+    if form.is_valid():
+        person = privacy.young_person_for_staff(form.cleaned_data["username"])
+        if person is not None:
+            return redirect("feedback:person_data", username=person.username)
+        form.add_error("username", _("There is no young person with that username."))
+    return render(request, "feedback/staff/people.html", {"form": form})
+
+
+@staff_required
+def person_data(request: SignedInRequest, username: str) -> HttpResponse:
+    person = _person(request, username)
+    data = privacy.subject_access(person)
+    audit.record(AuditKind.EXPORT, request=request, detail=f"subject access page #{person.pk}")
+    return render(
+        request,
+        "feedback/staff/person_data.html",
+        {"person": person, "data": data, "erasure_form": ErasureForm()},
+    )
+
+
+@staff_required
+def person_data_json(request: SignedInRequest, username: str) -> HttpResponse:
+    person = _person(request, username)
+    audit.record(AuditKind.EXPORT, request=request, detail=f"subject access JSON #{person.pk}")
+    return HttpResponse(
+        json.dumps(privacy.subject_access(person), indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="subject-access-{person.pk}.json"'},
+    )
+
+
+@staff_required
+@require_POST
+def person_erase(request: SignedInRequest, username: str) -> HttpResponse:
+    person = _person(request, username)
+    form = ErasureForm(request.POST)
+    if form.is_valid():
+        try:
+            count = privacy.erase(
+                person=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except privacy.ErasureRefused as refused:
+            form.add_error("reason", str(refused))
+        else:
+            messages.success(
+                request,
+                _("Erased. %(count)s items keep only their figures.") % {"count": count},
+            )
+            return redirect("feedback:people")
+    data = privacy.subject_access(person)
+    return render(
+        request,
+        "feedback/staff/person_data.html",
+        {"person": person, "data": data, "erasure_form": form},
+        status=400,
+    )
