@@ -9,6 +9,7 @@ urlpatterns = [
     path("postcards/new/", views.submit, name="submit"),
     path("complaints/new/", views.submit, {"kind": "complaint"}, name="submit_complaint"),
     path("complaints/how-it-works/", views.complaints_info, name="complaints_info"),
+    path("privacy/", views.privacy, name="privacy"),
     path("complaints/leaflet/", views.complaints_leaflet, name="complaints_leaflet"),
     path("postcards/print/", views.postcard_print, name="postcard_print"),
     path("postcards/sent/<str:reference>/", views.sent, name="sent"),

@@ -305,3 +305,8 @@ def qr_code_svg(url: str, *, label: str) -> SafeString:
         label,
         mark_safe(svg.removeprefix("<svg ")),  # noqa: S308 - our own SVG
     )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What is kept, why, who sees it and for how long, in plain words."""
+    return render(request, "feedback/privacy.html", {"retention_days": settings.RETENTION_DAYS})

@@ -43,3 +43,9 @@ def test_the_qr_code_encodes_the_address(settings):
     one = qr_code_svg("https://a.example/", label="QR")
     other = qr_code_svg("https://b.example/", label="QR")
     assert one != other
+
+
+def test_the_privacy_page_says_what_is_kept_who_sees_it_and_for_how_long(db, settings):
+    settings.RETENTION_DAYS = 730
+    page = client_for(None).get(reverse("feedback:privacy")).content.decode()
+    assert "730 days" in page and "anonymous" in page and "ask to see everything" in page
