@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -51,6 +52,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts come only from invitations (portal.views.accept_invitation).
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """No mail to an address nobody has shown is theirs: one added but unverified
+        would otherwise get mail naming the account."""
+        if EmailAddress.objects.filter(email__iexact=email, verified=False).exists():
+            return
+        super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The same address, behind the same trusted proxies, as every other limit.

@@ -44,6 +44,8 @@ urlpatterns = [
     path("staff/invitations/new/", views.invitation_new, name="invitation_new"),
     # No open sign-up: accounts come from invitations.
     path("accounts/signup/", RedirectView.as_view(pattern_name="invitation_code")),
+    # Young people's contact details live in their portal profile, not in allauth.
+    path("accounts/email/", views.email_management, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

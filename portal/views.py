@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from allauth.account.views import email as allauth_email
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -167,3 +168,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 REFERENCE_IN_PATH = re.compile(r"(?<=/)[A-Z0-9]{3}-[A-Z0-9]{3}(?=/)")
+
+
+def email_management(request: HttpRequest) -> HttpResponse:
+    """allauth's email page, for staff only: a young person's contact details live in the
+    portal's own profile, and nothing may send mail naming them to an address they added."""
+    if request.user.is_authenticated and request.user.young_person is not None:
+        return not_found(request)
+    return allauth_email(request)

@@ -211,3 +211,19 @@ def test_an_invitation_accepted_twice_makes_one_account(invitation):
     assert not User.objects.filter(username="rain").exists()
     record.refresh_from_db()
     assert record.used_by == user and record.used_at is not None
+
+
+def test_young_people_cannot_manage_email_addresses_through_allauth(young_person, caseworker):
+    assert client_for(young_person).get("/accounts/email/").status_code == 404
+    assert client_for(young_person).post(
+        "/accounts/email/", {"email": "new@example.org", "action_add": ""}
+    ).status_code == 404
+    assert client_for(caseworker).get("/accounts/email/").status_code == 200
+
+
+def test_no_mail_goes_to_an_address_nobody_has_verified(young_person, mailoutbox):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=young_person, email="stranger@example.org", verified=False)
+    client_for(None).post(reverse("account_reset_password"), {"email": "stranger@example.org"})
+    assert [m for m in mailoutbox if "stranger@example.org" in m.to] == []
