@@ -17,6 +17,9 @@ class InvitationCodeForm(forms.Form):
     )
 
 
+USERNAME_REFUSED = _("That username cannot be used. Try another one.")
+
+
 class AcceptInvitationForm(forms.Form):
     username = forms.CharField(
         label=_("Choose a username"),
@@ -37,7 +40,8 @@ class AcceptInvitationForm(forms.Form):
         username = self.cleaned_data["username"].strip()
         User.username_validator(username)
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("That username is taken. Try another one."))
+            # Says no more than "not this one": whether someone has it is nobody's business.
+            raise forms.ValidationError(USERNAME_REFUSED)
         return username
 
     def clean(self) -> dict[str, Any]:

@@ -116,6 +116,7 @@ def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("invitation_accept")
 
 
+@ratelimit(key="ip", rate="20/10m", method="POST", block=False)
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     invitation_id = request.session.get(INVITATION_SESSION_KEY, 0)  # 0: no such invitation
     invitation = Invitation.objects.usable().filter(pk=invitation_id).first()
@@ -123,6 +124,11 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Enter your invitation code to make your account."))
         return redirect("invitation_code")
     form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and getattr(request, "limited", False):
+        # Trying usernames one after another: slowed down, with nothing learned.
+        form.is_valid()
+        form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
+        return render(request, "portal/invitation_accept.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = invitation.accept(
             username=form.cleaned_data["username"], password=form.cleaned_data["password1"]

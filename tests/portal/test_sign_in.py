@@ -129,8 +129,26 @@ def test_a_taken_username_and_mismatched_passwords_get_messages(invitation, youn
         reverse("invitation_accept"), {"username": "jade", "password1": "abc", "password2": "abd"}
     )
     page = response.content.decode()
-    assert "That username is taken" in page
+    # The same words whether or not someone has the name: nothing to learn by trying.
+    assert "That username cannot be used. Try another one." in page
+    assert "taken" not in page
     assert "The two passwords are different" in page
+
+
+def test_trying_usernames_one_after_another_is_slowed_down(invitation, young_person):
+    _invitation, _token, code = invitation
+    client = client_for(None)
+    client.post(reverse("invitation_code"), {"code": code})
+    for n in range(20):
+        client.post(
+            reverse("invitation_accept"),
+            {"username": f"guess{n}", "password1": "a", "password2": "b"},
+        )
+    response = client.post(
+        reverse("invitation_accept"), {"username": "jade", "password1": "a", "password2": "b"}
+    )
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
 
 
 def test_a_staff_invitation_makes_a_member_of_the_service(manager):
@@ -215,9 +233,12 @@ def test_an_invitation_accepted_twice_makes_one_account(invitation):
 
 def test_young_people_cannot_manage_email_addresses_through_allauth(young_person, caseworker):
     assert client_for(young_person).get("/accounts/email/").status_code == 404
-    assert client_for(young_person).post(
-        "/accounts/email/", {"email": "new@example.org", "action_add": ""}
-    ).status_code == 404
+    assert (
+        client_for(young_person)
+        .post("/accounts/email/", {"email": "new@example.org", "action_add": ""})
+        .status_code
+        == 404
+    )
     assert client_for(caseworker).get("/accounts/email/").status_code == 200
 
 
