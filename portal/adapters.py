@@ -54,9 +54,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """No mail to an address nobody has shown is theirs: one added but unverified
-        would otherwise get mail naming the account."""
-        if EmailAddress.objects.filter(email__iexact=email, verified=False).exists():
+        """No mail to an address nobody has shown is theirs: one added through allauth and
+        never verified would otherwise get mail naming the account. The address the
+        portal holds for the account itself (set at invitation) is theirs."""
+        added = EmailAddress.objects.filter(email__iexact=email, verified=False).exclude(
+            user__email__iexact=email
+        )
+        if added.exists():
             return
         super().send_mail(template_prefix, email, context)
 
