@@ -25,6 +25,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,6 +41,11 @@ os.environ.update(
 )
 
 from bench.measure import hardware, percentile, recreate_database  # noqa: E402
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.test import Client
 
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
@@ -79,7 +85,9 @@ def load_items(count: int) -> None:
         "created_at": f"%(now)s - ((i::bigint * 7919) %% {DAYS * 86400}) * interval '1 second'",
         "updated_at": "%(now)s",
     }
-    columns, expressions, params = [], [], {"now": now}
+    columns: list[str] = []
+    expressions: list[str] = []
+    params: dict[str, str | int | datetime] = {"now": now}
     for field in Item._meta.concrete_fields:
         if field.primary_key:
             continue
@@ -124,7 +132,7 @@ def tag_items() -> None:
         cursor.execute(sql, [timezone.now()])
 
 
-def time_page(client: object, url: str, runs: int) -> list[float]:
+def time_page(client: Client, url: str, runs: int) -> list[float]:
     for _ in range(3):
         assert client.get(url).status_code == 200, url
     timings = []

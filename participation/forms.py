@@ -3,7 +3,10 @@ progress 0 to 100, done needs what was done) are participation.services', shown 
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from participation.models import ActionStatus, MeetingKind, Theme
@@ -21,9 +24,10 @@ class MergeForm(forms.Form):
         label=_("Merge into"), queryset=Theme.objects.none(), empty_label=None
     )
 
-    def __init__(self, *args: object, theme: Theme, **kwargs: object) -> None:
+    def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = Theme.objects.live().exclude(pk=theme.pk)
+        into = cast(forms.ModelChoiceField, self.fields["into"])
+        into.queryset = Theme.objects.live().exclude(pk=theme.pk)
 
 
 class TagForm(forms.Form):
@@ -78,10 +82,12 @@ class AgreeActionForm(forms.Form):
     progress = forms.IntegerField(label=_("Progress (%)"), required=False)
     public = forms.BooleanField(label=_("Show on the public board"), required=False)
 
-    def __init__(self, *args: object, services: object = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: Any, services: QuerySet[Service] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if services is not None:
-            self.fields["service"].queryset = services
+            cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
 
 
 class ActionUpdateForm(forms.Form):

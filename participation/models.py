@@ -100,8 +100,9 @@ class Theme(models.Model):
     def final(self) -> Theme:
         """The theme this one ended up in after any merges."""
         theme = self
-        while theme.merged_into_id is not None:
-            theme = theme.merged_into
+        # No query when merged_into_id is None: the descriptor then returns None.
+        while (into := theme.merged_into) is not None:
+            theme = into
         return theme
 
 
@@ -180,7 +181,8 @@ class ActionStatus(models.TextChoices):
 
 
 # The progress an action shows when it reaches a status, unless staff set another.
-DEFAULT_PROGRESS = {
+# Keyed by the status value: a model's status field holds a plain str.
+DEFAULT_PROGRESS: dict[str, int] = {
     ActionStatus.PROPOSED: 0,
     ActionStatus.AGREED: 10,
     ActionStatus.IN_PROGRESS: 50,

@@ -323,7 +323,7 @@ def _tell_young_people(action: Action, update: ActionUpdate) -> None:
     batch = Batch()
     for item in action.items.select_related("topic", "author", "service"):
         key = f"action:{action.pk}:{update.pk}:{item.pk}"
-        context = {
+        context: dict[str, object] = {
             "reference": item.reference,
             "kind": item.get_kind_display(),
             "topic": item.topic.name,
@@ -411,7 +411,7 @@ def finding_to_action(*, question: TakeoverQuestion, by: User) -> Action:
         raise ValidationError(_("Write down what they found first."))
     with transaction.atomic():
         question = TakeoverQuestion.objects.select_for_update().get(pk=question.pk)
-        if question.action_id is not None:
+        if question.action is not None:
             return question.action
         action = propose_action(
             you_said=question.finding,

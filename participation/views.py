@@ -38,6 +38,7 @@ from participation.forms import (
 )
 from participation.models import (
     Action,
+    ActionQuerySet,
     ActionStatus,
     ActionUpdate,
     Excerpt,
@@ -46,6 +47,7 @@ from participation.models import (
     Theme,
 )
 from portal.models import Service
+from portal.permissions import SignedInRequest
 
 MODERATION_PAGE = 30
 
@@ -98,7 +100,7 @@ def _quotes(result: figures.Figures, limit: int = 6) -> list[Excerpt]:
 
 
 @access.council_required
-def council(request: HttpRequest) -> HttpResponse:
+def council(request: SignedInRequest) -> HttpResponse:
     result = _figures(request)
     return render(
         request,
@@ -116,7 +118,7 @@ def council(request: HttpRequest) -> HttpResponse:
 
 
 @access.council_required
-def council_csv(request: HttpRequest) -> HttpResponse:
+def council_csv(request: SignedInRequest) -> HttpResponse:
     result = _figures(request)
     name = (
         f"council-{result.months[0]:%Y-%m}-{result.months[-1]:%Y-%m}-{result.audience or 'all'}.csv"
@@ -128,7 +130,7 @@ def council_csv(request: HttpRequest) -> HttpResponse:
 
 
 @access.council_required
-def themes(request: HttpRequest) -> HttpResponse:
+def themes(request: SignedInRequest) -> HttpResponse:
     form = ThemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         moderator = access.is_moderator(request.user)
@@ -156,7 +158,7 @@ def themes(request: HttpRequest) -> HttpResponse:
 
 
 @access.council_required
-def theme(request: HttpRequest, pk: str) -> HttpResponse:
+def theme(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.theme_for(request.user, pk)
     result = _figures(request)
     row = next((r for r in result.table("themes").rows if r.key == str(obj.pk)), None)
@@ -180,7 +182,7 @@ def theme(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.moderator_required
 @require_POST
-def theme_agree(request: HttpRequest, pk: str) -> HttpResponse:
+def theme_agree(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.theme_for(request.user, pk)
     services.agree_theme(theme=obj, by=request.user)
     messages.success(request, _("Theme agreed."))
@@ -189,7 +191,7 @@ def theme_agree(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.moderator_required
 @require_POST
-def theme_merge(request: HttpRequest, pk: str) -> HttpResponse:
+def theme_merge(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.theme_for(request.user, pk)
     form = MergeForm(request.POST, theme=obj)
     if form.is_valid() and _run(
@@ -207,7 +209,7 @@ def theme_merge(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.actions_required
 @require_POST
-def item_tag(request: HttpRequest, reference: str) -> HttpResponse:
+def item_tag(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_tagging(request.user, reference)
     form = TagForm(request.POST)
     if form.is_valid():
@@ -220,7 +222,7 @@ def item_tag(request: HttpRequest, reference: str) -> HttpResponse:
 
 @access.actions_required
 @require_POST
-def item_untag(request: HttpRequest, reference: str, theme_pk: str) -> HttpResponse:
+def item_untag(request: SignedInRequest, reference: str, theme_pk: str) -> HttpResponse:
     item = access.item_for_tagging(request.user, reference)
     theme = access.theme_for_tagging(theme_pk)
     services.untag_item(item=item, theme=theme, by=request.user)
@@ -230,7 +232,7 @@ def item_untag(request: HttpRequest, reference: str, theme_pk: str) -> HttpRespo
 
 @access.actions_required
 @require_POST
-def item_link_action(request: HttpRequest, reference: str) -> HttpResponse:
+def item_link_action(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_tagging(request.user, reference)
     form = ItemActionForm(request.POST)
     action = access.action_for(request.user, form.data.get("action", ""))
@@ -245,7 +247,7 @@ def item_link_action(request: HttpRequest, reference: str) -> HttpResponse:
 
 @access.actions_required
 @require_POST
-def item_start_action(request: HttpRequest, reference: str) -> HttpResponse:
+def item_start_action(request: SignedInRequest, reference: str) -> HttpResponse:
     """From a staff reply saying a change is planned or made: a proposed action answering it."""
     item = access.item_for_tagging(request.user, reference)
     form = ItemStartActionForm(request.POST)
@@ -273,7 +275,7 @@ def _back(request: HttpRequest, reference: str) -> str:
 
 
 @access.moderator_required
-def moderation(request: HttpRequest) -> HttpResponse:
+def moderation(request: SignedInRequest) -> HttpResponse:
     items = (
         access.items_for_moderation(request.user)
         .exclude(excerpts__approved_at__isnull=False)
@@ -293,7 +295,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
 
 
 @access.moderator_required
-def excerpt_new(request: HttpRequest, reference: str) -> HttpResponse:
+def excerpt_new(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_moderation(request.user, reference)
     form = ExcerptForm(request.POST or None, initial={"text": ""})
     approved = (
@@ -322,7 +324,7 @@ def excerpt_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @access.moderator_required
 @require_POST
-def excerpt_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+def excerpt_withdraw(request: SignedInRequest, pk: str) -> HttpResponse:
     excerpt = access.excerpt_for(request.user, pk)
     services.withdraw_excerpt(excerpt=excerpt, by=request.user)
     messages.success(request, _("Excerpt withdrawn. The council can no longer read it."))
@@ -332,7 +334,7 @@ def excerpt_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
 # --- Actions ----------------------------------------------------------------------------
 
 
-def _with_updates(actions: object) -> object:
+def _with_updates(actions: ActionQuerySet) -> ActionQuerySet:
     return actions.select_related("service").prefetch_related(
         Prefetch("updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id")),
         "themes",
@@ -340,14 +342,14 @@ def _with_updates(actions: object) -> object:
 
 
 @access.actions_required
-def actions(request: HttpRequest) -> HttpResponse:
+def actions(request: SignedInRequest) -> HttpResponse:
     rows = _with_updates(access.actions_for(request.user))
     return render(request, "participation/actions.html", {"actions": rows})
 
 
 @access.council_required
 @require_POST
-def action_propose(request: HttpRequest) -> HttpResponse:
+def action_propose(request: SignedInRequest) -> HttpResponse:
     form = ProposeActionForm(request.POST)
     if form.is_valid():
         holder: list[Action] = []
@@ -367,11 +369,13 @@ def action_propose(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/action_propose.html", {"form": form}, status=400)
 
 
-def _action_context(request: HttpRequest, action: Action, **forms_: forms.Form) -> dict:
+def _action_context(
+    request: SignedInRequest, action: Action, **forms_: forms.Form
+) -> dict[str, object]:
     user = request.user
     may_agree = access.may_agree(user, action)
     may_update = access.may_update(user, action)
-    context = {
+    context: dict[str, object] = {
         "action": action,
         "updates": action.updates.select_related("meeting"),
         "item_count": action.items.count(),
@@ -390,14 +394,14 @@ def _action_context(request: HttpRequest, action: Action, **forms_: forms.Form) 
 
 
 @access.actions_required
-def action(request: HttpRequest, pk: str) -> HttpResponse:
+def action(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.action_for(request.user, pk)
     return render(request, "participation/action.html", _action_context(request, obj))
 
 
 @access.actions_required
 @require_POST
-def action_agree(request: HttpRequest, pk: str) -> HttpResponse:
+def action_agree(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.action_for(request.user, pk)
     if not access.may_agree(request.user, obj):
         raise Http404
@@ -426,7 +430,7 @@ def action_agree(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.actions_required
 @require_POST
-def action_update(request: HttpRequest, pk: str) -> HttpResponse:
+def action_update(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.action_for(request.user, pk)
     if not access.may_update(request.user, obj):
         raise Http404
@@ -460,7 +464,7 @@ def action_update(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.actions_required
 @require_POST
-def action_link(request: HttpRequest, pk: str) -> HttpResponse:
+def action_link(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.action_for(request.user, pk)
     if not (access.may_update(request.user, obj) and access.is_staff(request.user)):
         raise Http404
@@ -513,7 +517,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @access.council_required
-def meetings(request: HttpRequest) -> HttpResponse:
+def meetings(request: SignedInRequest) -> HttpResponse:
     moderator = access.is_moderator(request.user)
     form = MeetingForm(request.POST or None)
     if request.method == "POST":
@@ -544,9 +548,11 @@ def meetings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _meeting_context(request: HttpRequest, meeting: Meeting, **forms_: forms.Form) -> dict:
+def _meeting_context(
+    request: SignedInRequest, meeting: Meeting, **forms_: forms.Form
+) -> dict[str, object]:
     moderator = access.is_moderator(request.user)
-    context = {
+    context: dict[str, object] = {
         "meeting": meeting,
         "for_review": _with_updates(meeting.actions_for_review()),
         "agenda_items": meeting.agenda_items.all(),
@@ -565,14 +571,14 @@ def _meeting_context(request: HttpRequest, meeting: Meeting, **forms_: forms.For
 
 
 @access.actions_required
-def meeting(request: HttpRequest, pk: str) -> HttpResponse:
+def meeting(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     return render(request, "participation/meeting.html", _meeting_context(request, obj))
 
 
 @access.moderator_required
 @require_POST
-def meeting_agenda(request: HttpRequest, pk: str) -> HttpResponse:
+def meeting_agenda(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     form = AgendaItemForm(request.POST)
     if form.is_valid() and _run(
@@ -588,7 +594,7 @@ def meeting_agenda(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.moderator_required
 @require_POST
-def meeting_minutes(request: HttpRequest, pk: str) -> HttpResponse:
+def meeting_minutes(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     form = MinutesForm(request.POST)
     if form.is_valid():
@@ -606,7 +612,7 @@ def meeting_minutes(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.moderator_required
 @require_POST
-def meeting_question(request: HttpRequest, pk: str) -> HttpResponse:
+def meeting_question(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     form = TakeoverQuestionForm(request.POST)
     if form.is_valid():
@@ -628,7 +634,7 @@ def meeting_question(request: HttpRequest, pk: str) -> HttpResponse:
 
 @access.moderator_required
 @require_POST
-def question_to_action(request: HttpRequest, pk: str, question_pk: str) -> HttpResponse:
+def question_to_action(request: SignedInRequest, pk: str, question_pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     try:
         question = obj.questions.get(pk=access.pk_of(question_pk))
@@ -659,7 +665,7 @@ def _pack(
 
 
 @access.council_required
-def board_pack(request: HttpRequest, pk: str) -> HttpResponse:
+def board_pack(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     result, rows, quotes = _pack(request, obj)
     return render(
@@ -676,7 +682,7 @@ def board_pack(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @access.council_required
-def board_pack_csv(request: HttpRequest, pk: str) -> HttpResponse:
+def board_pack_csv(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
     result, rows, quotes = _pack(request, obj)
     lines = figures.csv_rows(result)
