@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("portal", "feedback", "participation")
 LAYER = {"portal": 0, "feedback": 1, "participation": 2}
 # The composition root: the only modules of portal/ that may know the apps.
-COMPOSITION_ROOT = {"portal.urls", "portal.celery"}
+COMPOSITION_ROOT = {"portal.urls", "portal.celery", "portal.wsgi"}
 
 
 def module_name(path: Path) -> str:
