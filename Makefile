@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser-deps lint format migrate seed bench clean
+.PHONY: run test install browser-deps assets lint format migrate seed bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,19 @@ browser-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; then \
 	  npm ci --no-audit --no-fund --silent || echo "Could not install axe-core: browser tests will be skipped"; \
 	fi
+
+# Rebuild the committed CSS and JS from static/src with GOV.UK Frontend, sass and esbuild
+# (pinned in package-lock.json). Only needed after changing static/src: `make run` uses the
+# committed files and needs no node. The hash lets a test notice sources changed without a rebuild.
+ASSET_SOURCES = $(sort $(wildcard static/src/*)) package-lock.json
+assets:
+	@if [ ! -x node_modules/.bin/sass ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/govuk-frontend ]; then \
+	  npm ci --no-audit --no-fund --silent; fi
+	node_modules/.bin/sass --load-path=node_modules --no-source-map --style=compressed --quiet-deps \
+	  static/src/portal.scss static/css/portal.css
+	node_modules/.bin/esbuild static/src/portal.js --bundle --minify --format=esm --target=es2020 \
+	  --legal-comments=none --log-level=warning --outfile=static/js/portal.js
+	sha256sum $(ASSET_SOURCES) > static/build.sha256
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

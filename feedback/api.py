@@ -1,19 +1,85 @@
-"""The REST API: the same gate as the pages (feedback.access), read-only for now."""
+"""The REST API: the pages' gates (feedback.access), forms and services, answering in JSON.
+
+Each endpoint is the page's view again: gate, form, service, answer. A rule about who
+may do what lives in access.py, a rule about an answer in forms.py, a rule about an
+item's state in services.py; this module only translates.
+"""
 
 from __future__ import annotations
 
-from typing import cast
+import uuid
+from collections.abc import Mapping
+from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics
-from rest_framework.permissions import BasePermission
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import (  # type: ignore[import-untyped]  # no stubs
+    DjangoFilterBackend,
+)
+from django_ratelimit.core import get_usage
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, pagination, status
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from feedback import access, services
-from feedback.models import Item, ItemQuerySet
-from feedback.serializers import StaffItemSerializer, YoungPersonItemSerializer
+from feedback.filters import QueueFilter
+from feedback.forms import (
+    AssignForm,
+    NextStageForm,
+    NoteForm,
+    PaperSubmissionForm,
+    ReasonForm,
+    ReplyForm,
+    RerouteForm,
+    ResolveForm,
+    SortedForm,
+    StaffReplyForm,
+    StageForm,
+    StatusForm,
+    SubmissionForm,
+    TrackForm,
+)
+from feedback.models import Channel, Item, ItemQuerySet, Notification, Topic
+from feedback.serializers import (
+    AssignRequest,
+    ErrorSerializer,
+    NextStageRequest,
+    NotificationSerializer,
+    PaperRequest,
+    ReasonRequest,
+    RerouteRequest,
+    ResolveRequest,
+    SentSerializer,
+    SortedRequest,
+    StaffItemDetailSerializer,
+    StaffItemSerializer,
+    StaffReplyRequest,
+    StageRequest,
+    StatusRequest,
+    SubmitRequest,
+    TextRequest,
+    TopicSerializer,
+    TrackRequest,
+    YoungPersonItemDetailSerializer,
+    YoungPersonItemSerializer,
+    help_now,
+)
+
+# The page's flood check, so the API holds (never drops) exactly what the page would.
+from feedback.views import _sent_while_flooding
 from portal.models import User
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
 
 
 def _signed_in(request: Request) -> User:
@@ -21,10 +87,95 @@ def _signed_in(request: Request) -> User:
     return cast(User, request.user)
 
 
+def _acting(request: Request) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+# --- Errors: one shape ---------------------------------------------------------------
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request cannot be processed."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "That cannot be done now."
+
+
+class FieldError(exceptions.ValidationError):
+    """A 400 about one answer, with the page's own message."""
+
+    def __init__(self, message: str, field: str | None) -> None:
+        super().__init__({"message": message, "field": field})
+
+
+def _first_error(detail: Any, field: str | None = None) -> tuple[str, str | None]:
+    if isinstance(detail, Mapping):
+        if "message" in detail and "field" in detail:
+            return str(detail["message"]), detail["field"]
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "__all__", "detail") else str(key)
+            return _first_error(value, field or name)
+        return "", field
+    if isinstance(detail, list) and detail:
+        return _first_error(detail[0], field)
+    return str(detail), field
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as {"message": ..., "field": ...}: a sentence a person can read, and
+    the answer it belongs to (null when it is about the item or the request)."""
+    if isinstance(exc, services.ActionRefused):
+        # About an answer: the request was wrong. About the item's state: a conflict.
+        exc = FieldError(str(exc), exc.field) if exc.field else Conflict(str(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    message, field = _first_error(response.data)
+    response.data = {"message": message, "field": field}
+    return response
+
+
+def _checked(form: forms.Form) -> dict[str, Any]:
+    """The form's answers, or a 400 with its first message beside the field it names."""
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.items()))
+        raise FieldError(str(errors[0]), None if name == "__all__" else name)
+    return form.cleaned_data
+
+
+def _data(request: Request) -> Mapping[str, Any]:
+    if not isinstance(request.data, Mapping):
+        raise FieldError(_("Send the answers as a JSON object."), None)
+    return request.data
+
+
+def _responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """The answers an endpoint can give: its own, each error it can raise, and the limits."""
+    return {**ok, **dict.fromkeys((*codes, 429), ErrorSerializer)}
+
+
+READ = (403, 404)
+WRITE = (400, 403, 404, 409)
+
+
+# --- Who may call what: the gate's answers -------------------------------------------
+
+
+def unhandled(request: Request, view: APIView) -> bool:
+    """A method the endpoint does not have: let it through to DRF's 405, which must not
+    hide behind a 403 or a 404."""
+    return not hasattr(view, (request.method or "").lower())
+
+
 class YoungPeopleOnly(BasePermission):
     """Signed out is a 403; anyone signed in but not a young person gets the pages' 404."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
+        if unhandled(request, view):
+            return True
         if not request.user.is_authenticated:
             return False
         access.require(access.is_young_person(request.user))
@@ -38,48 +189,503 @@ class StaffWithSecondFactor(BasePermission):
     """
 
     def has_permission(self, request: Request, view: APIView) -> bool:
+        if unhandled(request, view):
+            return True
         if not request.user.is_authenticated:
             return False
         access.require(access.is_staff_with_second_factor(request._request))
         return True
 
 
-class MyItems(generics.ListAPIView):
+class CanSendOnline(BasePermission):
+    """Young people and visitors; staff enter paper postcards on their own endpoint (404)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if unhandled(request, view):
+            return True
+        access.require(access.can_send_online(request.user))
+        return True
+
+
+# --- Pagination ------------------------------------------------------------------------
+
+
+class QueueCursor(pagination.BasePagination):
+    """An opaque, signed cursor over the queue in its own order (urgent first, then the
+    sort asked for). The order has expressions and empty dates a keyset cursor cannot
+    follow, so the cursor holds a position; a tampered one is a 404, as DRF's is."""
+
+    page_size = 25
+    cursor_query_param = "cursor"
+    salt = "feedback.api.queue"
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any]:
+        self.request = request
+        self.offset = self._offset(request.query_params.get(self.cursor_query_param))
+        rows = list(queryset[self.offset : self.offset + self.page_size + 1])
+        self.has_next = len(rows) > self.page_size
+        return rows[: self.page_size]
+
+    def _offset(self, raw: str | None) -> int:
+        if not raw:
+            return 0
+        try:
+            offset = signing.loads(raw, salt=self.salt)
+        except signing.BadSignature:
+            raise exceptions.NotFound(_("That page of the queue does not exist.")) from None
+        if not isinstance(offset, int) or offset < 0:
+            raise exceptions.NotFound(_("That page of the queue does not exist."))
+        return offset
+
+    def _link(self, offset: int | None) -> str | None:
+        if offset is None:
+            return None
+        url = self.request.build_absolute_uri()
+        if offset == 0:
+            return remove_query_param(url, self.cursor_query_param)
+        return replace_query_param(
+            url, self.cursor_query_param, signing.dumps(offset, salt=self.salt)
+        )
+
+    def get_paginated_response(self, data: Any) -> Response:
+        following = self.offset + self.page_size if self.has_next else None
+        previous = max(self.offset - self.page_size, 0) if self.offset else None
+        return Response(
+            {"next": self._link(following), "previous": self._link(previous), "results": data}
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The cursor from the previous answer's next or previous link.",
+                "schema": {"type": "string"},
+            }
+        ]
+
+
+# --- Topics ---------------------------------------------------------------------------
+
+
+@extend_schema(
+    summary="Topics a postcard can be about",
+    responses=_responses({200: TopicSerializer(many=True)}, 404),
+)
+class Topics(generics.ListAPIView[Topic]):
+    serializer_class = TopicSerializer
+    permission_classes = [AllowAny]
+    queryset = Topic.objects.active().order_by("order", "id")
+
+
+# --- Young people and visitors ---------------------------------------------------------
+
+
+def _submission_key(request: Request, scope: str) -> uuid.UUID:
+    """The item's submission key from the Idempotency-Key header, or a fresh one.
+
+    The key is scoped to the sender (or, without an account, kept apart from any
+    account's) and only its keyed hash is stored (access.stored_submission_key).
+    """
+    header = request.headers.get(IDEMPOTENCY_KEY, "")
+    if not header:
+        return uuid.uuid4()
+    if not 16 <= len(header) <= 100 or not header.isascii() or not header.isprintable():
+        raise FieldError(_("Use a random key of 16 to 100 characters, such as a UUID."), None)
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"yourvoice:{scope}:{header}")
+
+
+def _same_answers(item: Item, answers: services.Answers) -> bool:
+    return (
+        item.kind == answers["kind"]
+        and item.topic_id == answers["topic"].pk
+        and item.words == answers["words"]
+        and item.identity == answers["identity"]
+        and item.audience == answers["audience"]
+        and item.mood == answers["mood"]
+        and item.consent_to_share == answers["consent_to_share"]
+    )
+
+
+def _sent(result: services.Submitted, answers: services.Answers) -> Response:
+    if not result.created and not _same_answers(result.item, answers):
+        raise Unprocessable(_("That Idempotency-Key was used with different answers."))
+    body = {
+        "item": YoungPersonItemSerializer(result.item).data,
+        "tracking_code": result.tracking_code,
+        "help_now": help_now() if result.item.safeguarding else None,
+    }
+    return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_KEY,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A random key (16 to 100 characters): sent again, the first item is returned.",
+)
+
+
+class MyItems(generics.ListCreateAPIView[Item]):
+    """A young person's own items; and sending one, signed in or not."""
+
     serializer_class = YoungPersonItemSerializer
-    permission_classes = [YoungPeopleOnly]
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [CanSendOnline()] if self.request.method == "POST" else [YoungPeopleOnly()]
 
     def get_queryset(self) -> ItemQuerySet:
         return access.items_for_young_person(_signed_in(self.request)).select_related(
             "topic", "service"
         )
 
+    @extend_schema(
+        summary="My items", responses=_responses({200: YoungPersonItemSerializer(many=True)}, *READ)
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
-class MyItem(generics.RetrieveAPIView):
-    serializer_class = YoungPersonItemSerializer
+    @extend_schema(
+        summary="Send a postcard or complaint",
+        description=(
+            "The page's rules: the same answers, identity tiers and consent. Nothing sent is "
+            "ever discarded: over a limit it is held for a person to check. Words that read "
+            "as a child at risk go to the duty team at once and the answer says where to get "
+            "help now."
+        ),
+        request=SubmitRequest,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses=_responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = _acting(request)
+        form = SubmissionForm(_data(request), user=user)
+        _checked(form)
+        answers = form.item_fields()
+        key = _submission_key(request, f"user:{user.pk}" if user else "visitor")
+        # Every send counts against the limits, a replay too; none is ever discarded.
+        held = _sent_while_flooding(request._request)
+        result = services.submit_item(**answers, author=user, submission_key=key, held=held)
+        return _sent(result, answers)
 
-    def get_object(self) -> Item:
-        return access.item_for_young_person(self.request._request, self.kwargs["reference"])
+
+def _young_person_item(request: Request, reference: str) -> Response:
+    item = access.item_for_young_person(request._request, reference)
+    return Response(YoungPersonItemDetailSerializer(item).data)
 
 
-@extend_schema(summary="Items routed to my services")
-class StaffItems(generics.ListAPIView):
-    serializer_class = StaffItemSerializer
-    permission_classes = [StaffWithSecondFactor]
+@extend_schema(
+    summary="One of my items, with its timeline",
+    responses=_responses({200: YoungPersonItemDetailSerializer}, 404),
+)
+class MyItem(APIView):
+    permission_classes = [AllowAny]  # the gate: the author, or a browser that tracked it
 
-    def get_queryset(self) -> ItemQuerySet:
-        return (
-            access.items_for_staff(_signed_in(self.request))
-            .select_related("topic", "service")
-            .order_by("due_on", "id")
+    def get(self, request: Request, reference: str) -> Response:
+        item = access.item_for_young_person(request._request, reference)
+        if (user := _acting(request)) is not None:
+            Notification.objects.filter(
+                recipient=user, item=item, read_at__isnull=True, channel=Notification.Channel.PORTAL
+            ).update(read_at=timezone.now())
+        return Response(YoungPersonItemDetailSerializer(item).data)
+
+
+class YoungPersonAction(APIView):
+    """Gate, form, service, the item again: as the page's view."""
+
+    permission_classes = [AllowAny]  # the gate decides, per item
+
+    def act(self, request: Request, item: Item) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, reference: str) -> Response:
+        item = access.item_for_young_person(request._request, reference)
+        self.act(request, item)
+        return _young_person_item(request, reference)
+
+
+YP_ACTION = _responses({200: YoungPersonItemDetailSerializer}, *WRITE)
+
+
+@extend_schema(summary="Reply", request=TextRequest, responses=YP_ACTION)
+class ItemReply(YoungPersonAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(ReplyForm(_data(request)))
+        services.young_person_reply(
+            item=item, by=_acting(request), text=data["text"], key=data["key"]
         )
 
 
-class StaffItem(generics.RetrieveAPIView):
+@extend_schema(summary="Withdraw", request=None, responses=YP_ACTION)
+class ItemWithdraw(YoungPersonAction):
+    def act(self, request: Request, item: Item) -> None:
+        services.withdraw(item=item, by=_acting(request))
+
+
+@extend_schema(summary="Say whether it sorted things", request=SortedRequest, responses=YP_ACTION)
+class ItemSorted(YoungPersonAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(SortedForm(_data(request)))
+        services.answer_sorted(item=item, by=_acting(request), sorted_=data["answer"])
+
+
+@extend_schema(
+    summary="Take a complaint to the next stage", request=NextStageRequest, responses=YP_ACTION
+)
+class ItemNextStage(YoungPersonAction):
+    def act(self, request: Request, item: Item) -> None:
+        form = NextStageForm(_data(request))
+        # A stage never shown is the service's to refuse, like a stale one (as the page).
+        from_stage = form.cleaned_data["from_stage"] if form.is_valid() else None
+        services.request_next_stage(item=item, by=_acting(request), from_stage=from_stage)
+
+
+@extend_schema(
+    summary="Track an anonymous item with its reference and tracking code",
+    description="Limited per address, as the page is (the same count).",
+    request=TrackRequest,
+    responses=_responses({200: YoungPersonItemDetailSerializer}, 400, 403, 404),
+)
+class Track(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        # The page's own counter (django-ratelimit's group for feedback.views.track).
+        usage = get_usage(
+            request._request,
+            group="feedback.views.track",
+            key="ip",
+            rate=settings.TRACKING_RATE,
+            method="POST",
+            increment=True,
+        )
+        if usage and usage["should_limit"]:
+            raise exceptions.Throttled(
+                wait=usage["time_left"],
+                detail=_("Too many tries. Wait ten minutes, then try again."),
+            )
+        data = _checked(TrackForm(_data(request)))
+        item = access.item_for_tracking(data["reference"], data["code"])
+        if item is None:
+            raise exceptions.NotFound(
+                _(
+                    "We could not find a postcard with that reference and code. "
+                    "Check both and try again."
+                )
+            )
+        response = Response(YoungPersonItemDetailSerializer(item).data)
+        access.remember_tracked(request._request, response, item)
+        return response
+
+
+@extend_schema(
+    summary="My updates (marked read once listed)",
+    responses=_responses({200: NotificationSerializer(many=True)}, *READ),
+)
+class MyNotifications(generics.ListAPIView[Notification]):
+    serializer_class = NotificationSerializer
+    permission_classes = [YoungPeopleOnly]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return Notification.objects.filter(
+            recipient=_signed_in(self.request), channel=Notification.Channel.PORTAL
+        ).select_related("item")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        Notification.objects.unread_in_portal(_signed_in(request)).update(read_at=timezone.now())
+        return response
+
+
+# --- Staff ------------------------------------------------------------------------------
+
+
+@extend_schema(
+    summary="The queue: items routed to my services",
+    description="The queue page's filters and order (urgent first). Every row read is audited.",
+    responses=_responses({200: StaffItemSerializer(many=True)}, 400, *READ),
+)
+class Queue(generics.ListAPIView[Item]):
     serializer_class = StaffItemSerializer
     permission_classes = [StaffWithSecondFactor]
+    pagination_class = QueueCursor
+    # The page's filters; an unknown value the page ignores is a 400 here, saying which.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = QueueFilter
 
-    def get_object(self) -> Item:
-        user = _signed_in(self.request)
-        item = access.item_for_staff(user, self.kwargs["reference"])
-        services.record_staff_view(item=item, by=user)
-        return item
+    def get_queryset(self) -> ItemQuerySet:
+        return access.items_for_staff(_signed_in(self.request)).select_related(
+            "topic", "service", "assignee", "author"
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert rows is not None  # noqa: S101 - the queue always pages
+        for row in rows:  # the words of each are read: each read is on record
+            services.record_staff_view(item=row, by=_signed_in(request))
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
+def _staff_item(request: Request, reference: str) -> Response:
+    user = _signed_in(request)
+    item = access.item_for_staff(user, reference)
+    services.record_staff_view(item=item, by=user)
+    return Response(StaffItemDetailSerializer(item).data)
+
+
+@extend_schema(
+    summary="An item with its full timeline (the read is audited)",
+    responses=_responses({200: StaffItemDetailSerializer}, *READ),
+)
+class StaffItemDetail(APIView):
+    permission_classes = [StaffWithSecondFactor]
+
+    def get(self, request: Request, reference: str) -> Response:
+        return _staff_item(request, reference)
+
+
+class StaffAction(APIView):
+    permission_classes = [StaffWithSecondFactor]
+
+    def act(self, request: Request, item: Item) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, reference: str) -> Response:
+        item = access.item_for_staff(_signed_in(request), reference)
+        self.act(request, item)
+        if not access.items_for_staff(_signed_in(request)).filter(pk=item.pk).exists():
+            return Response(status=status.HTTP_204_NO_CONTENT)  # moved out of their reach
+        return _staff_item(request, reference)
+
+
+STAFF_ACTION = _responses({200: StaffItemDetailSerializer}, *WRITE)
+
+
+@extend_schema(summary="Acknowledge", request=None, responses=STAFF_ACTION)
+class Acknowledge(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        services.acknowledge(item=item, by=_signed_in(request))
+
+
+@extend_schema(summary="Take it (assign it to me)", request=None, responses=STAFF_ACTION)
+class Take(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        services.assign(item=item, by=_signed_in(request), assignee=_signed_in(request))
+
+
+@extend_schema(summary="Assign", request=AssignRequest, responses=STAFF_ACTION)
+class Assign(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(AssignForm(_data(request), service_id=item.service_id))
+        services.assign(item=item, by=_signed_in(request), assignee=data["assignee"])
+
+
+@extend_schema(
+    summary="Reply to the young person", request=StaffReplyRequest, responses=STAFF_ACTION
+)
+class StaffReply(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(StaffReplyForm(_data(request), status=item.status))
+        services.staff_reply(
+            item=item,
+            by=_signed_in(request),
+            text=data["text"],
+            as_team=data["as_team"],
+            change=data["change"],
+            change_description=data["change_description"],
+            key=data["key"],
+        )
+
+
+@extend_schema(summary="Add an internal note", request=TextRequest, responses=STAFF_ACTION)
+class Note(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(NoteForm(_data(request)))
+        services.add_note(item=item, by=_signed_in(request), text=data["text"], key=data["key"])
+
+
+@extend_schema(summary="Change the status", request=StatusRequest, responses=STAFF_ACTION)
+class SetStatus(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(StatusForm(_data(request)))
+        services.set_status(item=item, by=_signed_in(request), status=data["status"])
+
+
+@extend_schema(summary="Resolve", request=ResolveRequest, responses=STAFF_ACTION)
+class Resolve(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(ResolveForm(_data(request)))
+        services.resolve(
+            item=item,
+            by=_signed_in(request),
+            outcome=data["outcome"],
+            text=data["text"],
+            key=data["key"],
+        )
+
+
+@extend_schema(summary="Extend the stage clock", request=ReasonRequest, responses=STAFF_ACTION)
+class Extend(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(ReasonForm(_data(request)))
+        services.extend_clock(item=item, by=_signed_in(request), reason=data["reason"])
+
+
+@extend_schema(
+    summary="Move a complaint to the next stage", request=StageRequest, responses=STAFF_ACTION
+)
+class Stage(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(StageForm(_data(request)))
+        services.move_stage(
+            item=item, by=_signed_in(request), reason=data["reason"], from_stage=data["from_stage"]
+        )
+
+
+@extend_schema(
+    summary="Move it to another service",
+    description="Answers 204 when the item is no longer in the caller's services.",
+    request=RerouteRequest,
+    responses=_responses({200: StaffItemDetailSerializer, 204: None}, *WRITE),
+)
+class Reroute(StaffAction):
+    def act(self, request: Request, item: Item) -> None:
+        data = _checked(RerouteForm(_data(request)))
+        services.reroute(
+            item=item, by=_signed_in(request), service=data["service"], reason=data["reason"]
+        )
+
+
+@extend_schema(
+    summary="Enter a paper postcard",
+    request=PaperRequest,
+    parameters=[IDEMPOTENCY_PARAMETER],
+    responses=_responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
+)
+class Paper(APIView):
+    permission_classes = [StaffWithSecondFactor]
+
+    def post(self, request: Request) -> Response:
+        user = _signed_in(request)
+        form = PaperSubmissionForm(_data(request))
+        _checked(form)
+        answers = form.item_fields()
+        result = services.submit_item(
+            **answers,
+            author=form.author,
+            submission_key=_submission_key(request, f"paper:{user.pk}"),
+            channel=Channel.PAPER,
+            entered_by=user,
+        )
+        return _sent(result, answers)

@@ -20,12 +20,11 @@ MAX_WORDS = cast(int, Item._meta.get_field("words").max_length)
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 IDENTITY_HELP = {
+    # One sentence each: the choice is explained where it is made, early on the form.
     Identity.NAMED: _("The team will see your name, and can talk to you about it."),
-    Identity.CONFIDENTIAL: _(
-        "Only the team that deals with it will know it is you. Nobody else will."
-    ),
+    Identity.CONFIDENTIAL: _("Only the team that deals with it will know it is you."),
     Identity.ANONYMOUS: _(
-        "Nobody will know it is you. You get a code to check for an answer. We cannot contact you."
+        "Nobody will know it is you, and you read our answer with a code we give you."
     ),
 }
 
@@ -40,6 +39,13 @@ class WordsField(forms.CharField):
     def to_python(self, value: object) -> str:
         return (super().to_python(value) or "").replace("\r\n", "\n")
 
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # No maxlength in the page: the browser would silently cut a long paste. The
+        # character count says how far over it is, and the server refuses it plainly.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
 
 class TopicChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
@@ -47,6 +53,10 @@ class TopicChoiceField(forms.ModelChoiceField):
 
 
 class SubmissionForm(forms.Form):
+    # Online, a visitor without an account can only be anonymous, and reads the answer
+    # with a tracking code: nobody can get in touch, so they are not asked.
+    asks_anonymous_visitors_about_contact = False
+
     kind = forms.ChoiceField(
         label=_("What do you want to send?"),
         choices=Kind.choices,
@@ -62,6 +72,15 @@ class SubmissionForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+    identity = forms.ChoiceField(
+        label=_("Who can see that it is from you?"),
+        choices=Identity.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose who can see that it is from you."),
+            "invalid_choice": _("Choose who can see that it is from you."),
+        },
+    )
     topic = TopicChoiceField(
         label=_("What is it about?"),
         queryset=Topic.objects.active(),
@@ -74,13 +93,14 @@ class SubmissionForm(forms.Form):
     )
     words = WordsField(
         label=_("Tell us about it"),
+        help_text=_("You can use any language and emoji."),
         max_length=MAX_WORDS,
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": MAX_WORDS}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
             "required": _("Tell us what happened, or what you think."),
             "max_length": _(
-                "That is too long. Use %(limit_value)s characters or fewer "
-                "(you used %(show_value)s)."
+                "That is too long. Use %(limit_value)s characters or fewer. "
+                "You used %(show_value)s."
             ),
         },
     )
@@ -91,15 +111,6 @@ class SubmissionForm(forms.Form):
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
-    )
-    identity = forms.ChoiceField(
-        label=_("Who can see that it is from you?"),
-        choices=Identity.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose who can see that it is from you."),
-            "invalid_choice": _("Choose who can see that it is from you."),
-        },
     )
     consent_to_share = forms.BooleanField(
         label=_("You can share my words, without my name, with the Children in Care Council"),
@@ -154,6 +165,9 @@ class SubmissionForm(forms.Form):
             self.offer_identities([Identity.ANONYMOUS])
             self.identity_field.initial = Identity.ANONYMOUS
             self.contact_method_field.choices = [(ContactMethod.PORTAL, ContactMethod.PORTAL.label)]
+            if not self.asks_anonymous_visitors_about_contact:
+                for name in ("contact_wanted", "contact_method", "contact_detail"):
+                    del self.fields[name]
 
     def offer_identities(self, identities: list[Identity]) -> None:
         self.identities = identities
@@ -186,9 +200,9 @@ class SubmissionForm(forms.Form):
             audience=self.chosen_audience,
             mood=data["mood"],
             consent_to_share=data["consent_to_share"],
-            contact_wanted=data["contact_wanted"],
-            contact_method=data["contact_method"],
-            contact_detail=data["contact_detail"],
+            contact_wanted=data.get("contact_wanted", False),
+            contact_method=data.get("contact_method", ""),
+            contact_detail=data.get("contact_detail", ""),
             advocate_requested=data["advocate_requested"],
         )
 
@@ -215,8 +229,8 @@ class SubmissionForm(forms.Form):
             try:
                 services.check_answers(
                     identity=cleaned["identity"],
-                    contact_wanted=cleaned["contact_wanted"],
-                    contact_method=cleaned["contact_method"],
+                    contact_wanted=cleaned.get("contact_wanted", False),
+                    contact_method=cleaned.get("contact_method", ""),
                 )
             except services.ActionRefused as refused:
                 self.add_error(refused.field, str(refused))
@@ -238,6 +252,8 @@ class SubmissionForm(forms.Form):
 
 class PaperSubmissionForm(SubmissionForm):
     """Staff typing in a paper postcard for a young person."""
+
+    asks_anonymous_visitors_about_contact = True
 
     young_person = forms.CharField(
         label=_("Young person's username (leave empty if anonymous)"),
@@ -281,7 +297,7 @@ class ReplyForm(OnceForm):
     text = WordsField(
         label=_("Your reply"),
         max_length=MAX_WORDS,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_WORDS}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write your reply.")},
     )
 
@@ -415,7 +431,12 @@ class RerouteForm(ReasonForm):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+        label=_("Assign to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+        # Only the service's members are offered; anyone else was never a choice here.
+        error_messages={"invalid_choice": _("Choose someone in this item's service.")},
     )
 
     def __init__(self, *args: Any, service_id: int | None = None, **kwargs: Any) -> None:

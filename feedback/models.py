@@ -510,6 +510,13 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind}"
 
+    @property
+    def service_in_a_sentence(self) -> str:
+        """How the timeline names the service mid-sentence ("the Fostering team"), as it
+        was named when the event happened."""
+        named = self.data.get("in_a_sentence") if isinstance(self.data, dict) else None
+        return str(named) if named else f"the {self.actor_label}"
+
     @classmethod
     def record(
         cls,

@@ -1,11 +1,51 @@
+"""What the API shows, and the shapes it documents for what it takes.
+
+The request serializers describe the bodies for the schema; the page's forms parse and
+check them (feedback.api), so a rule about an answer has one owner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from feedback.models import Item
+from feedback.forms import MAX_WORDS
+from feedback.models import Event, Identity, Item, Kind, Mood, Notification, Outcome, Topic
+from feedback.services import STAFF_STATUSES
+from portal.models import Audience, ContactMethod
 
 
-class YoungPersonItemSerializer(serializers.ModelSerializer):
+class TopicSerializer(serializers.ModelSerializer[Topic]):
+    class Meta:
+        model = Topic
+        fields = ["id", "slug", "name", "description", "audience"]
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    """One entry of the timeline as the young person reads it."""
+
+    kind_label = serializers.CharField(source="get_kind_display")
+    who = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = Event
+        fields = ["kind", "kind_label", "who", "body", "created_at"]
+
+
+class StaffEventSerializer(EventSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "visibility", "actor"]
+
+
+class YoungPersonItemSerializer(serializers.ModelSerializer[Item]):
     topic = serializers.CharField(source="topic.name")
-    service = serializers.CharField(source="service.name", default=None)
+    service = serializers.CharField(source="service.name", default=None, allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
 
     class Meta:
@@ -22,6 +62,20 @@ class YoungPersonItemSerializer(serializers.ModelSerializer):
         ]
 
 
+class YoungPersonItemDetailSerializer(YoungPersonItemSerializer):
+    words = serializers.CharField()
+    stage = serializers.IntegerField(allow_null=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(YoungPersonItemSerializer.Meta):
+        fields = [*YoungPersonItemSerializer.Meta.fields, "words", "stage", "timeline"]
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, item: Item) -> list[Any]:
+        events = item.events.for_young_person().order_by("created_at", "id")
+        return list(EventSerializer(events, many=True).data)
+
+
 class StaffItemSerializer(YoungPersonItemSerializer):
     class Meta(YoungPersonItemSerializer.Meta):
         fields = [
@@ -33,3 +87,136 @@ class StaffItemSerializer(YoungPersonItemSerializer):
             "identity",
             "words",
         ]
+
+
+class StaffItemDetailSerializer(StaffItemSerializer):
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(StaffItemSerializer.Meta):
+        fields = [*StaffItemSerializer.Meta.fields, "assignee", "timeline"]
+
+    @extend_schema_field(StaffEventSerializer(many=True))
+    def get_timeline(self, item: Item) -> list[Any]:
+        events = item.events.select_related("actor").order_by("created_at", "id")
+        return list(StaffEventSerializer(events, many=True).data)
+
+
+class HelpNowSerializer(serializers.Serializer[dict[str, str]]):
+    """The "get help now" information the page shows when the words read as risk."""
+
+    message = serializers.CharField()
+    emergency = serializers.CharField()
+    childline = serializers.CharField()
+    duty_team = serializers.CharField()
+
+
+def help_now() -> dict[str, str]:
+    return {
+        "message": _(
+            "What you wrote sounds like you might not be safe. We have sent it to the "
+            "team that helps keep children safe, straight away."
+        ),
+        "emergency": "999",
+        "childline": "0800 1111",
+        "duty_team": settings.DUTY_TEAM_PHONE,
+    }
+
+
+class SentSerializer(serializers.Serializer[dict[str, object]]):
+    item = YoungPersonItemSerializer()
+    tracking_code = serializers.CharField(
+        allow_null=True, help_text="Anonymous items only, and only to the request that made it."
+    )
+    help_now = HelpNowSerializer(allow_null=True)
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    reference = serializers.CharField(source="item.reference", default=None, allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["reference", "subject", "body", "created_at", "read_at"]
+
+
+class ErrorSerializer(serializers.Serializer[dict[str, str]]):
+    message = serializers.CharField(help_text="What went wrong, in words a person can read.")
+    field = serializers.CharField(allow_null=True, help_text="The answer it is about, if any.")
+
+
+# --- Request bodies (for the schema; the page's forms check them) ---------------------
+
+
+class SubmitRequest(serializers.Serializer[dict[str, object]]):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    topic = serializers.IntegerField(help_text="A topic's id, from /api/v1/topics/.")
+    words = serializers.CharField(max_length=MAX_WORDS)
+    identity = serializers.ChoiceField(choices=Identity.choices)
+    audience = serializers.ChoiceField(
+        choices=Audience.choices, required=False, help_text="Asked only without an account."
+    )
+    mood = serializers.ChoiceField(
+        choices=Mood.choices, required=False, allow_null=True, allow_blank=True
+    )
+    consent_to_share = serializers.BooleanField(required=False)
+    contact_wanted = serializers.ChoiceField(choices=["yes", "no"], required=False)
+    contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False)
+    contact_detail = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    advocate_requested = serializers.BooleanField(required=False)
+
+
+class PaperRequest(SubmitRequest):
+    young_person = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class TrackRequest(serializers.Serializer[dict[str, str]]):
+    reference = serializers.CharField(max_length=20)
+    code = serializers.CharField(max_length=30)
+
+
+class TextRequest(serializers.Serializer[dict[str, str]]):
+    text = serializers.CharField(max_length=MAX_WORDS)
+    key = serializers.CharField(
+        max_length=36, required=False, allow_blank=True, help_text="Acts once per key."
+    )
+
+
+class StaffReplyRequest(TextRequest):
+    saved_reply = serializers.IntegerField(required=False)
+    as_team = serializers.BooleanField(required=False)
+    change = serializers.ChoiceField(choices=["", "planned", "made"], required=False)
+    change_description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class SortedRequest(serializers.Serializer[dict[str, str]]):
+    answer = serializers.ChoiceField(choices=["yes", "no"])
+
+
+class NextStageRequest(serializers.Serializer[dict[str, int]]):
+    from_stage = serializers.IntegerField(min_value=1, max_value=3)
+
+
+class ReasonRequest(serializers.Serializer[dict[str, str]]):
+    reason = serializers.CharField(max_length=1000)
+
+
+class StageRequest(ReasonRequest):
+    from_stage = serializers.IntegerField(min_value=1, max_value=3)
+
+
+class RerouteRequest(ReasonRequest):
+    service = serializers.IntegerField(help_text="The service's id.")
+
+
+class AssignRequest(serializers.Serializer[dict[str, object]]):
+    assignee = serializers.IntegerField(allow_null=True, required=False)
+
+
+class StatusRequest(serializers.Serializer[dict[str, str]]):
+    status = serializers.ChoiceField(choices=[(s.value, s.label) for s in STAFF_STATUSES])
+
+
+class ResolveRequest(serializers.Serializer[dict[str, str]]):
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True)
+    text = serializers.CharField(max_length=MAX_WORDS, required=False, allow_blank=True)
+    key = serializers.CharField(max_length=36, required=False, allow_blank=True)

@@ -98,11 +98,15 @@ def _send_routing(item: Item) -> None:
 
 def check_answers(*, identity: str, contact_wanted: bool, contact_method: str) -> None:
     """Refuse answers that cannot be kept as given. The forms show this message too."""
-    # Anonymous means nobody can tell: no phone or email to reach them by.
-    if identity == Identity.ANONYMOUS and contact_wanted and contact_method != ContactMethod.PORTAL:
+    # Anonymous means nobody can tell who sent it, so nobody can get in touch: the
+    # answer is read with the tracking code instead. Never promise both.
+    if identity == Identity.ANONYMOUS and contact_wanted:
         raise ActionRefused(
-            _("If nobody knows it is you, we can only reply here, in the app."),
-            field="contact_method",
+            _(
+                "If nobody knows it is you, nobody can get in touch. "
+                "Choose No, or choose to let the team know it is you."
+            ),
+            field="contact_wanted",
         )
 
 

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from feedback import access, services
+from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
     NoteForm,
@@ -27,58 +33,139 @@ from feedback.forms import (
     StageForm,
     StatusForm,
 )
-from feedback.models import Channel, Item, Kind, StaffView, Status, Topic
+from feedback.models import Channel, Item, Kind, StaffView, Status, Topic, overdue_at
+from feedback.workdays import working_days_between
+from portal.models import User
 from portal.permissions import SignedInRequest, staff_required
 
 QUEUE_PAGE_SIZE = 25
-SORTS = {
-    "due": ("due_on", "created_at"),
-    "-due": ("-due_on", "-created_at"),
-    "oldest": ("created_at",),
-    "newest": ("-created_at",),
-}
+PREVIEW_CHARS = 80
+# The saved filters on the queue's tabs: each person's own view of the open items.
+TABS = (
+    ("all", gettext_lazy("All open"), ""),
+    ("mine", gettext_lazy("My open items"), "assigned=me"),
+    ("unassigned", gettext_lazy("Unassigned in my team"), "assigned=nobody"),
+    ("overdue", gettext_lazy("Overdue"), "overdue=1"),
+)
+
+
+def clock_text(item: Item, now: datetime) -> str:
+    """The deadline in words: working days and the date for most clocks, hours and
+    minutes for a child at risk's ("due in 3 working days (Wed 2 Dec)")."""
+    if not item.is_clock_running or item.due_on is None:
+        return _("No clock running")
+    if item.due_at is not None:
+        minutes = int((item.due_at - now).total_seconds() // 60)
+        at = date_format(timezone.localtime(item.due_at), "H:i")
+        left = {"hours": abs(minutes) // 60, "minutes": abs(minutes) % 60, "at": at}
+        if minutes >= 0:
+            return _("due in %(hours)d h %(minutes)d min (at %(at)s)") % left
+        return _("overdue by %(hours)d h %(minutes)d min (was due at %(at)s)") % left
+    today = timezone.localdate(now)
+    due = item.due_on
+    day = date_format(due, "D j M")
+    if due == today:
+        return _("due today (%(day)s)") % {"day": day}
+    if due > today:
+        n = working_days_between(today, due)
+        return ngettext(
+            "due in %(n)d working day (%(day)s)", "due in %(n)d working days (%(day)s)", n
+        ) % {"n": n, "day": day}
+    n = working_days_between(due, today)
+    return ngettext(
+        "overdue by %(n)d working day (was due %(day)s)",
+        "overdue by %(n)d working days (was due %(day)s)",
+        n,
+    ) % {"n": n, "day": day}
+
+
+def preview(words: str) -> str:
+    """The first line of what the young person wrote, cut to about 80 characters."""
+    first_line = next((line.strip() for line in words.splitlines() if line.strip()), "")
+    return Truncator(first_line).chars(PREVIEW_CHARS)
+
+
+def sender_name(item: Item) -> str:
+    """The young person's name where their choice allows it (named or confidential)."""
+    if item.is_anonymous or item.author is None:
+        return ""
+    return item.author.shown_name
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: Item
+    preview: str
+    name: str
+    clock: str
+    overdue: bool
+    urgent: bool
+
+
+def _row(item: Item, now: datetime) -> QueueRow:
+    return QueueRow(
+        item=item,
+        preview=preview(item.words),
+        name=sender_name(item),
+        clock=clock_text(item, now),
+        overdue=item.is_overdue,
+        urgent=item.priority == "urgent",
+    )
+
+
+def _tab_counts(user: User, now: datetime) -> dict[str, int]:
+    """Every tab's count in one query."""
+    return (
+        access.items_for_staff(user)
+        .open()
+        .aggregate(
+            all=Count("pk"),
+            mine=Count("pk", filter=Q(assignee=user)),
+            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+            overdue=Count("pk", filter=overdue_at(now)),
+        )
+    )
+
+
+def _tabs(user: User, params: dict[str, str], now: datetime) -> list[dict[str, object]]:
+    counts = _tab_counts(user, now)
+    chosen = {k: v for k, v in params.items() if v and k not in ("page", "sort")}
+    tabs = []
+    for key, label, query in TABS:
+        wanted = dict(part.split("=") for part in query.split("&") if part)
+        tabs.append(
+            {
+                "label": label,
+                "query": query,
+                "count": counts[key],
+                "current": chosen == wanted or (not query and chosen == {"status": "open"}),
+            }
+        )
+    return tabs
 
 
 @staff_required
 def queue(request: SignedInRequest) -> HttpResponse:
     params = request.GET
-    items = access.items_for_staff(request.user).select_related("topic", "service", "assignee")
-    status = params.get("status", "open")
-    if status == "open":
-        items = items.open()
-    elif status in Status.values:
-        items = items.filter(status=status)
-    if params.get("kind") in Kind.values:
-        items = items.filter(kind=params["kind"])
-    topic = params.get("topic", "")
-    if topic.isascii() and topic.isdigit() and len(topic) < 10:
-        items = items.filter(topic_id=int(topic))
-    if params.get("overdue"):
-        items = items.overdue()
-    if params.get("urgent"):
-        items = items.filter(priority="urgent")
-    if params.get("assigned") == "me":
-        items = items.filter(assignee=request.user)
-    elif params.get("assigned") == "nobody":
-        items = items.filter(assignee__isnull=True)
-    sort = params.get("sort", "due")
-    order = SORTS.get(sort, SORTS["due"])
-    # Items with no clock go last when sorting by due date.
-    first, *rest = order
-    field = first.lstrip("-")
-    expression = (
-        F(field).desc(nulls_last=True) if first.startswith("-") else F(field).asc(nulls_last=True)
+    items = access.items_for_staff(request.user).select_related(
+        "topic", "service", "assignee", "author"
     )
-    # A child at risk not yet acknowledged comes first, whatever the sort.
-    items = items.urgent_first(expression, *rest, "id")
+    status = params.get("status", "open")
+    # The filters and order are the API queue's too: one definition, in feedback.filters.
+    items = QueueFilter(params, queryset=items, request=request).qs
     page = Paginator(items, QUEUE_PAGE_SIZE).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
+    now = timezone.now()
+    filtered = any(value for key, value in params.items() if key not in ("page", "sort"))
     return render(
         request,
         "feedback/staff/queue.html",
         {
             "page": page,
+            "rows": [_row(item, now) for item in page],
+            "tabs": _tabs(request.user, params.dict(), now),
+            "filtered": filtered,
             "today": timezone.localdate(),
             "statuses": Status.choices,
             "kinds": Kind.choices,
@@ -107,13 +194,19 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
     for name, form in defaults.items():
         # Several forms on one page share field names: give each its own ids.
         form.auto_id = f"id_{name.removesuffix('_form')}_%s"
+    user = request.user
+    may_have_it = item.is_open and services.can_be_assigned(item, user)
     return {
         "item": item,
         "events": list(item.events.select_related("actor").order_by("created_at", "id")),
         "today": timezone.localdate(),
+        "clock": clock_text(item, timezone.now()),
         "show_identity": not item.is_anonymous and item.author_id is not None,
         "staff_view": True,
-        "assigned_to_me": item.assignee_id == request.user.pk,
+        "assigned_to_me": item.assignee_id == user.pk,
+        # The service decides who may have an item; the page offers only what it allows.
+        "can_take": may_have_it and item.assignee_id != user.pk,
+        "reply_assigns_me": may_have_it and item.assignee_id is None,
         "can_read_audit": access.can_read_audit(request.user),
         "out_of_hours_phone": settings.DUTY_OUT_OF_HOURS_PHONE,
         **defaults,
@@ -225,6 +318,8 @@ def reply(request: SignedInRequest, reference: str) -> HttpResponse:
         )
     except services.ActionRefused as refused:
         return _refused(request, item, refused, reply_form=form)
+    if item.assignee_id is None and services.can_be_assigned(item, request.user):
+        return _done(request, item, _("Reply sent to the young person. It is now assigned to you."))
     return _done(request, item, _("Reply sent to the young person."))
 
 

@@ -1,6 +1,10 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from portal.adapters import REMEMBER_DEVICE_META, remember_device
 
@@ -33,5 +37,46 @@ def known_device(get_response: Callable[[HttpRequest], HttpResponse]) -> Callabl
         if username:
             remember_device(response, username)
         return response
+
+    return middleware
+
+
+STAFF_LAST_ACTIVE = "staff_last_active"
+# The queue's own 30-second refresh is not a person at work: it must not keep a session alive.
+BACKGROUND_REFRESH_HEADER = "HTTP_X_QUEUE_REFRESH"
+
+
+def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """Staff are signed out after STAFF_IDLE_MINUTES without a request, on a plain page
+    that says why: a laptop left open on a desk must not show children's words.
+    Young people keep their sessions (they sign in less easily, on their own phones)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return get_response(request)
+        session = request.session
+        last = session.get(STAFF_LAST_ACTIVE)
+        if last is None:
+            # Decided once a session, so young people's pages pay no query for it.
+            last = session[STAFF_LAST_ACTIVE] = time.time() if user.is_service_staff else False
+        if last is False:
+            return get_response(request)
+        now = time.time()
+        if now - last > settings.STAFF_IDLE_MINUTES * 60:
+            logout(request)
+            return render(
+                request,
+                "feedback/staff/signed_out_idle.html",
+                {
+                    "minutes": settings.STAFF_IDLE_MINUTES,
+                    # Back to the page they were on; a form's address only takes a POST.
+                    "next": request.get_full_path() if request.method == "GET" else "",
+                },
+            )
+        # Written at most once a minute, not on every request.
+        if now - last >= 60 and not request.META.get(BACKGROUND_REFRESH_HEADER):
+            session[STAFF_LAST_ACTIVE] = now
+        return get_response(request)
 
     return middleware

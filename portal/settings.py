@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' scripts, served from here: no CDN
+    "django_filters",
     "simple_history",
     "csp",
     "portal",
@@ -192,7 +194,8 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    # A children's home or college signs many people in from one address.
+    "login": "120/m/ip",
     # Per address, and per (address, username) pair or known device (the adapter's
     # key): never per username alone, so nobody can lock another person out.
     "login_failed": "20/m/ip,5/5m/key",
@@ -386,11 +389,40 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Errors in one shape: {"message": ..., "field": ...}.
+    "EXCEPTION_HANDLER": "feedback.api.exception_handler",
+    # Per person when signed in, and per address for everyone: a children's home or a
+    # college shares one address, so that limit is the far higher one.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "feedback.throttles.PersonThrottle",
+        "feedback.throttles.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "person": "300/min",
+        "address": "1200/min",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Your Voice portal API",
     "VERSION": "1.0.0",
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The schema and docs describe staff endpoints: staff who passed the second factor only.
+    "SERVE_PERMISSIONS": ["feedback.api.StaffWithSecondFactor"],
+    "SERVE_INCLUDE_SCHEMA": False,  # the schema describes the API, not itself
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Names for choice sets that share a field name, so a client's generated types read well.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "feedback.models.Kind",
+        "EventKindEnum": "feedback.models.EventKind",
+        "ItemStatusEnum": "feedback.models.Status",
+        "StaffStatusEnum": ["in_progress", "responded"],
+        "ActionStatusEnum": "participation.models.ActionStatus",
+        "YesNoEnum": ["yes", "no"],
+        "AudienceEnum": "portal.models.Audience",
+        "TopicAudienceEnum": "feedback.models.TopicAudience",
+    },
 }
 
 LOGGING = {

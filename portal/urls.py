@@ -7,8 +7,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from feedback import api_urls as feedback_api_urls
+from participation.api import urlpatterns as participation_api_urls
 from portal import views
 from portal.permissions import passed_second_factor
 
@@ -49,6 +51,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # The split view serves its script from a URL, not inline: the CSP forbids inline.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/v1/", include((feedback_api_urls.v1_patterns, "api_v1"))),
+    path("api/v1/", include((participation_api_urls, "api_v1_participation"))),
     path("api/", include("feedback.api_urls")),
     path("", include("feedback.urls")),
     path("", include("participation.urls")),

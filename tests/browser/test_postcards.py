@@ -35,7 +35,7 @@ def send_checked_postcard(page: Page) -> str:
     """From the check page: send, and read the reference off the confirmation."""
     page.get_by_role("button", name="Send my postcard").click()
     expect(page.get_by_role("heading", name="Your postcard has been sent")).to_be_visible()
-    return page.locator(".confirm .code").first.inner_text()
+    return page.locator(".govuk-panel .app-code").first.inner_text()
 
 
 def test_a_care_leaver_sends_a_postcard_the_team_answers_and_it_is_sorted(
@@ -59,7 +59,7 @@ def test_a_care_leaver_sends_a_postcard_the_team_answers_and_it_is_sorted(
     choose(sam, "Who can see that it is from you?", "Named")
     sam.get_by_role("button", name="Check what I wrote").click()
     expect(sam.get_by_role("heading", level=1)).to_have_text("Check what you wrote")
-    expect(sam.locator(".summary")).to_contain_text(WORDS)
+    expect(sam.locator(".govuk-summary-list")).to_contain_text(WORDS)
     axe(sam, "the check page")
 
     reference = send_checked_postcard(sam)
@@ -73,8 +73,8 @@ def test_a_care_leaver_sends_a_postcard_the_team_answers_and_it_is_sorted(
     expect(sam.get_by_role("link", name="Idea: Leaving care: housing")).to_be_visible()
     axe(sam, "My postcards")
     sam.get_by_role("link", name="Idea: Leaving care: housing").click()
-    expect(sam.locator(".meta")).to_contain_text(reference)
-    expect(sam.locator(".meta")).to_contain_text("With the team")
+    expect(sam.locator(".app-item-facts")).to_contain_text(reference)
+    expect(sam.locator(".app-item-facts")).to_contain_text("With the team")
     axe(sam, "the young person's item page")
 
     casey = new_context().new_page()
@@ -86,19 +86,19 @@ def test_a_care_leaver_sends_a_postcard_the_team_answers_and_it_is_sorted(
     expect(casey.get_by_role("heading", level=1)).to_contain_text(reference)
     expect(casey.locator("blockquote.words").first).to_have_text(WORDS)
     axe(casey, "the staff item page")
-    reply_form = casey.locator("details", has_text="Reply to the young person")
+    reply_form = casey.get_by_role("region", name="Reply to the young person")
     reply_form.get_by_label("Your reply").fill(REPLY)
     reply_form.get_by_role("button", name="Send reply").click()
     expect(casey.get_by_role("status")).to_contain_text("Reply sent to the young person.")
 
     sam.reload()
     expect(sam.locator(".timeline")).to_contain_text(REPLY)
-    expect(sam.locator(".meta")).to_contain_text("Answered")
+    expect(sam.locator(".app-item-facts")).to_contain_text("Answered")
     axe(sam, "the item page with an answer")
     sorted_panel = sam.get_by_role("region", name="Did this sort it?")
     sorted_panel.get_by_role("button", name="Yes, it is sorted").click()
-    expect(sam.locator(".meta")).to_contain_text("Sorted and closed")
-    expect(sam.get_by_role("status")).to_contain_text("Thank you. It is now closed.")
+    expect(sam.locator(".app-item-facts")).to_contain_text("Sorted and closed")
+    expect(sam.get_by_role("status", name="Done")).to_contain_text("Thank you. It is now closed.")
     axe(sam, "the closed item page")
     item.refresh_from_db()
     assert item.status == Status.CLOSED
@@ -121,7 +121,7 @@ def test_a_young_person_sends_a_postcard_without_javascript(
     assert item.words == WORDS
     assert item.identity == "confidential"
     no_js_page.get_by_role("link", name="See it in My postcards").click()
-    expect(no_js_page.locator(".meta")).to_contain_text(reference)
+    expect(no_js_page.locator(".app-item-facts")).to_contain_text(reference)
 
 
 def test_pressing_shift_three_times_leaves_and_signs_out(page: Page, young_person: User) -> None:
@@ -165,7 +165,7 @@ def test_a_signed_out_visitor_sends_an_anonymous_postcard_and_tracks_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Check what you wrote")
 
     reference = send_checked_postcard(page)
-    codes = page.locator(".confirm .code")
+    codes = page.locator(".govuk-panel .app-code")
     expect(codes).to_have_count(2)
     tracking_code = codes.nth(1).inner_text()
     axe(page, "the anonymous confirmation")
@@ -181,7 +181,7 @@ def test_a_signed_out_visitor_sends_an_anonymous_postcard_and_tracks_it(
     page.get_by_role("button", name="Check", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Idea: Leaving care: money")
-    expect(page.locator(".meta")).to_contain_text(reference)
+    expect(page.locator(".app-item-facts")).to_contain_text(reference)
     expect(page.locator("blockquote.words").first).to_have_text(WORDS)
     axe(page, "the tracked item page")
 

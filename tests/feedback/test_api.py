@@ -5,11 +5,21 @@ from tests.conftest import client_for, make_staff
 pytestmark = pytest.mark.django_db
 
 
-def test_the_openapi_schema_is_served_to_signed_in_users_only(young_person):
-    assert client_for(None).get("/api/schema/").status_code == 403
-    response = client_for(young_person).get("/api/schema/")
+def test_the_openapi_schema_and_docs_are_for_staff_who_passed_the_second_factor(
+    young_person, caseworker
+):
+    no_mfa = make_staff("nomfa", "leaving-care", mfa=False)
+    for path in ("/api/schema/", "/api/docs/"):
+        assert client_for(None).get(path).status_code == 403
+        assert client_for(young_person).get(path).status_code == 404
+        assert client_for(no_mfa).get(path).status_code == 404
+        assert client_for(caseworker, second_factor=False).get(path).status_code == 404
+    response = client_for(caseworker).get("/api/schema/")
     assert response.status_code == 200
-    assert b"/api/items/" in response.content
+    assert b"/api/v1/items/" in response.content
+    docs = client_for(caseworker).get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()  # served from here: this machine has no internet
 
 
 def test_the_staff_api_is_closed_to_young_people_and_to_staff_without_a_second_factor(

@@ -247,3 +247,20 @@ def test_did_this_sort_it_without_an_answer_asks_for_one(care_leaver, caseworker
     assert "Choose yes or no." in response.content.decode()
     item.refresh_from_db()
     assert item.status == Status.RESPONDED
+
+
+def test_the_timeline_names_services_as_they_read_in_a_sentence(young_person, caseworker):
+    from feedback import dispatch
+    from feedback.models import Item
+    from tests.conftest import submit
+
+    item = submit(young_person, kind="idea", topic="activities", words="More trips").item
+    dispatch.route_item(item.pk)
+    page = client_for(young_person).get(f"/postcards/{item.reference}/").content.decode()
+    assert "It went to the Fostering team." in page
+    assert "the Fostering." not in page
+    risk = submit(young_person, kind="worry", words="my carer hits me and i dont feel safe").item
+    dispatch.route_item(risk.pk)
+    page = client_for(young_person).get(f"/postcards/{risk.reference}/").content.decode()
+    assert "It went straight to the team that keeps children safe" in page
+    assert Item.objects.get(pk=risk.pk).service.is_duty_team

@@ -36,12 +36,17 @@ def refusal(call, **kwargs) -> services.ActionRefused:
 # --- Through the service -------------------------------------------------------------
 
 
-def test_an_anonymous_sender_can_be_answered_only_in_the_portal(young_person):
+def test_nobody_offers_to_get_in_touch_with_an_anonymous_sender(young_person):
     refused = refusal(submit, author=young_person, **ANONYMOUS_BY_PHONE)
-    assert refused.field == "contact_method" and "only reply here" in str(refused)
+    assert refused.field == "contact_wanted" and "nobody can get in touch" in str(refused)
+    in_app = refusal(
+        submit, author=young_person, identity="anonymous", contact_wanted=True,
+        contact_method="portal",
+    )  # fmt: skip
+    assert in_app.field == "contact_wanted"
     assert not Item.objects.exists()
-    kept = submit(young_person, identity="anonymous", contact_wanted=True, contact_method="portal")
-    assert kept.item.contact_method == "portal" and kept.item.author is None
+    kept = submit(young_person, identity="anonymous", contact_wanted=False)
+    assert kept.item.contact_wanted is False and kept.item.author is None
 
 
 def test_an_advocate_is_kept_for_complaints_only(young_person):
@@ -132,7 +137,7 @@ def test_the_submission_form_shows_the_services_words_on_anonymous_contact(young
     assert not form.is_valid()
     with pytest.raises(services.ActionRefused) as caught:
         services.check_answers(identity="anonymous", contact_wanted=True, contact_method="phone")
-    assert form.errors["contact_method"] == [str(caught.value)]
+    assert form.errors["contact_wanted"] == [str(caught.value)]
 
 
 def test_staff_entering_a_paper_postcard_see_the_services_words_too(reference_data):
@@ -147,7 +152,7 @@ def test_staff_entering_a_paper_postcard_see_the_services_words_too(reference_da
         }
     )
     assert not form.is_valid()
-    assert "we can only reply here" in form.errors["contact_method"][0]
+    assert "nobody can get in touch" in form.errors["contact_wanted"][0]
 
 
 def post_action(user, item, action, **data):
@@ -187,5 +192,7 @@ def test_the_status_is_chosen_from_a_list_the_service_gives(caseworker, item):
 def test_the_words_limit_is_the_models_and_the_page_shows_it(young_person):
     assert Item._meta.get_field("words").max_length == MAX_WORDS
     page = client_for(young_person).get("/postcards/new/").content.decode()
-    assert f'maxlength="{MAX_WORDS}"' in page
-    assert f"Up to {MAX_WORDS:,} letters" in page
+    assert f'data-maxlength="{MAX_WORDS}"' in page  # the character count's limit
+    assert f"You can write up to {MAX_WORDS:,} characters" in page
+    # No maxlength: the browser would cut a long paste short without a word.
+    assert " maxlength=" not in page

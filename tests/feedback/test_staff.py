@@ -238,7 +238,8 @@ def test_acknowledge_shows_the_young_person_it_was_seen(caseworker, care_leaver,
 def test_a_reply_as_the_team_hides_the_caseworkers_name(caseworker, care_leaver, item):
     before = item.events.count()
     act(client_for(caseworker), item, "reply", text="We are on it", as_team="on")
-    assert [e.kind for e in new_events(item, before)] == ["staff_reply"]
+    # Nobody had it: answering it assigns it to Casey (staff only) as it goes.
+    assert [e.kind for e in new_events(item, before)] == ["assigned", "staff_reply"]
     page = young_person_sees(care_leaver, item)
     assert "We are on it" in page and "Leaving Care Team replied" in page and "Casey" not in page
 
@@ -291,7 +292,7 @@ def test_rerouting_needs_a_reason_and_moves_the_item(caseworker, care_leaver, it
     )
     item.refresh_from_db()
     assert item.service == health
-    assert "passed to the LAC Health Team" in young_person_sees(care_leaver, item)
+    assert "passed to the health team for children in care" in young_person_sees(care_leaver, item)
     assert "health visit" not in young_person_sees(care_leaver, item)
     assert (
         client_for(caseworker)
@@ -514,3 +515,272 @@ def test_pages_link_only_to_the_pages_the_gate_opens(request, item, persona, lin
         "audit": reverse("feedback:staff_audit", args=[item.reference]),
     }
     assert {name for name, url in urls.items() if f'href="{url}"' in page} == links
+
+
+# --- The workspace: the queue a duty shift runs from, and an item's page ----------------
+
+
+def item_page(client, item) -> str:
+    return client.get(reverse("feedback:staff_item", args=[item.reference])).content.decode()
+
+
+def test_replying_to_an_unassigned_item_assigns_it_to_me_and_the_page_says_so(caseworker, item):
+    client = client_for(caseworker)
+    assert "When you reply, it is assigned to you." in item_page(client, item)
+    response = act(client, item, "reply", text="We are looking into it")
+    assert "It is now assigned to you." in client.get(response["Location"]).content.decode()
+    item.refresh_from_db()
+    assert item.assignee == caseworker
+    assigned = Event.objects.get(item=item, kind="assigned")
+    assert assigned.visibility == "staff" and assigned.data["assignee"] == "Casey"
+    assert "Assigned to you" in item_page(client, item)
+
+
+def test_replying_leaves_someone_elses_item_with_them(caseworker, manager, item):
+    services.assign(item=item, by=manager, assignee=manager)
+    act(client_for(caseworker), item, "reply", text="Covering for Morgan")
+    item.refresh_from_db()
+    assert item.assignee == manager
+    assert Event.objects.filter(item=item, kind="assigned").count() == 1
+
+
+def test_the_complaints_manager_replying_leaves_the_item_free_for_the_team(
+    complaints_manager, item
+):
+    client = client_for(complaints_manager)
+    assert "When you reply, it is assigned to you." not in item_page(client, item)
+    act(client, item, "reply", text="Checking in")
+    item.refresh_from_db()
+    assert item.assignee is None
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [("caseworker", True), ("manager", True), ("complaints_manager", False)],
+)
+def test_take_it_is_offered_only_to_someone_who_can_take_it(request, item, persona, offered):
+    page = item_page(client_for(request.getfixturevalue(persona)), item)
+    assert (">Take it</button>" in page) == offered
+
+
+def test_take_it_is_not_offered_on_my_own_item_or_a_closed_one(caseworker, care_leaver, item):
+    client = client_for(caseworker)
+    act(client, item, "take")
+    assert ">Take it</button>" not in item_page(client, item)
+    services.withdraw(item=item, by=care_leaver)
+    assert ">Take it</button>" not in item_page(client, item)
+
+
+def test_refusals_speak_to_the_person_reading_them(
+    complaints_manager, caseworker, other_caseworker, item
+):
+    client = client_for(complaints_manager)
+    response = act(client, item, "take")
+    page = client.get(response["Location"]).content.decode()
+    assert "You are not a member of this service" in page and "They are" not in page
+    response = act(client_for(caseworker), item, "assign", assignee=other_caseworker.pk)
+    assert response.status_code == 400
+    # The form offers only the service's members, so the form itself refuses first.
+    assert "Choose someone in this item&#x27;s service." in response.content.decode()
+    with pytest.raises(services.ActionRefused, match="Vic is not a member of this service"):
+        services.assign(item=item, by=caseworker, assignee=other_caseworker)
+
+
+@pytest.mark.parametrize("sort", ["due", "-due", "oldest", "newest", "nonsense"])
+def test_children_at_risk_not_yet_acknowledged_come_first_under_every_sort(
+    caseworker, many_items, sort
+):
+    client = client_for(caseworker)
+    assert queue_refs(client, sort=sort)[0] == many_items["urgent"].reference
+    services.acknowledge(item=many_items["urgent"], by=caseworker)
+    if sort not in ("oldest", "newest"):
+        return  # acknowledged, it takes its place by its new clock
+    refs = queue_refs(client, sort=sort)
+    created = [Item.objects.get(reference=r).created_at for r in refs]
+    assert created == sorted(created, reverse=sort == "newest")
+
+
+def test_the_queue_shows_the_first_line_and_the_name_only_where_the_tier_allows(
+    caseworker, care_leaver
+):
+    long_line = "My flat needs a new kettle and " + "the fridge makes a loud noise " * 4
+    named = submit(care_leaver, identity="named", words=long_line + "\nSecond line").item
+    confidential = submit(care_leaver, identity="confidential", words="Quiet worry").item
+    anonymous = submit(None, identity="anonymous", audience="care_leaver", words="Secret").item
+    for item in (named, confidential, anonymous):
+        dispatch.route_item(item.pk)
+    response = client_for(caseworker).get("/staff/")
+    rows = {row.item.reference: row for row in response.context["rows"]}
+    assert rows[named.reference].preview.startswith("My flat needs a new kettle")
+    assert (
+        len(rows[named.reference].preview) <= 80
+        and "Second line" not in rows[named.reference].preview
+    )
+    assert rows[named.reference].name == rows[confidential.reference].name == "Sam"
+    assert rows[anonymous.reference].name == "" and rows[anonymous.reference].preview == "Secret"
+    page = response.content.decode()
+    assert "From Sam" in page and "Second line" not in page
+
+
+def test_the_queue_query_count_is_fixed_with_previews_shown(caseworker, care_leaver):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(caseworker)
+    for identity in ("named", "confidential", "anonymous"):
+        item = submit(care_leaver if identity != "anonymous" else None, identity=identity).item
+        dispatch.route_item(item.pk)
+    client.get("/staff/")  # warm the session
+    with CaptureQueriesContext(connection) as few:
+        assert "From Casey" not in client.get("/staff/").content.decode()
+    for n in range(40):
+        identity = ("named", "confidential", "anonymous")[n % 3]
+        item = submit(care_leaver if identity != "anonymous" else None, identity=identity).item
+        dispatch.route_item(item.pk)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/staff/").content.decode()
+    assert "From Sam" in page and "More help finding a flat" in page
+    assert len(many) == len(few) <= 12
+
+
+def test_the_tabs_count_my_open_unassigned_and_overdue_items_in_one_query(caseworker, many_items):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from feedback.staff_views import _tab_counts
+
+    assert caseworker.service_ids  # the gate's own query, made once a request anyway
+    with CaptureQueriesContext(connection) as queries:
+        counts = _tab_counts(caseworker, timezone_now())
+    assert len(queries) == 1
+    assert counts == {"all": 5, "mine": 1, "unassigned": 4, "overdue": 1}
+    page = client_for(caseworker).get("/staff/", {"assigned": "me"}).content.decode()
+    assert 'href="/staff/?assigned=me" aria-current="page">My open items' in page
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_an_empty_queue_says_so_in_words(caseworker, reference_data):
+    page = client_for(caseworker).get("/staff/").content.decode()
+    assert "There are no open items in your services right now." in page
+    assert "<table" not in page
+
+
+def test_a_filter_that_matches_nothing_says_so_and_offers_the_way_back(caseworker, item):
+    page = client_for(caseworker).get("/staff/", {"kind": "complaint"}).content.decode()
+    assert "No items match these filters." in page and "Show all open items" in page
+
+
+def test_clocks_read_in_working_days_with_the_date(caseworker, care_leaver):
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    friday = datetime(2026, 11, 27, 10, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(friday, tick=False):
+        item = submit(care_leaver).item
+        dispatch.route_item(item.pk)
+        Item.objects.filter(pk=item.pk).update(due_on=date(2026, 12, 2))
+        client = client_for(caseworker)
+        assert "due in 3 working days (Wed 2 Dec)" in item_page(client, item)
+        assert "due in 3 working days (Wed 2 Dec)" in client.get("/staff/").content.decode()
+        Item.objects.filter(pk=item.pk).update(due_on=date(2026, 11, 25))
+        assert "overdue by 2 working days (was due Wed 25 Nov)" in item_page(client, item)
+
+
+def test_a_child_at_risks_clock_reads_in_hours_and_minutes(caseworker, duty_worker, care_leaver):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    sent = datetime(2026, 11, 27, 13, 0, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(sent, tick=False):
+        urgent = submit(care_leaver, words="i want to die").item
+        dispatch.route_item(urgent.pk)
+        urgent.refresh_from_db()
+    with time_machine.travel(sent + timedelta(minutes=18), tick=False):
+        page = client_for(duty_worker).get("/staff/").content.decode()
+        assert "due in 0 h 42 min (at 14:00)" in page
+    with time_machine.travel(sent + timedelta(minutes=75), tick=False):
+        page = item_page(client_for(duty_worker), urgent)
+        assert "overdue by 0 h 15 min (was due at 14:00)" in page
+
+
+# --- Staff sessions end when idle; young people's do not --------------------------------
+
+
+def test_a_staff_session_ends_after_30_minutes_idle_with_a_page_saying_why(caseworker, item):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = client_for(caseworker)
+        assert client.get("/staff/").status_code == 200
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/staff/").status_code == 200  # still at work: the clock restarts
+        traveller.shift(timedelta(minutes=29))
+        assert client.get(reverse("feedback:staff_item", args=[item.reference])).status_code == 200
+        traveller.shift(timedelta(minutes=31))
+        response = client.get("/staff/")
+        page = response.content.decode()
+        assert "You have been signed out" in page and "30 minutes" in page
+        assert item.words not in page
+        again = client.get("/staff/")
+        assert again.status_code == 302 and "/accounts/login/" in again["Location"]
+
+
+def test_the_queues_own_refresh_does_not_keep_a_staff_session_alive(caseworker):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = client_for(caseworker)
+        client.get("/staff/")
+        for _ in range(3):
+            traveller.shift(timedelta(minutes=10))
+            refreshed = client.get("/staff/", headers={"X-Queue-Refresh": "1"})
+            assert "Queue" in refreshed.content.decode()
+        traveller.shift(timedelta(minutes=10))
+        refreshed = client.get("/staff/", headers={"X-Queue-Refresh": "1"})
+        assert "You have been signed out" in refreshed.content.decode()
+
+
+def test_a_young_person_keeps_their_session_however_long_they_are_idle(care_leaver, item):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = client_for(care_leaver)
+        assert client.get(f"/postcards/{item.reference}/").status_code == 200
+        traveller.shift(timedelta(hours=2))
+        response = client.get(f"/postcards/{item.reference}/")
+        assert response.status_code == 200 and item.words in response.content.decode()
+
+
+def test_a_reply_sent_after_the_idle_limit_is_not_sent(caseworker, item):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = client_for(caseworker)
+        client.get(reverse("feedback:staff_item", args=[item.reference]))
+        traveller.shift(timedelta(minutes=45))
+        response = act(client, item, "reply", text="Sorry for the wait")
+        page = response.content.decode()
+        assert "You have been signed out" in page and "not saved" in page
+        assert 'href="/accounts/login/"' in page  # not back to an address that takes a POST
+    assert not Event.objects.filter(item=item, kind="staff_reply").exists()

@@ -166,8 +166,8 @@ def test_signing_in_or_out_forgets_what_this_browser_sent_or_tracked(young_perso
                 "contact_method": "phone",
                 "contact_detail": "07700 900123",
             },
-            "contact_method",
-            "we can only reply here",
+            "contact_wanted",
+            "nobody can get in touch",
         ),
     ],
 )

@@ -123,7 +123,7 @@ def test_bad_input_when_agreeing_shows_beside_the_field_and_saves_nothing(
     assert response.status_code == 400
     page = response.content.decode()
     assert message in page
-    assert f'id="id_{field}_error"' in page
+    assert f'id="id_{field}-error"' in page
     action.refresh_from_db()
     assert action.status == ActionStatus.PROPOSED
     assert not ActionUpdate.objects.exists()

@@ -45,7 +45,7 @@ def test_a_theme_name_in_use_is_refused_beside_the_field(council_member):
     assert response.status_code == 400
     page = response.content.decode()
     assert "There is already a theme called that. Use it instead." in page
-    assert 'id="id_name_error"' in page
+    assert 'id="id_name-error"' in page
     assert Theme.objects.filter(name__iexact="leaving care: housing").count() == 1
 
 
