@@ -118,6 +118,19 @@ def items_for_staff(user: User) -> ItemQuerySet:
     return Item.objects.for_services(user.service_ids).read_by(user)
 
 
+def young_person_for_paper(staff: User, username: str) -> User | None:
+    """The young person a member of staff may enter a named or confidential paper
+    postcard for: one a service of theirs works with (any, for the complaints manager).
+    None both for a stranger's username and for one they do not work with, so the form
+    says the same in either case and reveals no usernames."""
+    people = User.objects.filter(
+        username__iexact=username.strip(), young_person_profile__isnull=False
+    )
+    if not staff.is_complaints_manager:
+        people = people.filter(young_person_profile__services__in=staff.service_ids)
+    return people.first()
+
+
 def _check_reference(reference: str) -> None:
     # Anything but a reference's own characters is not found: no odd bytes reach the database.
     if not REFERENCE_RE.fullmatch(reference):

@@ -676,7 +676,7 @@ class Paper(APIView):
 
     def post(self, request: Request) -> Response:
         user = _signed_in(request)
-        form = PaperSubmissionForm(_data(request))
+        form = PaperSubmissionForm(_data(request), entered_by=user)
         _checked(form)
         answers = form.item_fields()
         result = services.submit_item(

@@ -73,12 +73,15 @@ def _person(
         username=username, password=password, display_name=name, email=f"{username}@example.org"
     )
     if role in (None, "council"):
-        YoungPerson.objects.create(
+        profile = YoungPerson.objects.create(
             user=user,
             audience=where,
             council_member=role == "council",
             year_of_birth=2010 if where == Audience.IN_CARE else 2005,
         )
+        # The team that works with them, so its staff can type in their paper postcards.
+        team = "leaving-care" if where == Audience.CARE_LEAVER else "fostering"
+        profile.services.add(*Service.objects.filter(slug=team))
         return username, persona, ""
     Membership.objects.create(
         user=user, service=Service.objects.get(slug=where), role=role or Membership.Role.CASEWORKER

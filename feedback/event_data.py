@@ -6,7 +6,7 @@ types, so a misspelt or missing key is a type error, not a silent zero.
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class Keyed(TypedDict, total=False):
@@ -15,6 +15,8 @@ class Keyed(TypedDict, total=False):
 
 class SubmittedData(TypedDict):
     channel: str
+    # A paper postcard: the team that typed it in, as the young person's page names it.
+    in_a_sentence: NotRequired[str]
 
 
 class ServiceData(TypedDict):

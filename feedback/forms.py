@@ -11,7 +11,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from feedback import services
+from feedback import access, services
 from feedback.models import Identity, Item, Kind, Mood, Outcome, SavedReply, Topic
 from portal.models import Audience, ContactMethod, Service, User
 
@@ -257,15 +257,17 @@ class PaperSubmissionForm(SubmissionForm):
 
     young_person = forms.CharField(
         label=_("Young person's username (leave empty if anonymous)"),
+        help_text=_("A young person your service works with."),
         required=False,
         max_length=150,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, entered_by: User, **kwargs: Any) -> None:
         kwargs["user"] = None
         super().__init__(*args, **kwargs)
         self.offer_identities(list(Identity))
         self.contact_method_field.choices = ContactMethod.choices
+        self.entered_by = entered_by
         self.author: User | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -273,11 +275,13 @@ class PaperSubmissionForm(SubmissionForm):
         username = (cleaned.get("young_person") or "").strip()
         identity = cleaned.get("identity")
         if identity in (Identity.NAMED, Identity.CONFIDENTIAL):
-            author = User.objects.filter(
-                username__iexact=username, young_person_profile__isnull=False
-            ).first()
+            author = access.young_person_for_paper(self.entered_by, username)
             if author is None:
-                self.add_error("young_person", _("Enter the username of a young person."))
+                # The same words whether the username is unknown or not one of theirs.
+                self.add_error(
+                    "young_person",
+                    _("Enter the username of a young person your service works with."),
+                )
             else:
                 self.author = author
         return cleaned

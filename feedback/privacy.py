@@ -70,6 +70,9 @@ def subject_access(person: User) -> dict[str, Any]:
             "year_of_birth": profile.year_of_birth if profile else None,
             "council_member": bool(profile and profile.council_member),
             "contact_preference": profile.get_contact_preference_display() if profile else "",
+            "services_that_work_with_them": (
+                sorted(profile.services.values_list("name", flat=True)) if profile else []
+            ),
             "account_made": person.date_joined.isoformat(),
             "last_sign_in": person.last_login.isoformat() if person.last_login else None,
         },

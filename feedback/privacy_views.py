@@ -15,12 +15,24 @@ from django.views.decorators.http import require_POST
 
 from feedback import access, privacy
 from portal import audit
-from portal.models import AuditKind, User
+from portal.models import AuditKind, Service, User
 from portal.permissions import SignedInRequest, staff_required
 
 
 class PersonForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Young person's username"), max_length=150)
+
+
+class LinkedServicesForm(forms.Form):
+    services = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Services that work with them"),
+        help_text=gettext_lazy(
+            "Only their staff may enter paper postcards in this young person's name."
+        ),
+        queryset=Service.objects.active().order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
 
 class ErasureForm(forms.Form):
@@ -60,8 +72,38 @@ def person_data(request: SignedInRequest, username: str) -> HttpResponse:
     return render(
         request,
         "feedback/staff/person_data.html",
-        {"person": person, "data": data, "erasure_form": ErasureForm()},
+        {
+            "person": person,
+            "data": data,
+            "erasure_form": ErasureForm(),
+            "services_form": _services_form(person),
+        },
     )
+
+
+def _services_form(person: User, data: object = None) -> LinkedServicesForm:
+    profile = person.young_person
+    linked = list(profile.services.values_list("pk", flat=True)) if profile else []
+    return LinkedServicesForm(data, initial={"services": linked})
+
+
+@staff_required
+@require_POST
+def person_services(request: SignedInRequest, username: str) -> HttpResponse:
+    """The complaints manager says which services work with a young person."""
+    person = _person(request, username)
+    form = _services_form(person, request.POST)
+    profile = person.young_person
+    if form.is_valid() and profile is not None:
+        chosen = form.cleaned_data["services"]
+        profile.services.set(chosen)
+        audit.record(
+            AuditKind.CONFIGURATION,
+            request=request,
+            detail=f"services of young person #{person.pk}: " + ",".join(str(s.pk) for s in chosen),
+        )
+        messages.success(request, _("Saved the services that work with them."))
+    return redirect("feedback:person_data", username=person.username)
 
 
 @staff_required
@@ -97,6 +139,11 @@ def person_erase(request: SignedInRequest, username: str) -> HttpResponse:
     return render(
         request,
         "feedback/staff/person_data.html",
-        {"person": person, "data": data, "erasure_form": form},
+        {
+            "person": person,
+            "data": data,
+            "erasure_form": form,
+            "services_form": _services_form(person),
+        },
         status=400,
     )

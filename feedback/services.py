@@ -204,14 +204,28 @@ def _insert_item(fields: dict[str, object], tracking_code: str | None) -> Item:
             tracking_code_hash=tracking_hash(reference, tracking_code) if tracking_code else "",
             **fields,
         )
+        data = SubmittedData(channel=item.channel)
+        if item.entered_by is not None:
+            data["in_a_sentence"] = _entering_team(item.entered_by, item.author)
         Event.record(
             item,
             EventKind.SUBMITTED,
             actor=item.entered_by or item.author,
-            data=SubmittedData(channel=item.channel),
+            actor_label=str(item.entered_by) if item.entered_by is not None else "",
+            data=data,
         )
         _send_routing(item)
     return item
+
+
+def _entering_team(staff: User, author: User | None) -> str:
+    """The team that typed in a paper postcard, as the young person's page names it:
+    a service of theirs that works with the young person, else their first."""
+    theirs = list(Service.objects.filter(pk__in=staff.service_ids).order_by("name"))
+    profile = author.young_person if author is not None else None
+    linked = set(profile.services.values_list("pk", flat=True)) if profile else set()
+    service = next((s for s in theirs if s.pk in linked), theirs[0] if theirs else None)
+    return service.in_a_sentence if service else str(_("the team"))
 
 
 # --- The young person's actions -------------------------------------------------

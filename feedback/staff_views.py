@@ -414,7 +414,7 @@ def audit(request: SignedInRequest, reference: str) -> HttpResponse:
 
 @staff_required
 def paper_new(request: SignedInRequest) -> HttpResponse:
-    form = PaperSubmissionForm(request.POST or None)
+    form = PaperSubmissionForm(request.POST or None, entered_by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             key = uuid.UUID(request.POST.get("submission_key", ""))

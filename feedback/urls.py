@@ -47,6 +47,11 @@ urlpatterns = [
         name="person_data_json",
     ),
     path("staff/people/<str:username>/erase/", privacy_views.person_erase, name="person_erase"),
+    path(
+        "staff/people/<str:username>/services/",
+        privacy_views.person_services,
+        name="person_services",
+    ),
     path("staff/dashboard/", report_views.dashboard, name="dashboard"),
     path("staff/dashboard.csv", report_views.dashboard_csv, name="dashboard_csv"),
     path("staff/reports/complaints/", report_views.complaints_report, name="complaints_report"),

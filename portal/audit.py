@@ -33,9 +33,15 @@ def record(
         # erasing one leaves nothing here that names them.
         username=known.username if known and known.young_person is None else "",
         address=client_ip(request)[:45] if request is not None else "",
-        item_reference=item_reference[:12],
-        detail=detail[:200],
+        item_reference=_printable(item_reference)[:12],
+        detail=_printable(detail)[:200],
     )
+
+
+def _printable(text: str) -> str:
+    """A path or name as it can be stored and read: PostgreSQL refuses NUL in text, and a
+    404 for `/staff/items/%00/` must still be on record."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def _signed_in(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:

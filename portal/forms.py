@@ -5,7 +5,11 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Audience, Invitation, Membership, Service, User, normalise_reference
-from portal.permissions import can_invite_council_members, can_invite_staff_to
+from portal.permissions import (
+    can_invite_council_members,
+    can_invite_staff_to,
+    can_link_young_person_to,
+)
 
 
 class InvitationCodeForm(forms.Form):
@@ -72,7 +76,13 @@ class NewInvitationForm(forms.Form):
         label=_("Sits on the Children in Care Council"), required=False
     )
     service = forms.ModelChoiceField(
-        label=_("Service (staff only)"), queryset=Service.objects.active(), required=False
+        label=_("Service"),
+        help_text=_(
+            "Staff: the service they will work in. A young person: the service that works "
+            "with them, so its staff can enter their paper postcards (leave empty if none)."
+        ),
+        queryset=Service.objects.active(),
+        required=False,
     )
     role = forms.ChoiceField(
         label=_("Role (staff only)"), choices=[("", "—"), *Membership.Role.choices], required=False
@@ -88,6 +98,12 @@ class NewInvitationForm(forms.Form):
         kind, service = cleaned.get("kind"), cleaned.get("service")
         if kind == Invitation.Kind.YOUNG_PERSON and not cleaned.get("audience"):
             self.add_error("audience", _("Say whether they are in care or a care leaver."))
+        if (
+            kind == Invitation.Kind.YOUNG_PERSON
+            and service
+            and not can_link_young_person_to(self.user, service)
+        ):
+            self.add_error("service", _("Choose a service you work in."))
         if kind == Invitation.Kind.STAFF:
             if not service:
                 self.add_error("service", _("Choose the service they work in."))
@@ -100,7 +116,7 @@ class NewInvitationForm(forms.Form):
         return cleaned
 
     def invitation_fields(self) -> dict[str, object]:
-        """The answers as Invitation.issue takes them; service and role are for staff only."""
+        """The answers as Invitation.issue takes them; the role is for staff only."""
         data = self.cleaned_data
         staff = data["kind"] == Invitation.Kind.STAFF
         return {
@@ -108,7 +124,7 @@ class NewInvitationForm(forms.Form):
             "audience": data["audience"] or "",
             "year_of_birth": data["year_of_birth"],
             "council_member": data["council_member"],
-            "service": data["service"] if staff else None,
+            "service": data["service"],
             "role": data["role"] if staff else "",
         }
 

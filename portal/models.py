@@ -129,6 +129,14 @@ class YoungPerson(models.Model):
         choices=ContactMethod,
         default=ContactMethod.PORTAL,
     )
+    # The services that work with them (set at invitation and by the complaints
+    # manager): only their staff may enter a paper postcard in this young person's name.
+    services = models.ManyToManyField(
+        "Service",
+        blank=True,
+        related_name="young_people",
+        verbose_name=_("services that work with them"),
+    )
 
     class Meta:
         verbose_name = _("young person")
@@ -229,6 +237,7 @@ class Invitation(models.Model):
     )
     year_of_birth = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     council_member = models.BooleanField(_("sits on the Children in Care Council"), default=False)
+    # Staff: the service they will work in. A young person: the service that works with them.
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("service")
     )
@@ -295,12 +304,14 @@ class Invitation(models.Model):
                         role=self.role or Membership.Role.CASEWORKER,
                     )
             else:
-                YoungPerson.objects.create(
+                profile = YoungPerson.objects.create(
                     user=user,
                     audience=self.audience or Audience.IN_CARE,
                     year_of_birth=self.year_of_birth,
                     council_member=self.council_member,
                 )
+                if self.service_id:  # the service that invited them works with them
+                    profile.services.add(self.service_id)
             self.used_by = user
             self.save(update_fields=["used_by"])
         return user

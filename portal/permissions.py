@@ -85,3 +85,9 @@ def young_person_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def can_link_young_person_to(user: User, service: Service) -> bool:
+    """Staff say a young person works with their own service; the complaints manager,
+    with any. Only that service's staff may then enter paper postcards in their name."""
+    return user.is_complaints_manager or service.pk in user.service_ids

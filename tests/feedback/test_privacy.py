@@ -116,3 +116,22 @@ def test_erasure_withdraws_the_council_quotes_taken_from_their_words(
     excerpt = Excerpt.objects.get(item=item)
     assert excerpt.text == "" and excerpt.withdrawn_at is not None
     assert not Excerpt.objects.approved().exists()
+
+
+def test_the_complaints_manager_links_a_young_person_to_the_services_that_work_with_them(
+    complaints_manager, young_person, caseworker
+):
+    fostering, leaving = Service.objects.filter(slug__in=["fostering", "leaving-care"])
+    url = reverse("feedback:person_services", args=[young_person.username])
+    assert client_for(caseworker).post(url, {"services": [fostering.pk]}).status_code == 404
+    response = client_for(complaints_manager).post(url, {"services": [fostering.pk, leaving.pk]})
+    assert response.status_code == 302
+    assert set(young_person.young_person.services.all()) == {fostering, leaving}
+    assert AuditEntry.objects.filter(kind="configuration").exists()
+    page = client_for(complaints_manager).get(
+        reverse("feedback:person_data", args=[young_person.username])
+    )
+    assert (
+        "checked" in page.content.decode()
+        and "Services that work with them" in page.content.decode()
+    )

@@ -140,7 +140,7 @@ def test_the_submission_form_shows_the_services_words_on_anonymous_contact(young
     assert form.errors["contact_wanted"] == [str(caught.value)]
 
 
-def test_staff_entering_a_paper_postcard_see_the_services_words_too(reference_data):
+def test_staff_entering_a_paper_postcard_see_the_services_words_too(caseworker):
     form = PaperSubmissionForm(
         {
             "kind": "idea",
@@ -149,7 +149,8 @@ def test_staff_entering_a_paper_postcard_see_the_services_words_too(reference_da
             "words": "Homework club",
             **ANONYMOUS_BY_PHONE,
             "contact_wanted": "yes",
-        }
+        },
+        entered_by=caseworker,
     )
     assert not form.is_valid()
     assert "nobody can get in touch" in form.errors["contact_wanted"][0]

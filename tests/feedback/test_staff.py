@@ -335,26 +335,63 @@ def test_assigning_to_someone_outside_the_service_is_refused(caseworker, other_c
     assert item.assignee is None
 
 
-def test_staff_enter_a_paper_postcard_for_a_young_person(caseworker, young_person):
+def paper_for(username: str, identity: str = "named") -> dict[str, object]:
     from feedback.models import Topic
 
-    response = client_for(caseworker).post(
-        reverse("feedback:paper_new"),
-        {
-            "kind": "compliment",
-            "audience": "in_care",
-            "topic": Topic.objects.get(slug="school").pk,
-            "words": "My teacher is kind",
-            "identity": "named",
-            "young_person": "jade",
-            "contact_wanted": "no",
-        },
-    )
+    return {
+        "kind": "compliment",
+        "audience": "in_care",
+        "topic": Topic.objects.get(slug="school").pk,
+        "words": "My teacher is kind",
+        "identity": identity,
+        "young_person": username,
+        "contact_wanted": "no",
+    }
+
+
+def test_staff_enter_a_paper_postcard_for_a_young_person_their_service_works_with(
+    caseworker, young_person, complaints_manager
+):
+    young_person.young_person.services.add(Service.objects.get(slug="leaving-care"))
+    response = client_for(caseworker).post(reverse("feedback:paper_new"), paper_for("jade"))
     assert response.status_code == 302
     paper = Item.objects.get()
     assert (
         paper.channel == "paper" and paper.entered_by == caseworker and paper.author == young_person
     )
+    # The young person reads who typed it in, never "You sent it".
+    page = client_for(young_person).get(reverse("feedback:item", args=[paper.reference]))
+    text = page.content.decode()
+    assert "The Leaving Care Team entered it from your paper postcard." in text
+    assert "You sent it." not in text
+    dispatch.route_item(paper.pk)
+    staff_page = client_for(complaints_manager).get(
+        reverse("feedback:staff_item", args=[paper.reference])
+    )
+    assert f"{caseworker} entered it from a paper postcard." in staff_page.content.decode()
+
+
+def test_a_paper_postcard_in_the_name_of_a_young_person_another_service_works_with_is_refused(
+    caseworker, young_person
+):
+    young_person.young_person.services.add(Service.objects.get(slug="virtual-school"))
+    unlinked = client_for(caseworker).post(reverse("feedback:paper_new"), paper_for("jade"))
+    unknown = client_for(caseworker).post(reverse("feedback:paper_new"), paper_for("nobody-x"))
+    assert unlinked.status_code == unknown.status_code == 200
+    message = "Enter the username of a young person your service works with."
+    # The same words either way: the form does not say which usernames exist.
+    assert message in unlinked.content.decode() and message in unknown.content.decode()
+    assert not Item.objects.exists()
+
+
+def test_the_complaints_manager_may_enter_a_paper_postcard_for_any_young_person(
+    complaints_manager, young_person
+):
+    response = client_for(complaints_manager).post(
+        reverse("feedback:paper_new"), paper_for("jade", identity="confidential")
+    )
+    assert response.status_code == 302
+    assert Item.objects.get().author == young_person
 
 
 def test_a_saved_reply_for_the_items_status_can_be_sent_as_it_is(caseworker, care_leaver, item):

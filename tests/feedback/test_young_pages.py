@@ -157,10 +157,13 @@ def test_pages_have_no_inline_script_or_style(young_person):
         assert not re.search(r"<script(?![^>]*\bsrc=)", page)
 
 
-def test_staff_still_type_in_paper_postcards_with_or_without_contact(young_person):
+def test_staff_still_type_in_paper_postcards_with_or_without_contact(young_person, caseworker):
+    young_person.young_person.services.add(*caseworker.service_ids)
     school = Topic.objects.get(slug="school").pk
     paper = {"kind": "idea", "audience": "in_care", "topic": school, "words": "Homework club"}
-    anonymous = PaperSubmissionForm({**paper, "identity": "anonymous", "contact_wanted": "no"})
+    anonymous = PaperSubmissionForm(
+        {**paper, "identity": "anonymous", "contact_wanted": "no"}, entered_by=caseworker
+    )
     assert anonymous.is_valid(), anonymous.errors
     named = PaperSubmissionForm(
         {
@@ -170,7 +173,8 @@ def test_staff_still_type_in_paper_postcards_with_or_without_contact(young_perso
             "contact_wanted": "yes",
             "contact_method": "phone",
             "contact_detail": "07700 900123",
-        }
+        },
+        entered_by=caseworker,
     )
     assert named.is_valid(), named.errors
     assert named.author == young_person

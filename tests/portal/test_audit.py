@@ -107,3 +107,9 @@ def test_the_complaints_manager_filters_the_log_by_person_item_and_date(
 def test_only_the_complaints_manager_reads_the_log(caseworker, manager, young_person):
     for user in (caseworker, manager, young_person):
         assert client_for(user).get(reverse("feedback:audit_log")).status_code == 404
+
+
+def test_a_refused_path_with_odd_bytes_is_on_record_readably(caseworker):
+    assert client_for(caseworker).get("/staff/items/ABC%00DEF/").status_code == 404
+    entry = AuditEntry.objects.get(kind="access_denied")
+    assert "\x00" not in entry.detail and entry.detail.startswith("/staff/items/ABC")

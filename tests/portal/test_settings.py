@@ -64,7 +64,8 @@ def test_the_deployment_checks_pass_with_production_like_values():
             **{
                 k: v
                 for k, v in os.environ.items()
-                if not k.startswith(("PORTAL_", "CELERY_", "DEBUG"))
+                # DJANGO_ALLOW_ASYNC_UNSAFE: set for the browser tests, never in production.
+                if not k.startswith(("PORTAL_", "CELERY_", "DEBUG", "DJANGO_ALLOW_ASYNC"))
             },
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "SECRET_KEY": "production-like-" + "k7Qz" * 15,

@@ -1,48 +1,20 @@
 """At 390x844: a council member reads the dashboard and proposes an action from a theme;
 a young person sees the action on their item; the public board renders; axe finds nothing.
 
-Reuses the browser suite's fixtures and helpers (skipped without Chromium and axe-core)."""
+In the browser suite, so it shares the session's one Chromium (a second Playwright in the
+same run would start inside the first one's event loop)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from participation.models import Action, ActionStatus
+from tests.browser.conftest import sign_in
+from tests.participation import conftest as participation_fixtures
 
-# Importing the browser suite allows Django's ORM beside Playwright's event loop for the
-# whole session. When this module is what imported it, keep that to this module (its
-# own browser, below), so later tests (the deployment check) see the environment as it was.
-_ALREADY_ALLOWED = "DJANGO_ALLOW_ASYNC_UNSAFE" in os.environ
-from tests.browser import conftest as browser_suite  # noqa: E402
-
-if not _ALREADY_ALLOWED:
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-_browser_prerequisites = browser_suite._browser_prerequisites
-new_context = browser_suite.new_context
-page = browser_suite.page
-axe = browser_suite.axe
-sign_in = browser_suite.sign_in
-
-
-@pytest.fixture(scope="module")
-def browser(_browser_prerequisites: None) -> Iterator[Browser]:
-    """This module's Chromium: closed, and the ORM guard back on, when the module ends."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(browser_suite.CHROMIUM),
-                headless=True,
-                args=browser_suite.CHROMIUM_ARGS,
-            )
-            yield chromium
-            chromium.close()
-
+story = participation_fixtures.story
+topic_themes = participation_fixtures.topic_themes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
