@@ -7,7 +7,7 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,7 +81,7 @@ def person_data(request: SignedInRequest, username: str) -> HttpResponse:
     )
 
 
-def _services_form(person: User, data: object = None) -> LinkedServicesForm:
+def _services_form(person: User, data: QueryDict | None = None) -> LinkedServicesForm:
     profile = person.young_person
     linked = list(profile.services.values_list("pk", flat=True)) if profile else []
     return LinkedServicesForm(data, initial={"services": linked})

@@ -3,16 +3,28 @@ against someone else."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
+from allauth.mfa.totp.internal.auth import validate_totp_code
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from portal.proxy import client_ip
 
@@ -49,6 +61,25 @@ def remember_device(response: HttpResponse, username: str) -> None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _(
+            "Your email or password is not correct. Check them and try again."
+        ),
+        "username_password_mismatch": _(
+            "Your username or password is not correct. Check them and try again."
+        ),
+        "incorrect_password": _("That password is not correct. Check it and try again."),
+        "enter_current_password": _("Enter your current password."),
+        "too_many_login_attempts": _(
+            "Too many failed sign-in attempts. Wait a few minutes, then try again."
+        ),
+        "rate_limited": _("Too many tries. Wait a minute, then try again."),
+        "invalid_password_reset": _(
+            "This link to reset your password does not work any more. Ask for a new one."
+        ),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts come only from invitations (portal.views.accept_invitation).
         return False
@@ -82,10 +113,83 @@ class AccountAdapter(DefaultAccountAdapter):
         # Set on the way out by portal.middleware.known_device (there is no response here).
         request.META[REMEMBER_DEVICE_META] = user.get_username()
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A sign-in a few minutes old counts as confirming it is you.
+
+        allauth counts only an explicit "confirm it is you" step, so someone who has just
+        made their account, or just signed in, would be asked for their password again
+        before setting up their authenticator app. Within the same time allauth allows a
+        confirmation to last, the sign-in itself is as good.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        return not signed_in_recently(self.request)
+
+    def get_reauthentication_methods(self, user: Any) -> list[dict]:
+        methods = super().get_reauthentication_methods(user)
+        for method in methods:
+            method["description"] = REAUTHENTICATION_WORDS.get(method["id"], method["description"])
+        return methods
+
+
+REAUTHENTICATION_WORDS = {
+    "reauthenticate": _("Use your password instead"),
+    "mfa_reauthenticate": _("Use a code from your authenticator app instead"),
+}
+
+
+def signed_in_recently(request: HttpRequest) -> bool:
+    """Whether this session's last sign-in step (a password, a code) is recent enough to
+    stand in for asking again (ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    records = get_authentication_records(request, request.user)
+    if not records:
+        return False
+    latest = max(record.get("at", 0) for record in records)
+    return time.time() - latest < account_settings.REAUTHENTICATION_TIMEOUT
+
+
+def count_setup_as_second_factor(
+    sender: object,
+    request: HttpRequest,
+    user: AbstractBaseUser,
+    authenticator: Authenticator,
+    **kwargs: object,
+) -> None:
+    """Setting up an authenticator app means typing a code it shows: the session has then
+    passed the second factor, as if at sign-in, and goes on to the queue without signing
+    in again. (allauth records nothing for it.)"""
+    if authenticator.type != Authenticator.Type.TOTP or not hasattr(request, "session"):
+        return  # recovery codes prove nothing; a request with no session has nothing to mark
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+def connect() -> None:
+    """Called from PortalConfig.ready, like the audit's receivers."""
+    authenticator_added.connect(
+        count_setup_as_second_factor, dispatch_uid="portal.adapters.setup_counts_as_second_factor"
+    )
+
 
 class MFAAdapter(DefaultMFAAdapter):
     """Second-factor secrets (TOTP keys, recovery-code seeds) are encrypted at rest,
-    with a key that lives in the settings, never in the database."""
+    with a key that lives in the settings, never in the database. Messages in plain words."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "That code did not work. Enter the code your authenticator app shows now."
+        ),
+        # Not one of allauth's: it refuses a used code as incorrect (see AuthenticateForm).
+        "code_used": _("That code has just been used. Wait for the next one."),
+        "cannot_delete_authenticator": _("You cannot turn off your authenticator app."),
+        "cannot_generate_recovery_codes": _(
+            "Set up an authenticator app before you make recovery codes."
+        ),
+        "unverified_email": _("Confirm your email address before you set up an authenticator app."),
+        "add_email_blocked": _(
+            "You cannot add an email address while your authenticator app is on."
+        ),
+    }
 
     def encrypt(self, text: str) -> str:
         return secrets_box().encrypt(text.encode()).decode()
@@ -105,3 +209,56 @@ FERNET_PREFIX = "gAAAAA"
 
 def secrets_box() -> Fernet:
     return Fernet(settings.MFA_ENCRYPTION_KEY)
+
+
+def code_just_used(user: AbstractBaseUser, code: str) -> bool:
+    """Whether a refused code is the one the user's authenticator app shows right now, so
+    it was refused only because it has already been used (allauth takes each once)."""
+    totp = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    if totp is None or not code:
+        return False
+    secret = get_mfa_adapter().decrypt(totp.data["secret"])
+    return validate_totp_code(secret, code)
+
+
+def explain_refused_code(
+    user: AbstractBaseUser, code: str, error: ValidationError
+) -> ValidationError:
+    """allauth refuses a used code with the same "incorrect code" as a wrong one; a person
+    who typed what their app shows deserves to know to wait for the next."""
+    if error.code == "incorrect_code" and code_just_used(user, code):
+        return get_mfa_adapter().validation_error("code_used")
+    return error
+
+
+class AuthenticateForm(AllauthAuthenticateForm):
+    """The code at sign-in (MFA_FORMS["authenticate"])."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except ValidationError as error:
+            raise explain_refused_code(
+                self.user, self.cleaned_data.get("code", ""), error
+            ) from None
+
+
+class ReauthenticateForm(AllauthReauthenticateForm):
+    """The code when confirming it is you (MFA_FORMS["reauthenticate"])."""
+
+    def clean_code(self) -> str:
+        try:
+            return super().clean_code()
+        except ValidationError as error:
+            raise explain_refused_code(
+                self.user, self.cleaned_data.get("code", ""), error
+            ) from None
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """Setting up the app (MFA_FORMS["activate_totp"]): the key shown in groups of four,
+    as the apps accept it, for someone typing it in by hand."""
+
+    @property
+    def secret_in_groups(self) -> str:
+        return " ".join(self.secret[i : i + 4] for i in range(0, len(self.secret), 4))

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -131,7 +132,7 @@ class YoungPerson(models.Model):
     )
     # The services that work with them (set at invitation and by the complaints
     # manager): only their staff may enter a paper postcard in this young person's name.
-    services = models.ManyToManyField(
+    services: models.ManyToManyField[Service, Any] = models.ManyToManyField(
         "Service",
         blank=True,
         related_name="young_people",

@@ -203,8 +203,26 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
+# How long a sign-in (or "confirm it is you") lasts before changing the second factor
+# asks again: long enough to install an authenticator app after making the account,
+# so first-time setup asks for the password once (see AccountAdapter).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "portal.adapters.MFAAdapter"
+# The code forms say when a code was refused because it had just been used; the setup
+# form shows the key in groups of four.
+MFA_FORMS = {
+    "authenticate": "portal.adapters.AuthenticateForm",
+    "reauthenticate": "portal.adapters.ReauthenticateForm",
+    "activate_totp": "portal.adapters.ActivateTOTPForm",
+}
+# Recovery codes are shown once, straight after setup; new ones can be made later.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# allauth refuses to set up an app while an added email address is unconfirmed, against
+# someone signing up with another person's address; nobody can sign up here (accounts
+# come from invitations), and addresses are never confirmed (ACCOUNT_EMAIL_VERIFICATION),
+# so the check would only strand staff who added one before setting up the app.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # The key that encrypts second-factor secrets in the database: a Fernet key, made with
 # python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 # Kept out of the database; derived from SECRET_KEY when not given.

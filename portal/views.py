@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.views import email as allauth_email
 from django.conf import settings
 from django.contrib import messages
@@ -124,11 +125,13 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Enter your invitation code to make your account."))
         return redirect("invitation_code")
     form = AcceptInvitationForm(request.POST or None)
+    # Staff are told the authenticator app comes next.
+    context = {"form": form, "for_staff": invitation.kind == Invitation.Kind.STAFF}
     if request.method == "POST" and getattr(request, "limited", False):
         # Trying usernames one after another: slowed down, with nothing learned.
         form.is_valid()
         form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
-        return render(request, "portal/invitation_accept.html", {"form": form}, status=429)
+        return render(request, "portal/invitation_accept.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         user = invitation.accept(
             username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
@@ -138,9 +141,12 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
             return redirect("invitation_code")
         request.session.pop(INVITATION_SESSION_KEY, None)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # Choosing the password is this session's sign-in, as allauth counts them: staff
+        # then set up their authenticator app without typing the password again.
+        record_authentication(request, user, "password", username=user.username)
         messages.success(request, _("Your account is ready. You are signed in."))
         return redirect("home")
-    return render(request, "portal/invitation_accept.html", {"form": form})
+    return render(request, "portal/invitation_accept.html", context)
 
 
 @staff_required

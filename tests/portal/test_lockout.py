@@ -37,7 +37,7 @@ def test_a_strangers_wrong_passwords_do_not_lock_the_person_out(young_person):
 def test_wrong_passwords_slow_down_that_address_for_that_username(young_person):
     lock_attempts("jade")
     page = sign_in(Client(REMOTE_ADDR=STRANGER), "jade").content.decode()
-    assert "Too many failed login attempts" in page
+    assert "Too many failed sign-in attempts" in page
 
 
 def test_the_duty_worker_signs_in_from_a_known_device_even_from_the_strangers_address(
