@@ -18,6 +18,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from allauth.mfa.totp.internal.auth import validate_totp_code
+from allauth.mfa.utils import is_mfa_enabled
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -119,10 +120,14 @@ class AccountAdapter(DefaultAccountAdapter):
         allauth counts only an explicit "confirm it is you" step, so someone who has just
         made their account, or just signed in, would be asked for their password again
         before setting up their authenticator app. Within the same time allauth allows a
-        confirmation to last, the sign-in itself is as good.
+        confirmation to last, the sign-in itself is as good. Once they have a second
+        factor, only a recent code counts (typed at sign-in or at setup): a password
+        alone never turns the authenticator off or shows new recovery codes.
         """
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
+        if is_mfa_enabled(self.request.user):
+            return not signed_in_recently(self.request, method="mfa")
         return not signed_in_recently(self.request)
 
     def get_reauthentication_methods(self, user: Any) -> list[dict]:
@@ -138,10 +143,14 @@ REAUTHENTICATION_WORDS = {
 }
 
 
-def signed_in_recently(request: HttpRequest) -> bool:
-    """Whether this session's last sign-in step (a password, a code) is recent enough to
-    stand in for asking again (ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
-    records = get_authentication_records(request, request.user)
+def signed_in_recently(request: HttpRequest, *, method: str | None = None) -> bool:
+    """Whether this session's last sign-in step (a password, a code; or only `method`) is
+    recent enough to stand in for asking again (ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    records = [
+        record
+        for record in get_authentication_records(request, request.user)
+        if method is None or record.get("method") == method
+    ]
     if not records:
         return False
     latest = max(record.get("at", 0) for record in records)

@@ -208,6 +208,19 @@ def test_a_sign_in_some_time_ago_is_asked_to_confirm_it_is_you(reference_data):
     assert "Your password" in page
 
 
+def test_with_an_app_set_up_only_a_recent_code_turns_it_off(caseworker):
+    """A password typed a minute ago is not enough to turn the second factor off."""
+    client = client_for(caseworker, second_factor=False)
+    session = client.session
+    session["account_authentication_methods_user"] = str(caseworker.pk)
+    session["account_authentication_methods"] = [{"method": "password", "at": time.time()}]
+    session.save()
+    response = client.get(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert "reauthenticate" in response["Location"]
+    assert client_for(caseworker).get(reverse("mfa_deactivate_totp")).status_code == 200
+
+
 def test_confirming_with_a_code_uses_the_same_code_field(caseworker):
     client = client_for(caseworker)
     with time_machine.travel(time.time() + 11 * 60, tick=False):
