@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
+from django_ratelimit.core import get_usage
 
 from feedback.models import Item, ItemQuerySet
 from portal.models import (
@@ -269,3 +270,38 @@ def tracking_code_for(submission_key: uuid.UUID) -> str:
     ).digest()
     chars = [CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:12]]
     return "-".join("".join(chars[i : i + 4]) for i in (0, 4, 8))
+
+
+# --- Floods ---------------------------------------------------------------------------
+
+
+def _session_key(group: str, request: HttpRequest) -> str:
+    return request.session.session_key or ""
+
+
+def sent_while_flooding(request: HttpRequest) -> bool:
+    """Whether this postcard is one of a flood, and so held for a person to check.
+
+    Limits stop floods, not people, and never discard anything (the caller saves
+    the postcard whatever this says). Counted per browser session and per account
+    at SUBMISSION_RATE; per address only at the far higher SUBMISSION_ADDRESS_RATE,
+    since a children's home or a college shares one address, and never against
+    the first postcard of a session or account.
+    """
+    if not request.session.session_key:
+        request.session.save()  # a session of its own to count against
+    mine = [
+        get_usage(request, group="submit-session", key=_session_key,
+                  rate=settings.SUBMISSION_RATE, method="POST", increment=True),
+    ]  # fmt: skip
+    if request.user.is_authenticated:
+        mine.append(
+            get_usage(request, group="submit-user", key="user",
+                      rate=settings.SUBMISSION_RATE, method="POST", increment=True)
+        )  # fmt: skip
+    address = get_usage(request, group="submit-address", key="ip",
+                        rate=settings.SUBMISSION_ADDRESS_RATE, method="POST", increment=True)  # fmt: skip
+    if any(usage and usage["should_limit"] for usage in mine):
+        return True
+    first_of_mine = all(usage and usage["count"] <= 1 for usage in mine)
+    return bool(address and address["should_limit"] and not first_of_mine)

@@ -17,16 +17,14 @@ from django.core import signing
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import (  # type: ignore[import-untyped]  # no stubs
-    DjangoFilterBackend,
-)
+from django_filters.rest_framework import DjangoFilterBackend
 from django_ratelimit.core import get_usage
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, pagination, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -52,7 +50,6 @@ from feedback.forms import (
 from feedback.models import Channel, Item, ItemQuerySet, Notification, Topic
 from feedback.serializers import (
     AssignRequest,
-    ErrorSerializer,
     NextStageRequest,
     NotificationSerializer,
     PaperRequest,
@@ -74,9 +71,8 @@ from feedback.serializers import (
     YoungPersonItemSerializer,
     help_now,
 )
-
-# The page's flood check, so the API holds (never drops) exactly what the page would.
-from feedback.views import _sent_while_flooding
+from portal.api import check_types
+from portal.api import responses as _responses
 from portal.models import User
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -108,13 +104,14 @@ class FieldError(exceptions.ValidationError):
     """A 400 about one answer, with the page's own message."""
 
     def __init__(self, message: str, field: str | None) -> None:
-        super().__init__({"message": message, "field": field})
+        # DRF turns every value into text ("None" too): no field is the empty one here.
+        super().__init__({"message": message, "field": field or ""})
 
 
 def _first_error(detail: Any, field: str | None = None) -> tuple[str, str | None]:
     if isinstance(detail, Mapping):
         if "message" in detail and "field" in detail:
-            return str(detail["message"]), detail["field"]
+            return str(detail["message"]), str(detail["field"]) or None
         for key, value in detail.items():
             name = None if key in ("non_field_errors", "__all__", "detail") else str(key)
             return _first_error(value, field or name)
@@ -138,23 +135,38 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def _checked(form: forms.Form) -> dict[str, Any]:
-    """The form's answers, or a 400 with its first message beside the field it names."""
+class MissingChoice(exceptions.NotFound):
+    """An answer naming something that does not exist or is not the caller's to name (a
+    topic, a colleague, a service): a 404 beside the field, as Stripe's resource_missing,
+    since the request itself was well formed."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__({"message": message, "field": field})
+
+
+def _checked(form: forms.Form, *, names_a_record: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The form's answers, or a 400 with its first message beside the field it names
+    (a 404 when the answer names a record that is not there: a choice of records, or a
+    field in names_a_record, such as a username)."""
     if not form.is_valid():
-        name, errors = next(iter(form.errors.items()))
-        raise FieldError(str(errors[0]), None if name == "__all__" else name)
+        name, errors = next(iter(form.errors.as_data().items()))
+        # Refused as not there, or (no code: the form's own clean) as not one to choose.
+        if name in names_a_record or (
+            isinstance(form.fields.get(name), forms.ModelChoiceField)
+            and errors[0].code in ("invalid_choice", "invalid_pk_value", None)
+        ):
+            raise MissingChoice(str(form.errors[name][0]), name)
+        raise FieldError(str(form.errors[name][0]), None if name == "__all__" else name)
     return form.cleaned_data
 
 
-def _data(request: Request) -> Mapping[str, Any]:
+def _data(request: Request, shape: type[Serializer[Any]]) -> Mapping[str, Any]:
+    """The answers, once each has the type the schema gives it (the page's form, which
+    would read 0 as "0" or "yes" as true, then checks what they mean)."""
     if not isinstance(request.data, Mapping):
         raise FieldError(_("Send the answers as a JSON object."), None)
+    check_types(request.data, shape)
     return request.data
-
-
-def _responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
-    """The answers an endpoint can give: its own, each error it can raise, and the limits."""
-    return {**ok, **dict.fromkeys((*codes, 429), ErrorSerializer)}
 
 
 READ = (403, 404)
@@ -306,6 +318,14 @@ def _submission_key(request: Request, scope: str) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"yourvoice:{scope}:{header}")
 
 
+def _require_audience(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The page asks only visitors; the API asks everyone, so that one schema describes
+    every caller (a person with an account keeps their own)."""
+    if "audience" not in data:
+        raise FieldError(_("Say if you are in care or a care leaver."), "audience")
+    return data
+
+
 def _same_answers(item: Item, answers: services.Answers) -> bool:
     return (
         item.kind == answers["kind"]
@@ -331,7 +351,8 @@ def _sent(result: services.Submitted, answers: services.Answers) -> Response:
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_KEY,
-    OpenApiTypes.STR,
+    # What _submission_key takes: printable ASCII, no space at either end (HTTP trims it).
+    {"type": "string", "minLength": 16, "maxLength": 100, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
     OpenApiParameter.HEADER,
     description="A random key (16 to 100 characters): sent again, the first item is returned.",
 )
@@ -343,7 +364,10 @@ class MyItems(generics.ListCreateAPIView[Item]):
     serializer_class = YoungPersonItemSerializer
 
     def get_permissions(self) -> list[BasePermission]:
-        return [CanSendOnline()] if self.request.method == "POST" else [YoungPeopleOnly()]
+        if self.request.method == "POST":
+            # AllowAny first tells the schema that sending needs no sign-in at all.
+            return [AllowAny(), CanSendOnline()]
+        return [YoungPeopleOnly()]
 
     def get_queryset(self) -> ItemQuerySet:
         return access.items_for_young_person(_signed_in(self.request)).select_related(
@@ -370,12 +394,17 @@ class MyItems(generics.ListCreateAPIView[Item]):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _acting(request)
-        form = SubmissionForm(_data(request), user=user)
+        form = SubmissionForm(_require_audience(_data(request, SubmitRequest)), user=user)
+        if form.data.get("identity") not in form.identities:
+            # A tier the schema lists but this caller may not use (a visitor: anonymous only).
+            raise exceptions.PermissionDenied(
+                _("Without an account you can only send it anonymously. Sign in to add your name.")
+            )
         _checked(form)
         answers = form.item_fields()
         key = _submission_key(request, f"user:{user.pk}" if user else "visitor")
-        # Every send counts against the limits, a replay too; none is ever discarded.
-        held = _sent_while_flooding(request._request)
+        # The page's flood check: every send counts, a replay too; none is ever discarded.
+        held = access.sent_while_flooding(request._request)
         result = services.submit_item(**answers, author=user, submission_key=key, held=held)
         return _sent(result, answers)
 
@@ -421,7 +450,7 @@ YP_ACTION = _responses({200: YoungPersonItemDetailSerializer}, *WRITE)
 @extend_schema(summary="Reply", request=TextRequest, responses=YP_ACTION)
 class ItemReply(YoungPersonAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(ReplyForm(_data(request)))
+        data = _checked(ReplyForm(_data(request, TextRequest)))
         services.young_person_reply(
             item=item, by=_acting(request), text=data["text"], key=data["key"]
         )
@@ -436,7 +465,7 @@ class ItemWithdraw(YoungPersonAction):
 @extend_schema(summary="Say whether it sorted things", request=SortedRequest, responses=YP_ACTION)
 class ItemSorted(YoungPersonAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(SortedForm(_data(request)))
+        data = _checked(SortedForm(_data(request, SortedRequest)))
         services.answer_sorted(item=item, by=_acting(request), sorted_=data["answer"])
 
 
@@ -445,7 +474,7 @@ class ItemSorted(YoungPersonAction):
 )
 class ItemNextStage(YoungPersonAction):
     def act(self, request: Request, item: Item) -> None:
-        form = NextStageForm(_data(request))
+        form = NextStageForm(_data(request, NextStageRequest))
         # A stage never shown is the service's to refuse, like a stale one (as the page).
         from_stage = form.cleaned_data["from_stage"] if form.is_valid() else None
         services.request_next_stage(item=item, by=_acting(request), from_stage=from_stage)
@@ -475,7 +504,7 @@ class Track(APIView):
                 wait=usage["time_left"],
                 detail=_("Too many tries. Wait ten minutes, then try again."),
             )
-        data = _checked(TrackForm(_data(request)))
+        data = _checked(TrackForm(_data(request, TrackRequest)))
         item = access.item_for_tracking(data["reference"], data["code"])
         if item is None:
             raise exceptions.NotFound(
@@ -585,7 +614,7 @@ class Take(StaffAction):
 @extend_schema(summary="Assign", request=AssignRequest, responses=STAFF_ACTION)
 class Assign(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(AssignForm(_data(request), service_id=item.service_id))
+        data = _checked(AssignForm(_data(request, AssignRequest), service_id=item.service_id))
         services.assign(item=item, by=_signed_in(request), assignee=data["assignee"])
 
 
@@ -594,7 +623,7 @@ class Assign(StaffAction):
 )
 class StaffReply(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(StaffReplyForm(_data(request), status=item.status))
+        data = _checked(StaffReplyForm(_data(request, StaffReplyRequest), status=item.status))
         services.staff_reply(
             item=item,
             by=_signed_in(request),
@@ -609,21 +638,21 @@ class StaffReply(StaffAction):
 @extend_schema(summary="Add an internal note", request=TextRequest, responses=STAFF_ACTION)
 class Note(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(NoteForm(_data(request)))
+        data = _checked(NoteForm(_data(request, TextRequest)))
         services.add_note(item=item, by=_signed_in(request), text=data["text"], key=data["key"])
 
 
 @extend_schema(summary="Change the status", request=StatusRequest, responses=STAFF_ACTION)
 class SetStatus(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(StatusForm(_data(request)))
+        data = _checked(StatusForm(_data(request, StatusRequest)))
         services.set_status(item=item, by=_signed_in(request), status=data["status"])
 
 
 @extend_schema(summary="Resolve", request=ResolveRequest, responses=STAFF_ACTION)
 class Resolve(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(ResolveForm(_data(request)))
+        data = _checked(ResolveForm(_data(request, ResolveRequest)))
         services.resolve(
             item=item,
             by=_signed_in(request),
@@ -636,7 +665,7 @@ class Resolve(StaffAction):
 @extend_schema(summary="Extend the stage clock", request=ReasonRequest, responses=STAFF_ACTION)
 class Extend(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(ReasonForm(_data(request)))
+        data = _checked(ReasonForm(_data(request, ReasonRequest)))
         services.extend_clock(item=item, by=_signed_in(request), reason=data["reason"])
 
 
@@ -645,7 +674,7 @@ class Extend(StaffAction):
 )
 class Stage(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(StageForm(_data(request)))
+        data = _checked(StageForm(_data(request, StageRequest)))
         services.move_stage(
             item=item, by=_signed_in(request), reason=data["reason"], from_stage=data["from_stage"]
         )
@@ -659,7 +688,7 @@ class Stage(StaffAction):
 )
 class Reroute(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(RerouteForm(_data(request)))
+        data = _checked(RerouteForm(_data(request, RerouteRequest)))
         services.reroute(
             item=item, by=_signed_in(request), service=data["service"], reason=data["reason"]
         )
@@ -676,8 +705,9 @@ class Paper(APIView):
 
     def post(self, request: Request) -> Response:
         user = _signed_in(request)
-        form = PaperSubmissionForm(_data(request), entered_by=user)
-        _checked(form)
+        data = _require_audience(_data(request, PaperRequest))
+        form = PaperSubmissionForm(data, entered_by=user)
+        _checked(form, names_a_record=("young_person",))
         answers = form.item_fields()
         result = services.submit_item(
             **answers,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters  # type: ignore[import-untyped]  # no stubs published (see README)
+import django_filters
 from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from feedback.models import ItemQuerySet, Kind, Status
 
@@ -17,6 +18,17 @@ SORTS = {
     "newest": ("-created_at",),
 }
 ASSIGNED = [("me", _("Me")), ("nobody", _("Nobody"))]
+STATUSES = [("open", _("Open")), ("all", _("All")), *Status.choices]
+
+
+def _any_of(choices: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The schema of a choice: one of its values, or empty for any (as the page's form
+    sends an untouched select)."""
+    return {"type": "string", "enum": ["", *(value for value, _label in choices)]}
+
+
+# Free text the filter's form takes: anything but a NUL, which it refuses.
+TEXT = {"type": "string", "pattern": r"^[^\x00]*$"}
 
 
 def _nulls_last(name: str) -> OrderBy:
@@ -28,24 +40,34 @@ class QueueFilter(django_filters.FilterSet):
     """What the queue's query string asks for. A value it does not know is ignored, as
     the page always has done, rather than refused."""
 
-    status = django_filters.ChoiceFilter(
-        choices=[("open", _("Open")), ("all", _("All")), *Status.choices],
-        method="filter_status",
-        help_text=_("open (the default), all, or one status"),
+    status = extend_schema_field(_any_of(STATUSES))(
+        django_filters.ChoiceFilter(
+            choices=STATUSES,
+            method="filter_status",
+            help_text=_("open (the default), all, or one status"),
+        )
     )
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    topic = django_filters.CharFilter(method="filter_topic", help_text=_("A topic's id"))
-    overdue = django_filters.CharFilter(
-        method="filter_overdue", help_text=_("Any value: overdue only")
+    kind = extend_schema_field(_any_of(Kind.choices))(
+        django_filters.ChoiceFilter(choices=Kind.choices)
     )
-    urgent = django_filters.CharFilter(
-        method="filter_urgent", help_text=_("Any value: urgent only")
+    topic = extend_schema_field(TEXT)(
+        django_filters.CharFilter(method="filter_topic", help_text=_("A topic's id"))
     )
-    assigned = django_filters.ChoiceFilter(choices=ASSIGNED, method="filter_assigned")
-    sort = django_filters.ChoiceFilter(
-        choices=[(key, key) for key in SORTS],
-        method="filter_sort",
-        help_text=_("Urgent items not yet acknowledged come first, whatever the sort."),
+    overdue = extend_schema_field(TEXT)(
+        django_filters.CharFilter(method="filter_overdue", help_text=_("Any value: overdue only"))
+    )
+    urgent = extend_schema_field(TEXT)(
+        django_filters.CharFilter(method="filter_urgent", help_text=_("Any value: urgent only"))
+    )
+    assigned = extend_schema_field(_any_of(ASSIGNED))(
+        django_filters.ChoiceFilter(choices=ASSIGNED, method="filter_assigned")
+    )
+    sort = extend_schema_field(_any_of([(key, key) for key in SORTS]))(
+        django_filters.ChoiceFilter(
+            choices=[(key, key) for key in SORTS],
+            method="filter_sort",
+            help_text=_("Urgent items not yet acknowledged come first, whatever the sort."),
+        )
     )
 
     def filter_queryset(self, queryset: Any) -> ItemQuerySet:

@@ -16,6 +16,7 @@ from rest_framework import serializers
 from feedback.forms import MAX_WORDS
 from feedback.models import Event, Identity, Item, Kind, Mood, Notification, Outcome, Topic
 from feedback.services import STAFF_STATUSES
+from portal.api import ID, NO_NUL, SAID, SAID_PATTERN
 from portal.models import Audience, ContactMethod
 
 
@@ -139,21 +140,17 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         fields = ["reference", "subject", "body", "created_at", "read_at"]
 
 
-class ErrorSerializer(serializers.Serializer[dict[str, str]]):
-    message = serializers.CharField(help_text="What went wrong, in words a person can read.")
-    field = serializers.CharField(allow_null=True, help_text="The answer it is about, if any.")
-
-
 # --- Request bodies (for the schema; the page's forms check them) ---------------------
 
 
 class SubmitRequest(serializers.Serializer[dict[str, object]]):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    topic = serializers.IntegerField(help_text="A topic's id, from /api/v1/topics/.")
-    words = serializers.CharField(max_length=MAX_WORDS)
+    topic = serializers.IntegerField(help_text="A topic's id, from /api/v1/topics/.", **ID)
+    words = serializers.CharField(max_length=MAX_WORDS, validators=SAID)
     identity = serializers.ChoiceField(choices=Identity.choices)
     audience = serializers.ChoiceField(
-        choices=Audience.choices, required=False, help_text="Asked only without an account."
+        choices=Audience.choices,
+        help_text="Asked of everyone; for a person with an account, their own is used.",
     )
     mood = serializers.ChoiceField(
         choices=Mood.choices, required=False, allow_null=True, allow_blank=True
@@ -161,31 +158,41 @@ class SubmitRequest(serializers.Serializer[dict[str, object]]):
     consent_to_share = serializers.BooleanField(required=False)
     contact_wanted = serializers.ChoiceField(choices=["yes", "no"], required=False)
     contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False)
-    contact_detail = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    contact_detail = serializers.CharField(
+        max_length=254, required=False, allow_blank=True, validators=NO_NUL
+    )
     advocate_requested = serializers.BooleanField(required=False)
 
 
 class PaperRequest(SubmitRequest):
-    young_person = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    young_person = serializers.CharField(
+        max_length=150, required=False, allow_blank=True, validators=NO_NUL
+    )
 
 
 class TrackRequest(serializers.Serializer[dict[str, str]]):
-    reference = serializers.CharField(max_length=20)
-    code = serializers.CharField(max_length=30)
+    reference = serializers.CharField(max_length=20, validators=SAID)
+    code = serializers.CharField(max_length=30, validators=SAID)
 
 
 class TextRequest(serializers.Serializer[dict[str, str]]):
-    text = serializers.CharField(max_length=MAX_WORDS)
+    text = serializers.CharField(max_length=MAX_WORDS, validators=SAID)
     key = serializers.CharField(
-        max_length=36, required=False, allow_blank=True, help_text="Acts once per key."
+        max_length=36,
+        required=False,
+        allow_blank=True,
+        validators=NO_NUL,
+        help_text="Acts once per key.",
     )
 
 
 class StaffReplyRequest(TextRequest):
-    saved_reply = serializers.IntegerField(required=False)
+    saved_reply = serializers.IntegerField(required=False, **ID)
     as_team = serializers.BooleanField(required=False)
     change = serializers.ChoiceField(choices=["", "planned", "made"], required=False)
-    change_description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    change_description = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, validators=NO_NUL
+    )
 
 
 class SortedRequest(serializers.Serializer[dict[str, str]]):
@@ -197,7 +204,7 @@ class NextStageRequest(serializers.Serializer[dict[str, int]]):
 
 
 class ReasonRequest(serializers.Serializer[dict[str, str]]):
-    reason = serializers.CharField(max_length=1000)
+    reason = serializers.CharField(max_length=1000, validators=SAID)
 
 
 class StageRequest(ReasonRequest):
@@ -205,11 +212,11 @@ class StageRequest(ReasonRequest):
 
 
 class RerouteRequest(ReasonRequest):
-    service = serializers.IntegerField(help_text="The service's id.")
+    service = serializers.IntegerField(help_text="The service's id.", **ID)
 
 
 class AssignRequest(serializers.Serializer[dict[str, object]]):
-    assignee = serializers.IntegerField(allow_null=True, required=False)
+    assignee = serializers.IntegerField(allow_null=True, required=False, **ID)
 
 
 class StatusRequest(serializers.Serializer[dict[str, str]]):
@@ -218,5 +225,57 @@ class StatusRequest(serializers.Serializer[dict[str, str]]):
 
 class ResolveRequest(serializers.Serializer[dict[str, str]]):
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True)
-    text = serializers.CharField(max_length=MAX_WORDS, required=False, allow_blank=True)
-    key = serializers.CharField(max_length=36, required=False, allow_blank=True)
+    text = serializers.CharField(
+        max_length=MAX_WORDS, required=False, allow_blank=True, validators=NO_NUL
+    )
+    key = serializers.CharField(max_length=36, required=False, allow_blank=True, validators=NO_NUL)
+
+
+# How to get in touch, as the form checks it (SubmissionForm._parse_contact and
+# services.check_answers): patterns a little narrower than the form's, so that anything
+# they allow, it takes.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_%+-]{1,30}(\.[A-Za-z0-9_%+-]{1,30}){0,3}"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]{2,20}$"
+)
+PHONE_PATTERN = r"^\+?[0-9()-][0-9 ()-]{8,18}[0-9()-]$"
+
+
+def _contact_by(methods: list[str], detail: str | None = None) -> dict[str, Any]:
+    required = ["identity", "contact_wanted", "contact_method"]
+    properties: dict[str, Any] = {
+        # Anonymous means nobody knows who to get in touch with.
+        "identity": {"enum": [Identity.NAMED.value, Identity.CONFIDENTIAL.value]},
+        "contact_wanted": {"enum": ["yes"]},
+        "contact_method": {"enum": methods},
+    }
+    if detail:
+        required.append("contact_detail")
+        properties["contact_detail"] = {"type": "string", "pattern": detail}
+    return {"required": required, "properties": properties}
+
+
+def rules_across_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A schema hook: the rules that span fields, which no one field's schema can say,
+    as the choices a body has. Sending: no contact, or contact one way, fully given. A
+    staff reply: no change, or a change with what it is (services.staff_reply)."""
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        if "change_description" in schema.get("properties", {}):
+            schema["anyOf"] = [
+                {"properties": {"change": {"enum": [""]}}},
+                {
+                    "required": ["change", "change_description"],
+                    "properties": {
+                        "change": {"enum": ["planned", "made"]},
+                        "change_description": {"type": "string", "pattern": SAID_PATTERN},
+                    },
+                },
+            ]
+        if "contact_wanted" in schema.get("properties", {}):
+            schema["anyOf"] = [
+                {"properties": {"contact_wanted": {"enum": ["no"]}}},
+                _contact_by([ContactMethod.PORTAL.value]),
+                _contact_by([ContactMethod.EMAIL.value], EMAIL_PATTERN),
+                _contact_by([ContactMethod.PHONE.value, ContactMethod.TEXT.value], PHONE_PATTERN),
+            ]
+    return result

@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from feedback import access, clocks, services
@@ -27,38 +26,6 @@ from portal.permissions import SignedInRequest, young_person_required
 def _acting(request: HttpRequest) -> User | None:
     """The signed-in person, or nobody: a visitor without an account."""
     return request.user if isinstance(request.user, User) else None
-
-
-def _session_key(group: str, request: HttpRequest) -> str:
-    return request.session.session_key or ""
-
-
-def _sent_while_flooding(request: HttpRequest) -> bool:
-    """Whether this postcard is one of a flood, and so held for a person to check.
-
-    Limits stop floods, not people, and never discard anything (the caller saves
-    the postcard whatever this says). Counted per browser session and per account
-    at SUBMISSION_RATE; per address only at the far higher SUBMISSION_ADDRESS_RATE,
-    since a children's home or a college shares one address, and never against
-    the first postcard of a session or account.
-    """
-    if not request.session.session_key:
-        request.session.save()  # a session of its own to count against
-    mine = [
-        get_usage(request, group="submit-session", key=_session_key,
-                  rate=settings.SUBMISSION_RATE, method="POST", increment=True),
-    ]  # fmt: skip
-    if request.user.is_authenticated:
-        mine.append(
-            get_usage(request, group="submit-user", key="user",
-                      rate=settings.SUBMISSION_RATE, method="POST", increment=True)
-        )  # fmt: skip
-    address = get_usage(request, group="submit-address", key="ip",
-                        rate=settings.SUBMISSION_ADDRESS_RATE, method="POST", increment=True)  # fmt: skip
-    if any(usage and usage["should_limit"] for usage in mine):
-        return True
-    first_of_mine = all(usage and usage["count"] <= 1 for usage in mine)
-    return bool(address and address["should_limit"] and not first_of_mine)
 
 
 def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
@@ -90,7 +57,7 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     except ValueError:
         return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
     # Every send counts against the limits, a replayed form too; none is ever discarded.
-    held = _sent_while_flooding(request)
+    held = access.sent_while_flooding(request)
     result = services.submit_item(
         **form.item_fields(), author=user, submission_key=submission_key, held=held
     )

@@ -25,6 +25,7 @@ from feedback.api import READ, FieldError, _checked, _data, _responses, _signed_
 from participation import access, figures, services
 from participation.forms import ProposeActionForm
 from participation.models import Action, ActionQuerySet, ActionUpdate, Theme
+from portal.api import ID, NO_NUL, SAID
 from portal.models import User
 from portal.permissions import passed_second_factor
 
@@ -55,10 +56,12 @@ class ActionSerializer(serializers.ModelSerializer[Action]):
 
 
 class ProposeRequest(serializers.Serializer[dict[str, object]]):
-    you_said = serializers.CharField(max_length=1000)
-    we_will = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    you_said = serializers.CharField(max_length=1000, validators=SAID)
+    we_will = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, validators=NO_NUL
+    )
     themes = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Agreed themes' ids."
+        child=serializers.IntegerField(**ID), required=False, help_text="Agreed themes' ids."
     )
 
 
@@ -181,7 +184,7 @@ class CouncilActions(generics.ListCreateAPIView[Action]):
         responses=_responses({201: ActionSerializer}, 400, 403, 404),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _checked(ProposeActionForm(_data(request)))
+        data = _checked(ProposeActionForm(_data(request, ProposeRequest)))
         try:
             action = services.propose_action(
                 you_said=data["you_said"],

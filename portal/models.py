@@ -355,3 +355,79 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.username or self.user_id or ''}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """An app's sign-in for one person (portal.tokens reads it from the Authorization
+    header). Only a keyed hash of the token is kept: a copy of the database cannot be
+    used to sign in. It records whether the sign-in that made it passed the second
+    factor, because the API asks the token that, never the browser that sent it.
+    """
+
+    PREFIX = "yv_"
+    LIFETIME = timedelta(days=30)
+    LONGEST = timedelta(days=90)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("person"),
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("Which app it is for."))
+    key_hash = models.CharField(_("keyed hash of the token"), max_length=64, unique=True)
+    with_second_factor = models.BooleanField(
+        _("made after the second factor"), default=False, editable=False
+    )
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    @classmethod
+    def issue(
+        cls, *, user: User, name: str, with_second_factor: bool, lifetime: timedelta | None = None
+    ) -> tuple[ApiToken, str]:
+        """A new token and its one-time readable value, which is never stored."""
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_code(raw),
+            with_second_factor=with_second_factor,
+            expires_at=timezone.now() + min(lifetime or cls.LIFETIME, cls.LONGEST),
+        )
+        return token, raw
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self, *, by: User) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.revoked_by = by
+            self.save(update_fields=["revoked_at", "revoked_by"])

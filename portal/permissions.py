@@ -16,6 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from portal.models import Service, User
+from portal.tokens import token_of
 
 View = Callable[..., HttpResponse]
 
@@ -42,6 +43,9 @@ def passed_second_factor(request: HttpRequest) -> bool:
     Having an authenticator is not enough: a session made some other way (an
     old admin sign-in, say) must not reach young people's items.
     """
+    token = token_of(request)
+    if token is not None:  # an app's request: its token's sign-in, never a browser's session
+        return token.with_second_factor and is_mfa_enabled(token.user)
     records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records)
 

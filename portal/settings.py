@@ -402,10 +402,17 @@ ESCALATE_TO_COMPLAINTS_MANAGER_AFTER_DAYS = envint(
 PORTAL_REQUIRE_SERVICES = envbool("PORTAL_REQUIRE_SERVICES", False)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # An app's token first, so a request with one is the token's whatever cookie comes
+    # with it (portal.tokens); then the browser's session, with CSRF.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.pagination.Pages",
+    # JSON only: what an app sends is typed, and the schema says so.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
     # Errors in one shape: {"message": ..., "field": ...}.
     "EXCEPTION_HANDLER": "feedback.api.exception_handler",
@@ -430,6 +437,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Rules that span fields (getting in touch, describing a change), said as choices.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "feedback.serializers.rules_across_fields",
+    ],
     # Names for choice sets that share a field name, so a client's generated types read well.
     "ENUM_NAME_OVERRIDES": {
         "ItemKindEnum": "feedback.models.Kind",

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from feedback import api_urls as feedback_api_urls
 from participation.api import urlpatterns as participation_api_urls
+from portal import api as portal_api
 from portal import views
 from portal.permissions import passed_second_factor
 
@@ -55,6 +56,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/v1/", include((feedback_api_urls.v1_patterns, "api_v1"))),
     path("api/v1/", include((participation_api_urls, "api_v1_participation"))),
+    path("api/v1/", include((portal_api.urlpatterns, "api_v1_portal"))),
     path("api/", include("feedback.api_urls")),
     path("", include("feedback.urls")),
     path("", include("participation.urls")),

@@ -1,0 +1,229 @@
+"""The API's pieces that belong to no one app: the error shape, and people's tokens.
+
+A person makes a token for an app from a signed-in browser (never with another token),
+lists theirs, and revokes any of them; the complaints manager sees and revokes anyone's.
+Staff must have confirmed their second factor in the last few minutes to make one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, cast
+
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal import audit
+from portal.models import ApiToken, AuditKind, User
+from portal.permissions import passed_second_factor
+from portal.tokens import fresh_second_factor, needs_second_factor, token_of
+
+# What the pages' forms refuse, said in the schema so that an app (and schemathesis)
+# knows: no NUL character anywhere (the database cannot hold one), and an answer that
+# must be given is more than spaces (the forms strip them). Ids are positive.
+NO_NUL = [RegexValidator(r"^[^\x00]*$")]
+SAID_PATTERN = r"^[^\x00]*[^\x00\s][^\x00]*$"
+SAID = [RegexValidator(SAID_PATTERN)]
+ID: dict[str, Any] = {"min_value": 1, "max_value": 2**31 - 1}
+
+
+class ErrorSerializer(serializers.Serializer[dict[str, str]]):
+    message = serializers.CharField(help_text="What went wrong, in words a person can read.")
+    field = serializers.CharField(allow_null=True, help_text="The answer it is about, if any.")
+
+
+def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
+    """The answers an endpoint can give: its own, each error it can raise, and the limits."""
+    return {**ok, **dict.fromkeys((*codes, 429), ErrorSerializer)}
+
+
+def _has_type(field: serializers.Field, value: object) -> bool:
+    if isinstance(field, serializers.ChoiceField):  # exactly a choice: 1, not "1" or true
+        return any(type(value) is type(choice) and value == choice for choice in field.choices)
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, serializers.CharField):
+        return isinstance(value, str)
+    if isinstance(field, serializers.ListField):
+        return isinstance(value, list) and all(_has_type(field.child, one) for one in value)
+    return True
+
+
+def check_types(data: object, shape: type[serializers.Serializer[Any]]) -> None:
+    """Each answer has the type the schema gives it, or a 400 beside it. Django's forms
+    read what a browser sends, all text: they would take 0 for "0", "yes" for true and
+    {} for no themes, which an app must be told is wrong, not guessed at."""
+    if not isinstance(data, Mapping):
+        raise serializers.ValidationError(_("Send the answers as a JSON object."))
+    for name, field in shape().fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None:
+            right = field.allow_null
+        else:
+            blank = value == "" and getattr(field, "allow_blank", False)
+            right = blank or _has_type(field, value)
+        if not right:
+            raise serializers.ValidationError(
+                {name: _("That answer is not the right type. The API schema says which.")}
+            )
+
+
+class TokenSerializer(serializers.ModelSerializer[ApiToken]):
+    person = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "person",
+            "with_second_factor",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Bearer <token>`. Shown this once, never again."
+    )
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class TokenRequest(serializers.Serializer[dict[str, Any]]):
+    name = serializers.CharField(max_length=100, validators=SAID, help_text="Which app it is for.")
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=ApiToken.LONGEST.days,
+        required=False,
+        help_text=f"How long it lasts (default {ApiToken.LIFETIME.days} days).",
+    )
+
+
+class SignedIn(BasePermission):
+    """Signed in (a session or a token). A method the endpoint does not have passes on
+    to DRF's 405, which must not hide behind a 403."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if not hasattr(view, (request.method or "").lower()):
+            return True
+        return bool(request.user.is_authenticated)
+
+
+def _person(request: Request) -> User:
+    return cast(User, request.user)
+
+
+def _tokens_for(request: Request) -> QuerySet[ApiToken]:
+    """A person's own tokens; everyone's for the complaints manager (after the second
+    factor), who revokes a lost phone's or a leaver's."""
+    user = _person(request)
+    if user.is_complaints_manager and passed_second_factor(request._request):
+        return ApiToken.objects.select_related("user")
+    return ApiToken.objects.filter(user=user).select_related("user")
+
+
+class Tokens(generics.ListAPIView[ApiToken]):
+    serializer_class = TokenSerializer
+    permission_classes = [SignedIn]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return _tokens_for(self.request)
+
+    @extend_schema(
+        summary="My tokens (everyone's for the complaints manager)",
+        responses=responses({200: TokenSerializer(many=True)}, 403, 404),
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Make a token for an app",
+        description=(
+            "From a signed-in browser only, not with a token. Staff, and anyone with an "
+            "authenticator, confirm their second factor first (/accounts/2fa/reauthenticate/) "
+            "and have a few minutes to ask."
+        ),
+        request=TokenRequest,
+        responses=responses({201: NewTokenSerializer}, 400, 403, 404),
+    )
+    def post(self, request: Request) -> Response:
+        if token_of(request._request) is not None:
+            raise exceptions.PermissionDenied(
+                _("A token cannot make tokens. Sign in on the website to make one.")
+            )
+        check_types(request.data, TokenRequest)
+        asked = TokenRequest(data=request.data)
+        asked.is_valid(raise_exception=True)
+        user = _person(request)
+        strict = needs_second_factor(user)
+        if strict and not fresh_second_factor(request._request):
+            raise exceptions.PermissionDenied(
+                _("Confirm with your authenticator app first, then ask for the token again.")
+            )
+        days = asked.validated_data.get("days")
+        token, raw = ApiToken.issue(
+            user=user,
+            name=asked.validated_data["name"],
+            with_second_factor=strict,
+            lifetime=timedelta(days=days) if days else None,
+        )
+        # The log says which token and whose, never its name (a person's own words).
+        audit.record(
+            AuditKind.CONFIGURATION,
+            request=request._request,
+            detail=f"API token {token.pk} made, for {days or ApiToken.LIFETIME.days} days",
+        )
+        token.token = raw  # type: ignore[attr-defined]  # shown once, never stored
+        return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Revoke a token (mine; anyone's for the complaints manager)",
+    parameters=[OpenApiParameter("token_id", int, OpenApiParameter.PATH)],
+    responses=responses({204: None}, 403, 404),
+)
+class RevokeToken(APIView):
+    permission_classes = [SignedIn]
+
+    def delete(self, request: Request, token_id: str) -> Response:
+        # Any text reaches here, so a wrong id is this API's JSON 404, not the site's page.
+        if not (token_id.isascii() and token_id.isdigit() and len(token_id) < 10):
+            raise Http404
+        token = _tokens_for(request).filter(pk=int(token_id)).first()
+        if token is None:
+            raise Http404
+        if token.revoked_at is None:
+            token.revoke(by=_person(request))
+            audit.record(
+                AuditKind.CONFIGURATION,
+                request=request._request,
+                detail=f"API token {token.pk} of user {token.user_id} revoked",
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+urlpatterns = [
+    path("tokens/", Tokens.as_view(), name="tokens"),
+    path("tokens/<str:token_id>/", RevokeToken.as_view(), name="token"),
+]
