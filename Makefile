@@ -30,7 +30,7 @@ run: install
 	@echo ""
 	$(BIN)/python manage.py run_embedded --port $(PORT)
 
-# Debian's Chromium for browser tests, and axe-core from the npm lock file.
+# Debian's Chromium for browser tests, and axe-core and Lighthouse from the npm lock file.
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -39,8 +39,8 @@ browser-deps:
 	      || echo "Could not install chromium: browser tests will be skipped"; \
 	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; \
 	fi
-	@if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; then \
-	  npm ci --no-audit --no-fund --silent || echo "Could not install axe-core: browser tests will be skipped"; \
+	@if command -v npm >/dev/null 2>&1 && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -d node_modules/lighthouse ]; }; then \
+	  npm ci --no-audit --no-fund --silent || echo "Could not install axe-core and Lighthouse: browser tests will be skipped"; \
 	fi
 
 # Rebuild the committed CSS and JS from static/src with GOV.UK Frontend, sass and esbuild

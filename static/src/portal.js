@@ -8,11 +8,13 @@ import { Checkboxes } from "govuk-frontend/dist/govuk/components/checkboxes/chec
 import { ErrorSummary } from "govuk-frontend/dist/govuk/components/error-summary/error-summary.mjs";
 import { ExitThisPage } from "govuk-frontend/dist/govuk/components/exit-this-page/exit-this-page.mjs";
 import { Radios } from "govuk-frontend/dist/govuk/components/radios/radios.mjs";
+import { clearDraft, keepDraft } from "./draft.js";
 
 // GOV.UK Frontend's "is this browser supported" mark, set here rather than in an
 // inline script: the page loads this file as a module, so only browsers that run
 // modules (the ones GOV.UK Frontend supports) get here.
 document.body.classList.add("govuk-frontend-supported");
+keepDraft();
 createAll(Button);
 createAll(CharacterCount);
 createAll(Checkboxes);
@@ -34,9 +36,14 @@ document.addEventListener("click", dropRadioExpanded);
 document.addEventListener("change", dropRadioExpanded);
 window.addEventListener("pageshow", dropRadioExpanded);
 
+// Signing out hands the phone to the next person: the draft goes with the session.
+document.querySelector(".app-nav form")?.addEventListener("submit", clearDraft);
+
 // Exit this page leaves without a trace: GOV.UK Frontend hides the page and goes to the
 // button's address (our /exit/, which signs out and opens a neutral site). We also empty
-// what was typed and replace this page in the history, so Back does not bring it back.
+// what was typed, delete what this site keeps on the device (the draft; /exit/ asks the
+// browser for the same with Clear-Site-Data, but only secure pages may), and replace this
+// page in the history, so Back does not bring it back.
 const exitButton = document.querySelector(".govuk-js-exit-this-page-button");
 if (exitButton instanceof HTMLAnchorElement) {
   new MutationObserver(() => {
@@ -50,6 +57,12 @@ if (exitButton instanceof HTMLAnchorElement) {
         field.value = "";
       }
     });
+    try {
+      localStorage.clear();
+      sessionStorage.clear();
+    } catch {
+      // storage is blocked here, so nothing was kept in it
+    }
     window.location.replace(exitButton.href);
   }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
 }
