@@ -69,11 +69,15 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     return response
 
 
+SENT_PAGE_FIELDS = ("reference", "kind", "identity", "safeguarding", "held", "advocate_requested")
+
+
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
     just_sent = access.just_sent(request)
     if reference not in just_sent:
         raise Http404
-    item = Item.objects.select_related("topic", "service").get(reference=reference)
+    # Only what the page shows: no topic, no service, none of the words.
+    item = Item.objects.only(*SENT_PAGE_FIELDS).get(reference=reference)
     tracking_code = ""
     if just_sent[reference] and item.is_anonymous:
         try:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from simple_history.models import HistoricalRecords
 
 from portal.adapters import REMEMBER_DEVICE_META, remember_device
 
@@ -78,5 +79,23 @@ def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> C
         if now - last >= 60 and not request.META.get(BACKGROUND_REFRESH_HEADER):
             session[STAFF_LAST_ACTIVE] = now
         return get_response(request)
+
+    return middleware
+
+
+def history_for_signed_in(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
+    """simple_history's request middleware, for signed-in people only: history records
+    who changed a route, and only staff can. A young person's page, or an anonymous
+    postcard, has nobody to record and skips the thread-local bookkeeping."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return get_response(request)
+        HistoricalRecords.context.request = request
+        try:
+            return get_response(request)
+        finally:
+            del HistoricalRecords.context.request
 
     return middleware

@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.privacy_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Choosing a language per request (set below, only when LANGUAGES offers a choice).
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,7 +107,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.known_device",
     "portal.middleware.staff_idle_timeout",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    # Who changed a route: only a signed-in person can, so other requests skip it.
+    "portal.middleware.history_for_signed_in",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -298,6 +299,13 @@ CONTENT_SECURITY_POLICY = {
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
+if len(LANGUAGES) > 1:
+    # With one language there is nothing to choose: every request would parse
+    # Accept-Language only to activate LANGUAGE_CODE, already the default.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "django.middleware.locale.LocaleMiddleware",
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True

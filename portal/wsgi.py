@@ -9,4 +9,4 @@ application = get_wsgi_application()
 # the first young person's request. The WSGI entry point is part of the composition root.
 from feedback import triage  # noqa: E402
 
-triage.assess("")
+triage.warm_up()
