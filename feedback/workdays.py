@@ -44,6 +44,13 @@ def _statutory_holidays(year: int) -> frozenset[date]:
     return frozenset(bank_holidays) | {date(year, 12, 25), good_friday}
 
 
+def warm_up(today: date) -> None:
+    """Build this year's and next year's bank holidays now (the holidays library takes a
+    fifth of a second), not in the first request that needs a due date."""
+    for year in (today.year, today.year + 1):
+        _statutory_holidays(year)
+
+
 def _is_working(d: date, closures: frozenset[date]) -> bool:
     return d.weekday() < 5 and d not in _statutory_holidays(d.year) and d not in closures
 

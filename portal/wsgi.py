@@ -5,8 +5,17 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 application = get_wsgi_application()
 
-# Compile the safeguarding rules as the worker starts (a quarter of a second), not in
-# the first young person's request. The WSGI entry point is part of the composition root.
-from feedback import triage  # noqa: E402
+# What a young person's first postcard needs, made as the worker starts rather than in
+# their request (a new worker's first postcard took seconds): the safeguarding rules
+# (a quarter of a second), the bank holidays the clocks count, and the templates of the
+# postcard journey, kept by the cached template loader. The WSGI entry point is part of
+# the composition root, so it may reach into the apps.
+from django.template.loader import get_template  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from feedback import triage, workdays  # noqa: E402
 
 triage.warm_up()
+workdays.warm_up(timezone.localdate())
+for _name in ("feedback/submit.html", "feedback/check.html", "feedback/sent.html"):
+    get_template(_name)
