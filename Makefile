@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser-deps assets lint format migrate seed bench clean
+.PHONY: run test install browser-deps assets bank-holidays lint format migrate seed bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ assets:
 	node_modules/.bin/esbuild static/src/portal.js --bundle --minify --format=esm --target=es2020 \
 	  --legal-comments=none --log-level=warning --outfile=static/js/portal.js
 	sha256sum $(ASSET_SOURCES) > static/build.sha256
+
+# Rewrite feedback/bank_holidays.json from the holidays library (after upgrading it, or when
+# a test says the table and the library disagree, as when a one-off bank holiday is proclaimed).
+bank-holidays: install
+	$(BIN)/python -c "from feedback import workdays; workdays.write_table()"
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

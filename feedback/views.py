@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import qrcode
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -269,6 +268,10 @@ def qr_code_svg(url: str, *, label: str) -> SafeString:
     """The QR code as an SVG element (one path, no style attribute: the CSP forbids
     those), named for screen readers. Drawn here from the code's matrix, so the only
     text in it that is not ours is the label, which is escaped."""
+    # Imported here: qrcode brings Pillow's drawing modules (5 MB in every web worker)
+    # for two printable pages.
+    import qrcode
+
     code = qrcode.QRCode(border=2)
     code.add_data(url)
     code.make(fit=True)

@@ -113,14 +113,52 @@ def test_the_only_weekdays_off_in_a_year_are_its_eight_bank_holidays(
 def test_christmas_and_good_friday_stay_off_even_if_the_library_drops_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(workdays.holidays, "country_holidays", lambda *a, **k: {})
+    monkeypatch.setattr(workdays, "_table", lambda: {2026: frozenset()})
+    monkeypatch.setattr(workdays, "library_bank_holidays", lambda year: frozenset())
     workdays._statutory_holidays.cache_clear()
     try:
         assert not is_working_day(date(2026, 12, 25))
         assert not is_working_day(date(2026, 4, 3))
         assert is_working_day(date(2026, 4, 6))  # Easter Monday is only a bank holiday
+        assert not is_working_day(date(2050, 12, 25))  # outside the table too
     finally:
         workdays._statutory_holidays.cache_clear()
+
+
+def test_the_table_of_bank_holidays_is_what_the_library_says_for_every_year_it_covers() -> None:
+    # Fails after upgrading the library if it learned of a new bank holiday (a one-off
+    # proclaimed day): run `make bank-holidays` and commit the table.
+    table = workdays._table()
+    assert set(table) == set(workdays.TABLE_YEARS)
+    for year in workdays.TABLE_YEARS:
+        assert table[year] == workdays.library_bank_holidays(year), year
+    assert date(2022, 9, 19) in table[2022]  # the State Funeral, a one-off day
+
+
+def test_a_year_outside_the_table_asks_the_library() -> None:
+    year = workdays.TABLE_YEARS.stop + 4
+    workdays._statutory_holidays.cache_clear()
+    try:
+        assert workdays._statutory_holidays(year) >= workdays.library_bank_holidays(year)
+        assert workdays.library_bank_holidays(year)  # the library knows that year
+    finally:
+        workdays._statutory_holidays.cache_clear()
+
+
+def test_a_web_worker_reads_the_table_and_never_loads_the_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from datetime import date; from feedback import workdays; "
+        "workdays.warm_up(date(2026, 11, 30)); "
+        "assert workdays.add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29); "
+        "print('holidays' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"
 
 
 # --- Adding working days ----------------------------------------------------
