@@ -72,6 +72,8 @@ def main() -> None:
     if not args.no_redis:
         cache.clear()
     topic = Topic.objects.get(slug="school").pk
+    import portal.wsgi  # noqa: F401  # what a gunicorn worker does as it starts (warm-up, gc.freeze)
+
     client = Client(enforce_csrf_checks=True)
     page = client.get("/postcards/new/").content.decode()
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
