@@ -15,12 +15,11 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import Item, Notification, Topic
-from feedback.notifications import Batch
+from feedback.notifications import Batch, site_link
 from feedback.workdays import add_working_days
 from participation.models import (
     DEFAULT_PROGRESS,
@@ -329,7 +328,7 @@ def _tell_young_people(action: Action, update: ActionUpdate) -> None:
             "topic": item.topic.name,
             "what": "action",
             "site_url": settings.SITE_URL,
-            "link": settings.SITE_URL + reverse("feedback:item", args=[item.reference]),
+            "link": site_link("feedback:item", item.reference),
         }
         if item.author_id and not item.is_anonymous:
             batch.add(
@@ -453,7 +452,7 @@ def remind_leads(*, today: date | None = None) -> int:
             context = {
                 "meeting": meeting.get_kind_display(),
                 "date": meeting.date,
-                "link": settings.SITE_URL + reverse("participation:meeting", args=[meeting.pk]),
+                "link": site_link("participation:meeting", meeting.pk),
                 "site_url": settings.SITE_URL,
             }
             batch.email_staff(

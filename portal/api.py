@@ -25,8 +25,8 @@ from rest_framework.views import APIView
 
 from portal import audit
 from portal.models import ApiToken, AuditKind, User
-from portal.permissions import passed_second_factor
-from portal.tokens import fresh_second_factor, needs_second_factor, token_of
+from portal.permissions import passed_second_factor, token_of
+from portal.tokens import fresh_second_factor, needs_second_factor
 
 # What the pages' forms refuse, said in the schema so that an app (and schemathesis)
 # knows: no NUL character anywhere (the database cannot hold one), and an answer that

@@ -7,6 +7,12 @@ from celery import Celery, signals
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# Celery's Django fixup runs Django's system checks as each worker starts, and the URL
+# check imports every view, form and API serializer of the site (15 MB in a process that
+# routes items and sends mail). The checks run where they can stop a bad release: `manage.py
+# migrate` at deployment and `check --deploy` in CI (an empty CELERY_SKIP_CHECKS runs them
+# here too).
+os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

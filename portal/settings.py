@@ -448,6 +448,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Importing this hook registers how app tokens are described (portal/schema.py).
+    "PREPROCESSING_HOOKS": ["portal.schema.register_extensions"],
     # Rules that span fields (getting in touch, describing a change), said as choices.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

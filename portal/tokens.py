@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account.internal.flows.login import get_authentication_records
@@ -17,7 +16,6 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -26,12 +24,6 @@ from portal.models import ApiToken, User, hash_code
 
 # Recording every use would write on every request; a use within this is not recorded.
 LAST_USED_STEP = timedelta(minutes=5)
-
-
-def token_of(request: HttpRequest) -> ApiToken | None:
-    """The token a request signed in with (DRF puts it on the request it wraps)."""
-    token = getattr(request, "auth", None)
-    return token if isinstance(token, ApiToken) else None
 
 
 def needs_second_factor(user: User) -> bool:
@@ -81,13 +73,3 @@ class TokenAuthentication(BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_STEP:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
-
-
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    """The schema's name for it, so clients (and schemathesis) know how to send it."""
-
-    target_class = "portal.tokens.TokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer"}

@@ -4,6 +4,7 @@ never back, and no circle anywhere (imports inside functions count too)."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,25 @@ def test_imports_point_down_the_layers_only(package):
 def test_a_circle_is_found_when_there_is_one():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_a_celery_worker_loads_no_view_api_or_schema_code_to_run_its_tasks() -> None:
+    """Routing and mail need the models and services, not the site's views or the API
+    schema's generator (which brings Django's test tools): each is megabytes in every
+    worker process. Checked in a fresh interpreter, as a worker starts."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings'); "
+        "from portal.celery import app; import django; django.setup(); "
+        "app.loader.import_default_modules(); "
+        "print(sorted(m for m in ('drf_spectacular.plumbing', 'django.test', 'feedback.views', "
+        "'feedback.staff_views', 'portal.urls') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_SKIP_CHECKS"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

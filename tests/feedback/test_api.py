@@ -17,6 +17,8 @@ def test_the_openapi_schema_and_docs_are_for_staff_who_passed_the_second_factor(
     response = client_for(caseworker).get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/items/" in response.content
+    # App tokens are described for clients (portal/schema.py, loaded only to make it).
+    assert b"tokenAuth:\n      type: http\n      scheme: bearer" in response.content
     docs = client_for(caseworker).get("/api/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()  # served from here: this machine has no internet
