@@ -20,7 +20,6 @@ import cProfile
 import os
 import pstats
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +39,7 @@ def main() -> None:
     parser.add_argument("--dump", help="write the cProfile stats to this file")
     args = parser.parse_args()
 
-    from bench.measure import recreate_database
+    from bench.measure import postcard_form, recreate_database
 
     recreate_database(PG, DB)
     os.environ.update(
@@ -81,19 +80,7 @@ def main() -> None:
     def one() -> None:
         response = client.post(
             "/postcards/new/",
-            urlencode(
-                {
-                    "csrfmiddlewaretoken": token,
-                    "step": "send",
-                    "submission_key": str(uuid.uuid4()),
-                    "kind": "idea",
-                    "audience": "in_care",
-                    "topic": topic,
-                    "identity": "anonymous",
-                    "words": "Could we have a homework club on Tuesdays? It would really help.",
-                    "contact_wanted": "no",
-                }
-            ),
+            urlencode(postcard_form(token, topic)),
             content_type="application/x-www-form-urlencoded",  # as the form and a browser send it
         )
         assert response.status_code == 302, response.status_code

@@ -1,12 +1,30 @@
-"""What the benchmarks share: a fresh database, CPU time from /proc, percentiles, the machine."""
+"""What the benchmarks share: a fresh database, the postcard they send, CPU time from /proc,
+percentiles, the machine."""
 
 from __future__ import annotations
 
 import os
 import platform
+import uuid
 from pathlib import Path
 
 import psycopg
+
+
+def postcard_form(csrf_token: str, topic: int | str) -> dict[str, str]:
+    """An anonymous idea sent from the check page, as a browser posts it (a new form key
+    each time): what bench.submit and bench.inprocess send, and peerbench too."""
+    return {
+        "csrfmiddlewaretoken": csrf_token,
+        "step": "send",
+        "submission_key": str(uuid.uuid4()),
+        "kind": "idea",
+        "audience": "in_care",
+        "topic": str(topic),
+        "identity": "anonymous",
+        "words": "Could we have a homework club on Tuesdays? It would really help.",
+        "contact_wanted": "no",
+    }
 
 
 def recreate_database(server: str, name: str) -> None:

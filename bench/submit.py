@@ -17,11 +17,10 @@ import statistics
 import subprocess
 import threading
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.measure import cpu_seconds
+from bench.measure import cpu_seconds, postcard_form
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -50,19 +49,7 @@ def sender(stop: float, latencies: list[float], errors: list[str], topic: int) -
         raise SystemExit("the form page has no CSRF token: is the portal running?")
     token = found.group(1)
     while time.monotonic() < stop:
-        body = urlencode(
-            {
-                "csrfmiddlewaretoken": token,
-                "step": "send",
-                "submission_key": str(uuid.uuid4()),
-                "kind": "idea",
-                "audience": "in_care",
-                "topic": topic,
-                "identity": "anonymous",
-                "words": "Could we have a homework club on Tuesdays? It would really help.",
-                "contact_wanted": "no",
-            }
-        )
+        body = urlencode(postcard_form(token, topic))
         started = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
         conn.request(

@@ -19,6 +19,7 @@ SORTS = {
 }
 ASSIGNED = [("me", _("Me")), ("nobody", _("Nobody"))]
 STATUSES = [("open", _("Open")), ("all", _("All")), *Status.choices]
+SORT_CHOICES = [(key, key) for key in SORTS]
 
 
 def _any_of(choices: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -62,9 +63,9 @@ class QueueFilter(django_filters.FilterSet):
     assigned = extend_schema_field(_any_of(ASSIGNED))(
         django_filters.ChoiceFilter(choices=ASSIGNED, method="filter_assigned")
     )
-    sort = extend_schema_field(_any_of([(key, key) for key in SORTS]))(
+    sort = extend_schema_field(_any_of(SORT_CHOICES))(
         django_filters.ChoiceFilter(
-            choices=[(key, key) for key in SORTS],
+            choices=SORT_CHOICES,
             method="filter_sort",
             help_text=_("Urgent items not yet acknowledged come first, whatever the sort."),
         )

@@ -24,9 +24,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import audit
+from portal.adapters import signed_in_recently
 from portal.models import ApiToken, AuditKind, User
 from portal.permissions import passed_second_factor, token_of
-from portal.tokens import fresh_second_factor, needs_second_factor
+from portal.tokens import needs_second_factor
 
 # What the pages' forms refuse, said in the schema so that an app (and schemathesis)
 # knows: no NUL character anywhere (the database cannot hold one), and an answer that
@@ -177,7 +178,9 @@ class Tokens(generics.ListAPIView[ApiToken]):
         asked.is_valid(raise_exception=True)
         user = _person(request)
         strict = needs_second_factor(user)
-        if strict and not fresh_second_factor(request._request):
+        # A code confirmed in the last few minutes (allauth's reauthentication timeout):
+        # signing in this morning is not enough for a token that opens items for a month.
+        if strict and not signed_in_recently(request._request, method="mfa"):
             raise exceptions.PermissionDenied(
                 _("Confirm with your authenticator app first, then ask for the token again.")
             )
@@ -213,8 +216,7 @@ class RevokeToken(APIView):
         token = _tokens_for(request).filter(pk=int(token_id)).first()
         if token is None:
             raise Http404
-        if token.revoked_at is None:
-            token.revoke(by=_person(request))
+        if token.revoke(by=_person(request)):
             audit.record(
                 AuditKind.CONFIGURATION,
                 request=request._request,

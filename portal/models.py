@@ -422,12 +422,11 @@ class ApiToken(models.Model):
         )
         return token, raw
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
-    def revoke(self, *, by: User) -> None:
-        if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.revoked_by = by
-            self.save(update_fields=["revoked_at", "revoked_by"])
+    def revoke(self, *, by: User) -> bool:
+        """Revoke it; False if it already was (revoking twice changes nothing)."""
+        if self.revoked_at is not None:
+            return False
+        self.revoked_at = timezone.now()
+        self.revoked_by = by
+        self.save(update_fields=["revoked_at", "revoked_by"])
+        return True

@@ -7,13 +7,9 @@ it, recorded on the row, never the session of whatever browser sends it.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
-from allauth.account import app_settings as allauth_settings
-from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -33,17 +29,6 @@ def needs_second_factor(user: User) -> bool:
         or user.is_participation_officer
         or user.is_staff
         or is_mfa_enabled(user)
-    )
-
-
-def fresh_second_factor(request: HttpRequest) -> bool:
-    """Whether this browser's session confirmed the second factor in the last few
-    minutes (allauth's reauthentication timeout): signing in this morning is not enough
-    to make a token that opens young people's items for a month."""
-    since = time.time() - allauth_settings.REAUTHENTICATION_TIMEOUT
-    return any(
-        record.get("method") == "mfa" and float(record.get("at", 0)) >= since
-        for record in get_authentication_records(request, request.user)
     )
 
 

@@ -215,6 +215,12 @@ def sign_in(page: Page, login: str, *, second_factor: bool = False) -> None:
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def choose(page: Page, question: str, answer: str) -> None:
+    """Tick the answer to a question; a topic's label may go on with its description."""
+    label = re.compile(rf"^{re.escape(answer)}(?::|$)")
+    page.get_by_role("group", name=question).get_by_label(label).check()
+
+
 NEUTRAL_SITE_PATTERN = "https://www.bbc.co.uk/*"
 
 

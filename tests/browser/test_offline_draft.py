@@ -5,7 +5,6 @@ works without the script."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
@@ -14,17 +13,12 @@ from playwright.sync_api import BrowserContext, Page, Request, expect
 from feedback.forms import MAX_WORDS
 from feedback.models import Item
 from portal.models import User
-from tests.browser.conftest import PHONE, serve_neutral_site, sign_in
+from tests.browser.conftest import PHONE, choose, serve_neutral_site, sign_in
 
 pytestmark = pytest.mark.browser
 
 WORDS = "The wifi at my placement goes off at nine and I need it for homework."
 NOTE = "What you type is kept on this phone until you send it"
-
-
-def choose(page: Page, question: str, answer: str) -> None:
-    label = re.compile(rf"^{re.escape(answer)}(?::|$)")
-    page.get_by_role("group", name=question).get_by_label(label).check()
 
 
 def start_postcard(page: Page) -> None:

@@ -11,18 +11,12 @@ from playwright.sync_api import BrowserContext, Page, expect
 from feedback import dispatch
 from feedback.models import Item, Status
 from portal.models import User
-from tests.browser.conftest import serve_neutral_site, sign_in
+from tests.browser.conftest import choose, serve_neutral_site, sign_in
 
 pytestmark = pytest.mark.browser
 
 WORDS = "Can someone help me find a flat near college? The list is very long."
 REPLY = "Thank you Sam. Your personal adviser will call you on Friday about two flats."
-
-
-def choose(page: Page, question: str, answer: str) -> None:
-    """Tick the answer to a question; a topic's label may go on with its description."""
-    label = re.compile(rf"^{re.escape(answer)}(?::|$)")
-    page.get_by_role("group", name=question).get_by_label(label).check()
 
 
 def fill_postcard(page: Page, *, topic: str, words: str = WORDS) -> None:

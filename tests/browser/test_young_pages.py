@@ -12,17 +12,12 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from feedback.models import Item
 from portal.models import User
-from tests.browser.conftest import serve_neutral_site, sign_in
+from tests.browser.conftest import choose, serve_neutral_site, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONES = [{"width": 390, "height": 844}, {"width": 320, "height": 640}]
 PRIVATE = "Something private about my placement"
-
-
-def choose(page: Page, question: str, answer: str) -> None:
-    label = re.compile(rf"^{re.escape(answer)}(?::|$)")
-    page.get_by_role("group", name=question).get_by_label(label).check()
 
 
 @pytest.mark.parametrize("phone", PHONES, ids=["390", "320"])
