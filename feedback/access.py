@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
-from django_ratelimit.core import get_usage
 
 from feedback.models import Item, ItemQuerySet
+from portal.limits import Limit, count_limits
 from portal.models import (
     CODE_ALPHABET,
     Service,
@@ -28,6 +28,7 @@ from portal.models import (
     normalise_reference,
 )
 from portal.permissions import passed_second_factor
+from portal.proxy import client_ip
 
 # What this browser has proved or just sent lives in signed, short-lived cookies on the
 # device, never in the session table beside a user's id. Each cookie is bound to a
@@ -275,10 +276,6 @@ def tracking_code_for(submission_key: uuid.UUID) -> str:
 # --- Floods ---------------------------------------------------------------------------
 
 
-def _session_key(group: str, request: HttpRequest) -> str:
-    return request.session.session_key or ""
-
-
 def sent_while_flooding(request: HttpRequest) -> bool:
     """Whether this postcard is one of a flood, and so held for a person to check.
 
@@ -286,22 +283,17 @@ def sent_while_flooding(request: HttpRequest) -> bool:
     the postcard whatever this says). Counted per browser session and per account
     at SUBMISSION_RATE; per address only at the far higher SUBMISSION_ADDRESS_RATE,
     since a children's home or a college shares one address, and never against
-    the first postcard of a session or account.
+    the first postcard of a session or account. All in one round trip to Redis.
     """
     if not request.session.session_key:
         request.session.save()  # a session of its own to count against
-    mine = [
-        get_usage(request, group="submit-session", key=_session_key,
-                  rate=settings.SUBMISSION_RATE, method="POST", increment=True),
-    ]  # fmt: skip
+    rate = settings.SUBMISSION_RATE
+    mine = [Limit("submit-session", request.session.session_key or "", rate)]
     if request.user.is_authenticated:
-        mine.append(
-            get_usage(request, group="submit-user", key="user",
-                      rate=settings.SUBMISSION_RATE, method="POST", increment=True)
-        )  # fmt: skip
-    address = get_usage(request, group="submit-address", key="ip",
-                        rate=settings.SUBMISSION_ADDRESS_RATE, method="POST", increment=True)  # fmt: skip
-    if any(usage and usage["should_limit"] for usage in mine):
+        mine.append(Limit("submit-user", str(request.user.pk), rate))
+    address = Limit("submit-address", client_ip(request), settings.SUBMISSION_ADDRESS_RATE)
+    *mine_used, address_used = count_limits(*mine, address)
+    if any(usage.over for usage in mine_used):
         return True
-    first_of_mine = all(usage and usage["count"] <= 1 for usage in mine)
-    return bool(address and address["should_limit"] and not first_of_mine)
+    first_of_mine = all(usage.count <= 1 for usage in mine_used)
+    return address_used.over and not first_of_mine

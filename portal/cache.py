@@ -48,6 +48,19 @@ return false
 """
 
 
+# Every counter of one request in one round trip: INCR each key, and give a new key its
+# lifetime (a counter that already runs keeps the window it started).
+_COUNT_TOGETHER = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[i]) end
+  counts[i] = n
+end
+return counts
+"""
+
+
 class _ReusedClient(RedisCacheClient):
     """Django builds a new `redis.Redis` for every call, and building one costs more
     CPU than the command it sends (it fills a table of response callbacks). One client
@@ -57,6 +70,7 @@ class _ReusedClient(RedisCacheClient):
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
         self._incr_script: Any = None
+        self._count_script: Any = None
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # Django's, not in the stubs
@@ -74,6 +88,35 @@ class _ReusedClient(RedisCacheClient):
         if value is None:
             raise ValueError(f"Key {key!r} not found.")
         return value
+
+    def count_together(self, keys: list[str], timeouts: list[int]) -> list[int]:
+        client = self.get_client(keys[0], write=True)
+        if self._count_script is None:
+            self._count_script = client.register_script(_COUNT_TOGETHER)
+        return [int(n) for n in self._count_script(keys=keys, args=timeouts, client=client)]
+
+
+def count_together(cache: Any, counters: dict[str, int]) -> list[int]:
+    """Add one to each counter (key: seconds it lives once started) and return the new counts.
+
+    On Redis, one round trip whatever the number of counters; a Redis that is down counts
+    nothing (0 each), so limits fail open. On another cache, one add or incr per counter.
+    """
+    if isinstance(cache, ResilientRedisCache):
+        keys = [cache.make_and_validate_key(key) for key in counters]
+        client = cache._cache  # type: ignore[attr-defined]  # Django's client, not in the stubs
+        return _or([0] * len(keys), lambda: client.count_together(keys, list(counters.values())))
+    counts = []
+    for key, timeout in counters.items():
+        if cache.add(key, 1, timeout):
+            counts.append(1)
+            continue
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # expired between the two calls: a new window
+            cache.add(key, 1, timeout)
+            counts.append(1)
+    return counts
 
 
 class ResilientRedisCache(RedisCache):
