@@ -198,3 +198,39 @@ def test_two_workers_routing_the_same_items_at_once_route_each_once(
         assert 1 <= outcomes.count("True") <= len(ids)
     # Both took part: the duplicates really ran on two processes.
     assert results[first] and results[second]
+
+
+def test_the_outbox_queues_the_message_celery_would(redis_db: redis.Redis) -> None:
+    """The outbox pushes a task itself on a Redis broker: what it queues must be what
+    Celery's send_task queues, but for the ids each send makes anew."""
+    import base64
+    import json
+
+    def popped(queue: str) -> dict:
+        raw = redis_db.rpop(queue)
+        assert raw is not None, f"nothing on {queue}"
+        message = json.loads(raw)
+        message["body"] = json.loads(base64.b64decode(message["body"]))
+        for part, keys in (
+            ("headers", ("id", "root_id")),
+            ("properties", ("correlation_id", "delivery_tag")),
+        ):
+            for key in keys:
+                assert message[part].pop(key)
+        return message
+
+    from portal.celery import app
+
+    assert tasks  # registered, as in a worker: send_task adds the task's own options
+    for name, queue in ((outbox.ROUTE_ITEM, "default"), (outbox.ROUTE_URGENT_ITEM, "urgent")):
+        assert app.tasks[name].time_limit == app.conf.task_time_limit  # the app is finalised
+        app.send_task(name, args=(41,))
+        by_celery = popped(queue)
+        outbox.send_now(name, 41)
+        by_outbox = popped(queue)
+        # The outbox leaves the time limits and ignore_result to the worker's task, which
+        # applies its own whenever a message leaves them unset.
+        assert by_outbox == by_celery
+        assert by_outbox["headers"]["task"] == name
+        assert by_outbox["body"][0] == [41]
+        assert by_outbox["headers"]["timelimit"] == [120, 100]
