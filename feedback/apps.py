@@ -14,13 +14,17 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_delete, post_save
 
         from feedback import workdays
+        from feedback.models import Topic, forget_active_topics
 
         workdays.set_closure_provider(_local_closures)
         # Signing in keeps the session's data (Django cycles only its key); what this
         # browser sent or tracked anonymously must not follow a person into their account.
         user_logged_in.connect(_forget_browser, dispatch_uid="feedback.forget_browser")
+        for signal in (post_save, post_delete):
+            signal.connect(forget_active_topics, sender=Topic, dispatch_uid="feedback.topics")
 
 
 def _forget_browser(sender: object, request: HttpRequest | None, **kwargs: object) -> None:

@@ -12,7 +12,16 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from feedback import access, services
-from feedback.models import Identity, Item, Kind, Mood, Outcome, SavedReply, Topic
+from feedback.models import (
+    Identity,
+    Item,
+    Kind,
+    Mood,
+    Outcome,
+    SavedReply,
+    Topic,
+    active_topic,
+)
 from portal.models import Audience, ContactMethod, Service, User
 
 # The one limit on what people write, the model's; the page's box and help text read it too.
@@ -48,8 +57,28 @@ class WordsField(forms.CharField):
 
 
 class TopicChoiceField(forms.ModelChoiceField):
+    """The active topics (for `audience` only, when it is set), listed from the queryset
+    and checked against the process's copy of them (feedback.models.active_topic)."""
+
+    audience: str | None = None
+
     def label_from_instance(self, obj: Topic) -> str:
         return f"{obj.name}: {obj.description}"
+
+    def to_python(self, value: Any) -> Topic | None:
+        if value in self.empty_values:
+            return None
+        try:
+            topic = active_topic(int(value))
+        except (TypeError, ValueError):
+            topic = None
+        if topic is None or (self.audience and not topic.suits(self.audience)):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return topic
 
 
 class SubmissionForm(forms.Form):
@@ -155,6 +184,7 @@ class SubmissionForm(forms.Form):
         if self.fixed_audience:
             del self.fields["audience"]
             self.topic_field.queryset = Topic.objects.active().for_audience(self.fixed_audience)
+            self.topic_field.audience = self.fixed_audience
         else:
             self.fields["audience"].required = True
             self.fields["audience"].error_messages["required"] = _(
@@ -174,8 +204,8 @@ class SubmissionForm(forms.Form):
         self.identity_field.choices = [(i.value, i.label) for i in identities]
 
     @property
-    def topic_field(self) -> forms.ModelChoiceField:
-        return cast(forms.ModelChoiceField, self.fields["topic"])
+    def topic_field(self) -> TopicChoiceField:
+        return cast(TopicChoiceField, self.fields["topic"])
 
     @property
     def identity_field(self) -> forms.ChoiceField:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -60,6 +61,28 @@ class Topic(models.Model):
 
     def suits(self, audience: str | None) -> bool:
         return not audience or self.audience in (TopicAudience.BOTH, audience)
+
+
+# A postcard names its topic by id: checked against this process's copy of the active
+# topics, not with a query per postcard. The copy is re-read after a minute, when an id
+# is not in it (a new topic), and at once in this process when a topic is saved; so
+# another process may still accept a topic switched off in the last minute.
+_TOPICS_TTL = 60.0
+_active_topics: tuple[float, dict[int, Topic]] = (0.0, {})
+
+
+def active_topic(pk: int) -> Topic | None:
+    global _active_topics
+    loaded_at, topics = _active_topics
+    if pk not in topics or time.monotonic() - loaded_at > _TOPICS_TTL:
+        topics = {topic.pk: topic for topic in Topic.objects.active()}
+        _active_topics = (time.monotonic(), topics)
+    return topics.get(pk)
+
+
+def forget_active_topics(**kwargs: object) -> None:
+    global _active_topics
+    _active_topics = (0.0, {})
 
 
 class Kind(models.TextChoices):
