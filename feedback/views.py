@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from feedback import access, clocks, services
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
-from feedback.models import Item, Kind, Notification
+from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
 from portal.permissions import SignedInRequest, young_person_required
 
@@ -68,15 +68,13 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     return response
 
 
-SENT_PAGE_FIELDS = ("reference", "kind", "identity", "safeguarding", "held", "advocate_requested")
-
-
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
     just_sent = access.just_sent(request)
     if reference not in just_sent:
         raise Http404
-    # Only what the page shows: no topic, no service, none of the words.
-    item = Item.objects.only(*SENT_PAGE_FIELDS).get(reference=reference)
+    item = JustSent.find(reference)
+    if item is None:  # withdrawn and erased since, or never saved
+        raise Http404
     tracking_code = ""
     if just_sent[reference] and item.is_anonymous:
         try:

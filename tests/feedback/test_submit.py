@@ -276,3 +276,29 @@ def test_line_breaks_count_once_towards_the_limit(young_person):
     )
     assert response.status_code == 200
     assert "\r" not in response.context["data"]["words"]
+
+
+def test_the_confirmation_of_an_item_erased_since_is_not_found(reference_data):
+    client = client_for(None)
+    response, _key = send(client, answers(identity="anonymous", audience="in_care"))
+    Item.objects.all().delete()  # as retention would, or an admin correcting a test entry
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_the_confirmation_says_what_happens_to_a_child_at_risk_and_a_held_postcard(
+    reference_data, settings
+):
+    client = client_for(None)
+    urgent, _key = send(
+        client, answers(identity="anonymous", audience="in_care", words="He hits me at home")
+    )
+    page = client.get(urgent["Location"]).content.decode()
+    assert Item.objects.get().safeguarding
+    assert "Get help now" in page and "team that keeps children safe" in page
+
+    settings.SUBMISSION_RATE = "1/h"
+    held, _key = send(client, answers(identity="anonymous", audience="in_care", kind="complaint"))
+    page = client.get(held["Location"]).content.decode()
+    assert Item.objects.filter(held=True).count() == 1
+    assert "a person will check this one" in page and "Get help now" not in page
+    assert "Your complaint has been sent" in page
