@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -250,6 +251,17 @@ class ItemQuerySet(models.QuerySet["Item"]):
         ).order_by("waiting_urgently", F("due_at").asc(nulls_last=True), *then)
 
 
+class Sent(Protocol):
+    """What Item's rules about a kind and an identity read: an Item, or what stands for one
+    (JustSent)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def identity(self) -> str: ...
+
+
 class Item(models.Model):
     """One postcard or complaint from a young person."""
 
@@ -372,7 +384,7 @@ class Item(models.Model):
         return self.reference
 
     @property
-    def is_complaint(self) -> bool:
+    def is_complaint(self: Sent) -> bool:
         return self.kind == Kind.COMPLAINT
 
     @property
@@ -380,7 +392,7 @@ class Item(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
-    def is_anonymous(self) -> bool:
+    def is_anonymous(self: Sent) -> bool:
         return self.identity == Identity.ANONYMOUS
 
     @property
@@ -552,7 +564,8 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.filter(visibility=Visibility.YOUNG_PERSON)
 
 
-class JustSent(NamedTuple):
+@dataclasses.dataclass(frozen=True, slots=True)
+class JustSent:
     """What the confirmation page shows of an item: no topic, no service, none of the words."""
 
     reference: str
@@ -562,13 +575,9 @@ class JustSent(NamedTuple):
     held: bool
     advocate_requested: bool
 
-    @property
-    def is_complaint(self) -> bool:
-        return self.kind == Kind.COMPLAINT
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.identity == Identity.ANONYMOUS
+    # Item's own rules, which read only `kind` and `identity`.
+    is_complaint = Item.is_complaint
+    is_anonymous = Item.is_anonymous
 
     @classmethod
     def find(cls, reference: str) -> JustSent | None:
@@ -582,7 +591,8 @@ class JustSent(NamedTuple):
 
 @functools.cache
 def _just_sent_sql() -> str:
-    query = Item.objects.filter(reference="").values_list(*JustSent._fields)[:1].query
+    columns = [field.name for field in dataclasses.fields(JustSent)]
+    query = Item.objects.filter(reference="").values_list(*columns)[:1].query
     sql, _params = query.sql_with_params()
     return sql
 

@@ -1,8 +1,8 @@
 """Counting requests against rates such as "10/h", every counter of a request at once.
 
 django-ratelimit counts one key per call, in two cache round trips (add, then incr);
-a postcard is counted per session, per account and per address, so it asked Redis
-six times. Here all of a request's counters go in one round trip
+a postcard is counted per session and per address, and per account when signed in,
+so it asked Redis four or six times. Here all of a request's counters go in one round trip
 (`portal.cache.count_together`). The windows are fixed: a count starts again at the
 start of each period.
 """

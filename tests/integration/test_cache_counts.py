@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 import redis
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from redis.client import Redis
+
+from portal.cache import count_together
+from portal.limits import Limit, count_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +39,6 @@ def test_one_client_serves_every_call(redis_db: redis.Redis) -> None:
 
 
 def test_counters_go_up_together_in_one_round_trip_and_expire(redis_db: redis.Redis) -> None:
-    from django.core.cache import caches
-    from redis.client import Redis
-
-    from portal.cache import count_together
-
     backend = caches["default"]
     sent: list[str] = []
     original = Redis.execute_command
@@ -61,8 +60,6 @@ def test_counters_go_up_together_in_one_round_trip_and_expire(redis_db: redis.Re
 
 
 def test_limits_count_each_person_in_their_own_window(redis_db: redis.Redis) -> None:
-    from portal.limits import Limit, count_limits
-
     first = count_limits(Limit("send", "session-a", "2/h"), Limit("send", "address", "3/h"))
     assert [(u.count, u.over) for u in first] == [(1, False), (1, False)]
     count_limits(Limit("send", "session-a", "2/h"))
