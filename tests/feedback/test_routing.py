@@ -212,6 +212,46 @@ class TestRoutingInBatches:
         assert [dispatch.route_item(item.pk) for item in waiting[1:]] == [False] * 3
         assert Event.objects.filter(kind="routed").count() == 5
 
+    def test_each_item_in_a_batch_gets_its_own_service_and_clock_in_one_update_a_kind(
+        self, care_leaver, young_person, settings
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        from feedback import clocks
+        from feedback.models import Clock
+
+        ideas = [submit(care_leaver, words=f"Idea {n}").item for n in range(3)]
+        complaint = submit(care_leaver, kind="complaint", words="My bus pass came late again").item
+        school = submit(young_person, topic="school").item
+        with CaptureQueriesContext(connection) as queries:
+            assert dispatch.route_item(ideas[0].pk) is True
+        updates = [
+            q for q in queries.captured_queries if q["sql"].startswith('UPDATE "feedback_item"')
+        ]
+        # The three ideas share every routed value; the complaint and the school idea do not.
+        assert len(updates) == 3
+        today = timezone.localdate()
+        routed = Item.objects.select_related("service").in_bulk()
+        for idea in ideas:
+            got = routed[idea.pk]
+            assert (got.status, got.service.slug, got.clock) == (
+                Status.ROUTED,
+                "leaving-care",
+                Clock.ACKNOWLEDGE,
+            )
+            assert got.due_on == clocks.postcard_due(today, settings.POSTCARD_ACKNOWLEDGE_DAYS)
+        got = routed[complaint.pk]
+        assert (got.service.slug, got.clock, got.clock_started_on, got.due_on) == (
+            "complaints",
+            Clock.STAGE1,
+            today,
+            clocks.stage_due(1, today),
+        )
+        assert routed[school.pk].service.slug == "virtual-school"
+        assert len({got.routed_at for got in routed.values()}) == 1
+
     def test_a_batch_of_one_routes_only_its_own_item(self, care_leaver):
         first, second = submit(care_leaver).item, submit(care_leaver).item
         assert dispatch.route_item(second.pk, batch=1) is True
