@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -25,6 +27,7 @@ def backoff_seconds(attempts: int) -> int:
 
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+PENDING = Notification.State.PENDING
 
 
 class TransientFailure(Exception):
@@ -34,58 +37,122 @@ class TransientFailure(Exception):
 
 
 def deliver(notification_id: int) -> str:
-    """Claim the row (pending -> sending), send, and mark it sent.
+    """Send one notification (see deliver_all): "sent", "skipped" or "failed"; a refused
+    send raises TransientFailure, with the row back in pending."""
+    delivered = deliver_all([notification_id])
+    if delivered.refused:
+        raise TransientFailure(delivered.reason, delivered.retry_in)
+    return next(iter(delivered.outcomes))
+
+
+@dataclass
+class Delivered:
+    """What became of a batch: outcomes counted, and the ids refused for now, to be
+    tried again in `retry_in` seconds."""
+
+    outcomes: dict[str, int] = field(default_factory=dict)
+    refused: list[int] = field(default_factory=list)
+    retry_in: int = 0
+    reason: str = ""
+
+    def count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+
+def deliver_all(notification_ids: list[int]) -> Delivered:
+    """Claim each row (pending -> sending), send it, and mark it sent, in order.
+
+    One query reads the batch's rows and one mail connection sends its emails;
+    each row is still claimed and marked on its own, so a crash leaves at most
+    the one being sent in "sending", never resent by the sweep: a message is
+    never sent twice. The claim holds only if the row is as it was read (still
+    pending, due, the same attempts), so a row another worker took is skipped.
 
     A refused send goes back to pending with its attempt counted and a time
     before which nobody (a late retry, the sweep) may try again; after the last
     attempt it is marked failed, visible in admin.
-    A crash between the send and the mark leaves it "sending": never resent
-    by the sweep, so a message is never sent twice.
     """
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
-    claimed = Notification.objects.filter(
-        due, pk=notification_id, state=Notification.State.PENDING
-    ).update(state=Notification.State.SENDING, attempts=F("attempts") + 1)
-    if not claimed:
-        return "skipped"
-    notification = Notification.objects.get(pk=notification_id)
+    delivered = Delivered()
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    rows = Notification.objects.filter(due, pk__in=notification_ids, state=PENDING).only(
+        "channel", "address", "subject", "body", "attempts"
+    )
+    pending = {row.pk: row for row in rows}
+    mail = get_connection()
+    try:
+        for notification_id in notification_ids:
+            notification = pending.pop(notification_id, None)
+            claimed = notification is not None and (
+                Notification.objects.filter(
+                    due, pk=notification_id, state=PENDING, attempts=notification.attempts
+                ).update(state=Notification.State.SENDING, attempts=notification.attempts + 1)
+            )
+            if not notification or not claimed:
+                delivered.count("skipped")
+                continue
+            notification.attempts += 1
+            try:
+                delivered.count(_send(notification, mail))
+            except TransientFailure as failure:
+                _close(mail)  # not reused: the next email opens a new session
+                delivered.count("refused")
+                delivered.refused.append(notification_id)
+                delivered.retry_in = max(delivered.retry_in, failure.retry_in)
+                delivered.reason = str(failure)
+    finally:
+        _close(mail)
+    return delivered
+
+
+def _close(mail: BaseEmailBackend) -> None:
+    try:
+        mail.close()
+    except TRANSIENT_ERRORS as exc:  # what was sent is marked already
+        log.warning("closing the mail connection failed: %s", type(exc).__name__)
+
+
+def _send(notification: Notification, mail: BaseEmailBackend) -> str:
+    """Send a claimed notification and mark what became of it."""
     try:
         if notification.channel == Notification.Channel.EMAIL:
+            mail.open()  # once a batch: the backend keeps an open session for the next
             EmailMessage(
                 subject=notification.subject,
                 body=notification.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[notification.address],
+                connection=mail,
             ).send()
         elif notification.channel == Notification.Channel.SMS:
             import_string(settings.SMS_BACKEND)().send(notification.address, notification.body)
     except TRANSIENT_ERRORS as exc:
         final = notification.attempts >= MAX_ATTEMPTS
         retry_in = backoff_seconds(notification.attempts)
-        Notification.objects.filter(pk=notification_id).update(
-            state=Notification.State.FAILED if final else Notification.State.PENDING,
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.FAILED if final else PENDING,
             last_error=type(exc).__name__,
             next_attempt_at=None if final else timezone.now() + timedelta(seconds=retry_in),
         )
         log.warning(
             "notification %s attempt %s failed: %s",
-            notification_id,
+            notification.pk,
             notification.attempts,
             type(exc).__name__,
         )
         if final:
-            log.error("notification %s failed after %s attempts", notification_id, MAX_ATTEMPTS)
+            log.error("notification %s failed after %s attempts", notification.pk, MAX_ATTEMPTS)
             return "failed"
         raise TransientFailure(type(exc).__name__, retry_in) from exc
     except Exception as exc:
         # Not a passing fault (a bad address, a broken backend): retrying will not
         # help. Mark it failed, where admin shows it, rather than leave it "sending".
-        Notification.objects.filter(pk=notification_id).update(
+        Notification.objects.filter(pk=notification.pk).update(
             state=Notification.State.FAILED, last_error=type(exc).__name__
         )
-        log.exception("notification %s failed for good", notification_id)
+        log.exception("notification %s failed for good", notification.pk)
         return "failed"
-    Notification.objects.filter(pk=notification_id).update(
+    Notification.objects.filter(pk=notification.pk).update(
         state=Notification.State.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
     )
     return "sent"

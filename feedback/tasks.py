@@ -56,22 +56,12 @@ def check_clocks() -> dict[str, int]:
 @shared_task(name="feedback.tasks.send_notifications", bind=True, max_retries=None)
 def send_notifications(self: Task, notification_ids: list[int]) -> dict[str, int]:
     """Send a batch (one piece of news to its recipients); retry only those refused."""
-    outcomes: dict[str, int] = {}
-    refused: list[int] = []
-    retry_in = 0
-    for notification_id in notification_ids:
-        try:
-            outcome = delivery.deliver(notification_id)
-        except delivery.TransientFailure as failure:
-            refused.append(notification_id)
-            retry_in = max(retry_in, failure.retry_in)
-            outcome = "refused"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    if refused:
+    delivered = delivery.deliver_all(notification_ids)
+    if delivered.refused:
         # The rows carry their own next attempt, so the sweep retries them even if
         # this retry is lost; the task's own attempts are not the limit.
-        raise self.retry(args=(refused,), countdown=retry_in)
-    return outcomes
+        raise self.retry(args=(delivered.refused,), countdown=delivered.retry_in)
+    return delivered.outcomes
 
 
 @shared_task(name="feedback.tasks.sweep_notifications")

@@ -6,6 +6,7 @@ import smtplib
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 
 from feedback import delivery, dispatch, services
 from feedback.models import Notification
@@ -15,11 +16,8 @@ from tests.conftest import submit
 pytestmark = pytest.mark.django_db
 
 
-class RefusingBackend:
+class RefusingBackend(BaseEmailBackend):
     calls = 0
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         RefusingBackend.calls += 1
@@ -108,10 +106,7 @@ def test_the_log_backend_never_writes_the_body_or_the_number(caplog):
     assert "secret" not in caplog.text and "07700900" not in caplog.text
 
 
-class BrokenBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
+class BrokenBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ValueError("not a passing fault")
 
@@ -151,3 +146,106 @@ def test_a_refused_send_waits_its_backoff_before_the_sweep_tries_again(email, se
 def test_backoff_doubles_up_to_an_hour(settings):
     settings.NOTIFICATION_RETRY_SECONDS = 60
     assert [delivery.backoff_seconds(n) for n in (1, 2, 3, 7, 9)] == [60, 120, 240, 3600, 3600]
+
+
+class OneSessionBackend(BaseEmailBackend):
+    """Counts the sessions opened; refuses the addresses in `refuse` once each; while
+    sending to `steal_after`, another worker takes the next row (`steal`)."""
+
+    opened = 0
+    refuse: set[str] = set()
+    steal_after = ""
+    steal = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = False
+
+    def open(self):
+        if self.session:
+            return False
+        OneSessionBackend.opened += 1
+        self.session = True
+        return True
+
+    def close(self):
+        self.session = False
+
+    def send_messages(self, messages):
+        assert self.session, "sent without the batch's session"
+        (message,) = messages
+        (address,) = message.to
+        if address in OneSessionBackend.refuse:
+            OneSessionBackend.refuse.discard(address)
+            raise smtplib.SMTPServerDisconnected("refused")
+        if address == OneSessionBackend.steal_after:
+            Notification.objects.filter(pk=OneSessionBackend.steal).update(
+                state="sending", attempts=1
+            )
+        mail.outbox.append(message)
+        return 1
+
+
+@pytest.fixture
+def batch(care_leaver, caseworker, settings):
+    """Three items' emails to the team's inbox and its caseworker: six rows."""
+    settings.EMAIL_BACKEND = "tests.feedback.test_delivery.OneSessionBackend"
+    OneSessionBackend.opened, OneSessionBackend.refuse = 0, set()
+    OneSessionBackend.steal_after, OneSessionBackend.steal = "", 0
+    items = [submit(care_leaver, words=f"Idea {n}").item for n in range(3)]
+    dispatch.route_item(items[0].pk)
+    ids = list(
+        Notification.objects.filter(item__in=items, channel="email")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(ids) == 6
+    return ids
+
+
+def test_a_batch_is_read_at_once_and_sent_in_one_mail_session(batch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        delivered = delivery.deliver_all(batch)
+    assert delivered.outcomes == {"sent": 6} and delivered.refused == []
+    assert OneSessionBackend.opened == 1 and len(mail.outbox) == 6
+    kinds = [q["sql"].split()[0] for q in queries.captured_queries]
+    # One read for the batch; a claim and a mark for each row.
+    assert kinds == ["SELECT"] + ["UPDATE"] * 12
+    assert set(Notification.objects.filter(pk__in=batch).values_list("state", flat=True)) == {
+        "sent"
+    }
+    assert delivery.deliver_all(batch).outcomes == {"skipped": 6}
+
+
+def test_a_refused_email_in_a_batch_waits_while_the_others_are_sent(batch):
+    rows = list(Notification.objects.filter(pk__in=batch).order_by("pk"))
+    # The first email to the caseworker is refused once: not the batch's first email.
+    refused = next(row for row in rows if row.address != rows[0].address)
+    OneSessionBackend.refuse = {refused.address}
+    delivered = delivery.deliver_all(batch)
+    assert delivered.outcomes == {"sent": 5, "refused": 1}
+    assert delivered.refused == [refused.pk]
+    assert delivered.retry_in == delivery.backoff_seconds(1)
+    # The refused session is not reused: the rest of the batch opened a new one.
+    assert OneSessionBackend.opened == 2 and len(mail.outbox) == 5
+    refused.refresh_from_db()
+    assert (refused.state, refused.attempts, refused.last_error) == (
+        "pending",
+        1,
+        "SMTPServerDisconnected",
+    )
+    assert refused.next_attempt_at is not None
+
+
+def test_a_row_another_worker_claimed_after_the_read_is_not_sent_twice(batch):
+    first, taken = Notification.objects.filter(pk__in=batch[:2]).order_by("pk")
+    OneSessionBackend.steal_after, OneSessionBackend.steal = first.address, taken.pk
+    delivered = delivery.deliver_all(batch)
+    assert delivered.outcomes == {"sent": 5, "skipped": 1}
+    assert taken.pk not in {n.pk for n in Notification.objects.filter(state="sent")}
+    assert len(mail.outbox) == 5
+    taken.refresh_from_db()
+    assert (taken.state, taken.attempts) == ("sending", 1)
