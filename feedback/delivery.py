@@ -28,6 +28,7 @@ def backoff_seconds(attempts: int) -> int:
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
 PENDING = Notification.State.PENDING
+EMAIL = Notification.Channel.EMAIL
 
 
 class TransientFailure(Exception):
@@ -62,15 +63,18 @@ class Delivered:
 def deliver_all(notification_ids: list[int]) -> Delivered:
     """Claim each row (pending -> sending), send it, and mark it sent, in order.
 
-    One query reads the batch's rows and one mail connection sends its emails;
+    One query reads the batch's rows and one mail session sends its emails;
     each row is still claimed and marked on its own, so a crash leaves at most
     the one being sent in "sending", never resent by the sweep: a message is
-    never sent twice. The claim holds only if the row is as it was read (still
-    pending, due, the same attempts), so a row another worker took is skipped.
+    never sent twice. The claim holds only if the row is still as it was read
+    (pending, due, the same attempts and address): a row another worker took is
+    skipped, and so is one erased since (erasure blanks the address).
 
     A refused send goes back to pending with its attempt counted and a time
     before which nobody (a late retry, the sweep) may try again; after the last
-    attempt it is marked failed, visible in admin.
+    attempt it is marked failed, visible in admin. Once the mail server cannot
+    be reached at all, the batch's other emails are not tried (each would wait
+    out the connection's timeout): they stay pending, refused, for the retry.
     """
     delivered = Delivered()
     now = timezone.now()
@@ -79,13 +83,20 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
         "channel", "address", "subject", "body", "attempts"
     )
     pending = {row.pk: row for row in rows}
-    mail = get_connection()
-    try:
+    with MailSession() as mail:
         for notification_id in notification_ids:
             notification = pending.pop(notification_id, None)
+            if notification and notification.channel == EMAIL and mail.unreachable:
+                delivered.count("refused")
+                delivered.refused.append(notification_id)
+                continue
             claimed = notification is not None and (
                 Notification.objects.filter(
-                    due, pk=notification_id, state=PENDING, attempts=notification.attempts
+                    due,
+                    pk=notification_id,
+                    state=PENDING,
+                    attempts=notification.attempts,
+                    address=notification.address,
                 ).update(state=Notification.State.SENDING, attempts=notification.attempts + 1)
             )
             if not notification or not claimed:
@@ -95,35 +106,74 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
             try:
                 delivered.count(_send(notification, mail))
             except TransientFailure as failure:
-                _close(mail)  # not reused: the next email opens a new session
                 delivered.count("refused")
                 delivered.refused.append(notification_id)
                 delivered.retry_in = max(delivered.retry_in, failure.retry_in)
                 delivered.reason = str(failure)
-    finally:
-        _close(mail)
     return delivered
 
 
-def _close(mail: BaseEmailBackend) -> None:
-    try:
-        mail.close()
-    except TRANSIENT_ERRORS as exc:  # what was sent is marked already
-        log.warning("closing the mail connection failed: %s", type(exc).__name__)
+class MailSession:
+    """One mail connection for a batch's emails (one SMTP session, not one an email),
+    made when the first email needs it.
+
+    After any failure the session is closed and the next email opens a new one. A
+    server may end a session between emails (a limit of messages or of time), so an
+    email that fails on a session kept from an earlier one is tried once more on a
+    new session before the failure counts. A session that cannot be opened marks
+    the server unreachable.
+    """
+
+    def __init__(self) -> None:
+        self.backend: BaseEmailBackend | None = None
+        self.unreachable = False
+
+    def __enter__(self) -> MailSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> None:
+        if self.backend is None:
+            self.backend = get_connection()
+        try:
+            kept = self.backend.open() is False  # False: the session was open already
+        except TRANSIENT_ERRORS:
+            self.unreachable = True
+            self.close()
+            raise
+        message.connection = self.backend
+        try:
+            message.send()
+        except Exception:
+            self.close()
+            if not kept:
+                raise
+            self.send(message)
+
+    def close(self) -> None:
+        backend, self.backend = self.backend, None
+        if backend is None:
+            return
+        try:
+            backend.close()
+        except Exception as exc:  # what was sent is marked already; the next opens anew
+            log.warning("closing the mail connection failed: %s", type(exc).__name__)
 
 
-def _send(notification: Notification, mail: BaseEmailBackend) -> str:
+def _send(notification: Notification, mail: MailSession) -> str:
     """Send a claimed notification and mark what became of it."""
     try:
-        if notification.channel == Notification.Channel.EMAIL:
-            mail.open()  # once a batch: the backend keeps an open session for the next
-            EmailMessage(
-                subject=notification.subject,
-                body=notification.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[notification.address],
-                connection=mail,
-            ).send()
+        if notification.channel == EMAIL:
+            mail.send(
+                EmailMessage(
+                    subject=notification.subject,
+                    body=notification.body,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[notification.address],
+                )
+            )
         elif notification.channel == Notification.Channel.SMS:
             import_string(settings.SMS_BACKEND)().send(notification.address, notification.body)
     except TRANSIENT_ERRORS as exc:

@@ -149,23 +149,28 @@ def test_backoff_doubles_up_to_an_hour(settings):
 
 
 class OneSessionBackend(BaseEmailBackend):
-    """Counts the sessions opened; refuses the addresses in `refuse` once each; while
-    sending to `steal_after`, another worker takes the next row (`steal`)."""
+    """A mail server that counts the sessions opened. It refuses a row's email (address
+    and subject) in `refuse` as many times as given, ends a session after `limit` messages (the client finds
+    out when it next sends), and calls `while_sending[address]` as it sends to it."""
 
     opened = 0
-    refuse: set[str] = set()
-    steal_after = ""
-    steal = 0
+    down = False
+    refuse: dict[tuple[str, str], int] = {}
+    limit = 0
+    while_sending: dict = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.session = False
+        self.sent = 0
 
     def open(self):
         if self.session:
             return False
         OneSessionBackend.opened += 1
-        self.session = True
+        if OneSessionBackend.down:
+            raise ConnectionRefusedError("connection refused")
+        self.session, self.sent = True, 0
         return True
 
     def close(self):
@@ -175,14 +180,15 @@ class OneSessionBackend(BaseEmailBackend):
         assert self.session, "sent without the batch's session"
         (message,) = messages
         (address,) = message.to
-        if address in OneSessionBackend.refuse:
-            OneSessionBackend.refuse.discard(address)
+        if OneSessionBackend.limit and self.sent >= OneSessionBackend.limit:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        if OneSessionBackend.refuse.get((address, message.subject)):
+            OneSessionBackend.refuse[address, message.subject] -= 1
             raise smtplib.SMTPServerDisconnected("refused")
-        if address == OneSessionBackend.steal_after:
-            Notification.objects.filter(pk=OneSessionBackend.steal).update(
-                state="sending", attempts=1
-            )
+        if address in OneSessionBackend.while_sending:
+            OneSessionBackend.while_sending.pop(address)()
         mail.outbox.append(message)
+        self.sent += 1
         return 1
 
 
@@ -190,17 +196,25 @@ class OneSessionBackend(BaseEmailBackend):
 def batch(care_leaver, caseworker, settings):
     """Three items' emails to the team's inbox and its caseworker: six rows."""
     settings.EMAIL_BACKEND = "tests.feedback.test_delivery.OneSessionBackend"
-    OneSessionBackend.opened, OneSessionBackend.refuse = 0, set()
-    OneSessionBackend.steal_after, OneSessionBackend.steal = "", 0
+    OneSessionBackend.opened, OneSessionBackend.limit, OneSessionBackend.down = 0, 0, False
+    OneSessionBackend.refuse, OneSessionBackend.while_sending = {}, {}
     items = [submit(care_leaver, words=f"Idea {n}").item for n in range(3)]
     dispatch.route_item(items[0].pk)
-    ids = list(
-        Notification.objects.filter(item__in=items, channel="email")
+    rows = list(Notification.objects.filter(item__in=items, channel="email").order_by("pk"))
+    assert len(rows) == 6 and len({row.address for row in rows}) == 2
+    return rows
+
+
+def ids(rows):
+    return [row.pk for row in rows]
+
+
+def states(rows):
+    return list(
+        Notification.objects.filter(pk__in=ids(rows))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("state", "attempts")
     )
-    assert len(ids) == 6
-    return ids
 
 
 def test_a_batch_is_read_at_once_and_sent_in_one_mail_session(batch):
@@ -208,29 +222,26 @@ def test_a_batch_is_read_at_once_and_sent_in_one_mail_session(batch):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        delivered = delivery.deliver_all(batch)
+        delivered = delivery.deliver_all(ids(batch))
     assert delivered.outcomes == {"sent": 6} and delivered.refused == []
     assert OneSessionBackend.opened == 1 and len(mail.outbox) == 6
     kinds = [q["sql"].split()[0] for q in queries.captured_queries]
     # One read for the batch; a claim and a mark for each row.
     assert kinds == ["SELECT"] + ["UPDATE"] * 12
-    assert set(Notification.objects.filter(pk__in=batch).values_list("state", flat=True)) == {
-        "sent"
-    }
-    assert delivery.deliver_all(batch).outcomes == {"skipped": 6}
+    assert states(batch) == [("sent", 1)] * 6
+    assert delivery.deliver_all(ids(batch)).outcomes == {"skipped": 6}
 
 
 def test_a_refused_email_in_a_batch_waits_while_the_others_are_sent(batch):
-    rows = list(Notification.objects.filter(pk__in=batch).order_by("pk"))
-    # The first email to the caseworker is refused once: not the batch's first email.
-    refused = next(row for row in rows if row.address != rows[0].address)
-    OneSessionBackend.refuse = {refused.address}
-    delivered = delivery.deliver_all(batch)
+    # The first email to the caseworker (not the batch's first email) is refused on the
+    # kept session and again on a new one: one attempt is counted.
+    refused = next(row for row in batch if row.address != batch[0].address)
+    OneSessionBackend.refuse = {(refused.address, refused.subject): 2}
+    delivered = delivery.deliver_all(ids(batch))
     assert delivered.outcomes == {"sent": 5, "refused": 1}
     assert delivered.refused == [refused.pk]
     assert delivered.retry_in == delivery.backoff_seconds(1)
-    # The refused session is not reused: the rest of the batch opened a new one.
-    assert OneSessionBackend.opened == 2 and len(mail.outbox) == 5
+    assert OneSessionBackend.opened == 3 and len(mail.outbox) == 5
     refused.refresh_from_db()
     assert (refused.state, refused.attempts, refused.last_error) == (
         "pending",
@@ -240,12 +251,45 @@ def test_a_refused_email_in_a_batch_waits_while_the_others_are_sent(batch):
     assert refused.next_attempt_at is not None
 
 
-def test_a_row_another_worker_claimed_after_the_read_is_not_sent_twice(batch):
-    first, taken = Notification.objects.filter(pk__in=batch[:2]).order_by("pk")
-    OneSessionBackend.steal_after, OneSessionBackend.steal = first.address, taken.pk
-    delivered = delivery.deliver_all(batch)
-    assert delivered.outcomes == {"sent": 5, "skipped": 1}
-    assert taken.pk not in {n.pk for n in Notification.objects.filter(state="sent")}
+def test_a_last_attempt_refused_in_a_batch_fails_and_the_next_email_gets_a_new_session(batch):
+    last = batch[2]
+    Notification.objects.filter(pk=last.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
+    OneSessionBackend.refuse = {(last.address, last.subject): 2}
+    delivered = delivery.deliver_all(ids(batch))
+    assert delivered.outcomes == {"sent": 5, "failed": 1} and delivered.refused == []
+    assert OneSessionBackend.opened == 3 and len(mail.outbox) == 5
+    assert states(batch)[2] == ("failed", delivery.MAX_ATTEMPTS)
+    assert states(batch)[3:] == [("sent", 1)] * 3
+
+
+def test_a_session_the_server_ended_is_replaced_without_counting_an_attempt(batch):
+    OneSessionBackend.limit = 2
+    delivered = delivery.deliver_all(ids(batch))
+    assert delivered.outcomes == {"sent": 6}
+    assert OneSessionBackend.opened == 3 and len(mail.outbox) == 6
+    assert states(batch) == [("sent", 1)] * 6
+
+
+def test_an_email_erased_after_the_batch_was_read_is_not_sent(batch):
+    erased = batch[-1].item_id
+    OneSessionBackend.while_sending = {batch[0].address: lambda: dispatch.anonymise_item(erased)}
+    delivered = delivery.deliver_all(ids(batch))
+    assert delivered.outcomes == {"sent": 4, "skipped": 2}
+    assert len(mail.outbox) == 4 and "" not in {m.to[0] for m in mail.outbox}
+    assert [s for row, s in zip(batch, states(batch), strict=True) if row.item_id == erased] == [
+        ("pending", 0)
+    ] * 2
+
+
+def test_when_the_mail_server_cannot_be_reached_the_batch_waits_without_trying_each(batch):
+    OneSessionBackend.down = True
+    delivered = delivery.deliver_all(ids(batch))
+    # One try to connect, not six timeouts; one attempt counted, the rest untouched.
+    assert OneSessionBackend.opened == 1 and mail.outbox == []
+    assert delivered.outcomes == {"refused": 6} and delivered.refused == ids(batch)
+    assert delivered.retry_in == delivery.backoff_seconds(1)
+    assert states(batch) == [("pending", 1)] + [("pending", 0)] * 5
+    OneSessionBackend.down = False
+    # The retry: the first waits out its backoff; the others go now.
+    assert delivery.deliver_all(delivered.refused).outcomes == {"skipped": 1, "sent": 5}
     assert len(mail.outbox) == 5
-    taken.refresh_from_db()
-    assert (taken.state, taken.attempts) == ("sending", 1)

@@ -215,6 +215,8 @@ class TestRoutingInBatches:
     def test_each_item_in_a_batch_gets_its_own_service_and_clock_in_one_update_a_kind(
         self, care_leaver, young_person, settings
     ):
+        from datetime import timedelta
+
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
@@ -225,23 +227,36 @@ class TestRoutingInBatches:
         ideas = [submit(care_leaver, words=f"Idea {n}").item for n in range(3)]
         complaint = submit(care_leaver, kind="complaint", words="My bus pass came late again").item
         school = submit(young_person, topic="school").item
+        at_risk = [submit(care_leaver, kind="worry", words="he hits me").item for _ in range(2)]
+        yesterdays = submit(care_leaver, words="Idea from yesterday").item
+        Item.objects.filter(pk=yesterdays.pk).update(created_at=timezone.now() - timedelta(days=1))
         with CaptureQueriesContext(connection) as queries:
             assert dispatch.route_item(ideas[0].pk) is True
         updates = [
             q for q in queries.captured_queries if q["sql"].startswith('UPDATE "feedback_item"')
         ]
-        # The three ideas share every routed value; the complaint and the school idea do not.
-        assert len(updates) == 3
+        # Today's three ideas share every routed value. The complaint, the school idea,
+        # yesterday's idea and each child at risk (their clock runs from the minute
+        # it was sent) do not.
+        assert len(updates) == 6
         today = timezone.localdate()
         routed = Item.objects.select_related("service").in_bulk()
+        assert {got.status for got in routed.values()} == {Status.ROUTED}
+        assert len({got.routed_at for got in routed.values()}) == 1
         for idea in ideas:
             got = routed[idea.pk]
-            assert (got.status, got.service.slug, got.clock) == (
-                Status.ROUTED,
+            assert (got.service.slug, got.clock, got.clock_started_on, got.due_on) == (
                 "leaving-care",
                 Clock.ACKNOWLEDGE,
+                today,
+                clocks.postcard_due(today, settings.POSTCARD_ACKNOWLEDGE_DAYS),
             )
-            assert got.due_on == clocks.postcard_due(today, settings.POSTCARD_ACKNOWLEDGE_DAYS)
+        got = routed[yesterdays.pk]
+        yesterday = timezone.localdate(got.created_at)
+        assert (got.clock_started_on, got.due_on) == (
+            yesterday,
+            clocks.postcard_due(yesterday, settings.POSTCARD_ACKNOWLEDGE_DAYS),
+        )
         got = routed[complaint.pk]
         assert (got.service.slug, got.clock, got.clock_started_on, got.due_on) == (
             "complaints",
@@ -250,7 +265,14 @@ class TestRoutingInBatches:
             clocks.stage_due(1, today),
         )
         assert routed[school.pk].service.slug == "virtual-school"
-        assert len({got.routed_at for got in routed.values()}) == 1
+        for item in at_risk:
+            got = routed[item.pk]
+            assert (got.service.slug, got.clock, got.due_at) == (
+                "duty",
+                Clock.URGENT,
+                got.created_at + timedelta(minutes=settings.URGENT_ACKNOWLEDGE_MINUTES),
+            )
+        assert routed[at_risk[0].pk].due_at != routed[at_risk[1].pk].due_at
 
     def test_a_batch_of_one_routes_only_its_own_item(self, care_leaver):
         first, second = submit(care_leaver).item, submit(care_leaver).item
