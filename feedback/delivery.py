@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -61,12 +63,13 @@ class Delivered:
 
 
 def deliver_all(notification_ids: list[int]) -> Delivered:
-    """Claim each row (pending -> sending), send it, and mark it sent, in order.
+    """Claim each row (pending -> sending) and send it, in order; then mark those
+    sent, all in one query.
 
-    One query reads the batch's rows and one mail session sends its emails;
-    each row is still claimed and marked on its own, so a crash leaves at most
-    the one being sent in "sending", never resent by the sweep: a message is
-    never sent twice. The claim holds only if the row is still as it was read
+    One query reads the batch's rows and one mail session sends its emails. Each
+    row is claimed on its own as its turn comes, so a crash leaves in "sending"
+    only the rows already sent (and the one being sent), never resent by the
+    sweep: a message is never sent twice, and none is left unsent for good. The claim holds only if the row is still as it was read
     (pending, due, the same attempts and address): a row another worker took is
     skipped, and so is one erased since (erasure blanks the address).
 
@@ -83,7 +86,8 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
         "channel", "address", "subject", "body", "attempts"
     )
     pending = {row.pk: row for row in rows}
-    with MailSession() as mail:
+    sent: list[int] = []
+    with MailSession() as mail, _marking_sent(sent):
         for notification_id in notification_ids:
             notification = pending.pop(notification_id, None)
             if notification and notification.channel == EMAIL and mail.unreachable:
@@ -104,13 +108,31 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
                 continue
             notification.attempts += 1
             try:
-                delivered.count(_send(notification, mail))
+                outcome = _send(notification, mail)
+                delivered.count(outcome)
+                if outcome == "sent":
+                    sent.append(notification_id)
             except TransientFailure as failure:
                 delivered.count("refused")
                 delivered.refused.append(notification_id)
                 delivered.retry_in = max(delivered.retry_in, failure.retry_in)
                 delivered.reason = str(failure)
     return delivered
+
+
+@contextmanager
+def _marking_sent(sent: list[int]) -> Iterator[None]:
+    """Mark the rows in `sent` sent once the block ends, however it ends."""
+    try:
+        yield
+    finally:
+        if sent:
+            Notification.objects.filter(pk__in=sent).update(
+                state=Notification.State.SENT,
+                sent_at=timezone.now(),
+                last_error="",
+                next_attempt_at=None,
+            )
 
 
 class MailSession:
@@ -158,12 +180,13 @@ class MailSession:
             return
         try:
             backend.close()
-        except Exception as exc:  # what was sent is marked already; the next opens anew
+        except Exception as exc:  # what was sent was sent; the next email opens anew
             log.warning("closing the mail connection failed: %s", type(exc).__name__)
 
 
 def _send(notification: Notification, mail: MailSession) -> str:
-    """Send a claimed notification and mark what became of it."""
+    """Send a claimed notification: "sent" (for the caller to mark), or "failed" or
+    TransientFailure, marked here."""
     try:
         if notification.channel == EMAIL:
             mail.send(
@@ -202,9 +225,6 @@ def _send(notification: Notification, mail: MailSession) -> str:
         )
         log.exception("notification %s failed for good", notification.pk)
         return "failed"
-    Notification.objects.filter(pk=notification.pk).update(
-        state=Notification.State.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
-    )
     return "sent"
 
 

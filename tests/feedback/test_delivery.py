@@ -151,7 +151,7 @@ def test_backoff_doubles_up_to_an_hour(settings):
 class OneSessionBackend(BaseEmailBackend):
     """A mail server that counts the sessions opened. It refuses a row's email (address
     and subject) in `refuse` as many times as given, ends a session after `limit` messages (the client finds
-    out when it next sends), and calls `while_sending[address]` as it sends to it."""
+    out when it next sends), and calls `while_sending[address, subject]` as it sends that email."""
 
     opened = 0
     down = False
@@ -185,8 +185,8 @@ class OneSessionBackend(BaseEmailBackend):
         if OneSessionBackend.refuse.get((address, message.subject)):
             OneSessionBackend.refuse[address, message.subject] -= 1
             raise smtplib.SMTPServerDisconnected("refused")
-        if address in OneSessionBackend.while_sending:
-            OneSessionBackend.while_sending.pop(address)()
+        if (address, message.subject) in OneSessionBackend.while_sending:
+            OneSessionBackend.while_sending.pop((address, message.subject))()
         mail.outbox.append(message)
         self.sent += 1
         return 1
@@ -226,8 +226,8 @@ def test_a_batch_is_read_at_once_and_sent_in_one_mail_session(batch):
     assert delivered.outcomes == {"sent": 6} and delivered.refused == []
     assert OneSessionBackend.opened == 1 and len(mail.outbox) == 6
     kinds = [q["sql"].split()[0] for q in queries.captured_queries]
-    # One read for the batch; a claim and a mark for each row.
-    assert kinds == ["SELECT"] + ["UPDATE"] * 12
+    # One read for the batch, a claim for each row, one mark for those sent.
+    assert kinds == ["SELECT"] + ["UPDATE"] * 7
     assert states(batch) == [("sent", 1)] * 6
     assert delivery.deliver_all(ids(batch)).outcomes == {"skipped": 6}
 
@@ -272,7 +272,9 @@ def test_a_session_the_server_ended_is_replaced_without_counting_an_attempt(batc
 
 def test_an_email_erased_after_the_batch_was_read_is_not_sent(batch):
     erased = batch[-1].item_id
-    OneSessionBackend.while_sending = {batch[0].address: lambda: dispatch.anonymise_item(erased)}
+    OneSessionBackend.while_sending = {
+        (batch[0].address, batch[0].subject): lambda: dispatch.anonymise_item(erased)
+    }
     delivered = delivery.deliver_all(ids(batch))
     assert delivered.outcomes == {"sent": 4, "skipped": 2}
     assert len(mail.outbox) == 4 and "" not in {m.to[0] for m in mail.outbox}
@@ -293,3 +295,20 @@ def test_when_the_mail_server_cannot_be_reached_the_batch_waits_without_trying_e
     # The retry: the first waits out its backoff; the others go now.
     assert delivery.deliver_all(delivered.refused).outcomes == {"skipped": 1, "sent": 5}
     assert len(mail.outbox) == 5
+
+
+def test_a_batch_stopped_midway_marks_what_it_sent_and_leaves_the_rest_pending(batch):
+    class Stopped(BaseException):  # as a worker's shutdown would be, not a send's failure
+        pass
+
+    def stop():
+        raise Stopped
+
+    third = batch[2]
+    OneSessionBackend.while_sending = {(third.address, third.subject): stop}
+    with pytest.raises(Stopped):
+        delivery.deliver_all(ids(batch))
+    # The first two went and are marked sent; the third was being sent, so it stays
+    # "sending" and is never sent again; the rest wait, pending, for the sweep.
+    assert states(batch) == [("sent", 1)] * 2 + [("sending", 1)] + [("pending", 0)] * 3
+    assert len(mail.outbox) == 2
