@@ -69,9 +69,7 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
     One query reads the batch's rows and one mail session sends its emails. Each
     row is claimed on its own as its turn comes, so a crash leaves in "sending"
     only the rows already sent (and the one being sent), never resent by the
-    sweep: a message is never sent twice, and none is left unsent for good. The claim holds only if the row is still as it was read
-    (pending, due, the same attempts and address): a row another worker took is
-    skipped, and so is one erased since (erasure blanks the address).
+    sweep: a message is never sent twice, and none is left unsent for good.
 
     A refused send goes back to pending with its attempt counted and a time
     before which nobody (a late retry, the sweep) may try again; after the last
@@ -94,19 +92,9 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
                 delivered.count("refused")
                 delivered.refused.append(notification_id)
                 continue
-            claimed = notification is not None and (
-                Notification.objects.filter(
-                    due,
-                    pk=notification_id,
-                    state=PENDING,
-                    attempts=notification.attempts,
-                    address=notification.address,
-                ).update(state=Notification.State.SENDING, attempts=notification.attempts + 1)
-            )
-            if not notification or not claimed:
+            if notification is None or not _claim(notification, due):
                 delivered.count("skipped")
                 continue
-            notification.attempts += 1
             try:
                 outcome = _send(notification, mail)
                 delivered.count(outcome)
@@ -118,6 +106,22 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
                 delivered.retry_in = max(delivered.retry_in, failure.retry_in)
                 delivered.reason = str(failure)
     return delivered
+
+
+def _claim(notification: Notification, due: Q) -> bool:
+    """Pending -> sending, with the attempt counted, only if the row is still as it was
+    read (pending, due, the same attempts and address): a row another worker took is
+    not claimed, nor one erased since (erasure blanks the address)."""
+    claimed = Notification.objects.filter(
+        due,
+        pk=notification.pk,
+        state=PENDING,
+        attempts=notification.attempts,
+        address=notification.address,
+    ).update(state=Notification.State.SENDING, attempts=notification.attempts + 1)
+    if claimed:
+        notification.attempts += 1
+    return bool(claimed)
 
 
 @contextmanager

@@ -212,7 +212,7 @@ class TestRoutingInBatches:
         assert [dispatch.route_item(item.pk) for item in waiting[1:]] == [False] * 3
         assert Event.objects.filter(kind="routed").count() == 5
 
-    def test_each_item_in_a_batch_gets_its_own_service_and_clock_in_one_update_a_kind(
+    def test_each_item_in_a_batch_gets_its_own_service_and_clock_one_update_per_alike_set(
         self, care_leaver, young_person, settings
     ):
         from datetime import timedelta
