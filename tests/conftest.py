@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.db import connection
@@ -72,6 +73,20 @@ def _no_sessions_left_behind(django_db_setup: None, django_db_blocker: Any) -> I
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _travel(request: pytest.FixtureRequest) -> Iterator[None]:
+    """`@pytest.mark.travel("2026-11-20 12:00Z")`: the whole test runs at that moment, its
+    fixtures included, so data a fixture makes is dated inside the frozen time too. A
+    test that travels only in its body makes its fixtures' items on the day it runs,
+    and passes or fails with the calendar. Autouse fixtures are set up first."""
+    marker = request.node.get_closest_marker("travel")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(marker.args[0], tick=marker.kwargs.get("tick", False)):
+        yield
 
 
 @pytest.fixture(autouse=True)
