@@ -19,7 +19,7 @@ from django.utils import timezone
 from feedback import notifications
 from feedback.event_data import ClockData, EscalatedData, HeldData, RoutedData
 from feedback.models import (
-    Clock,
+    MINUTE_CLOCKS,
     ClockState,
     Event,
     EventKind,
@@ -232,7 +232,7 @@ def _remind(item: Item) -> None:
 def _escalate(item: Item, level: str) -> None:
     data = EscalatedData(due=_due(item), clock=item.clock, to=level)
     Event.record(item, EventKind.ESCALATED, staff_only=True, data=data)
-    if item.clock == Clock.URGENT:
+    if item.clock in MINUTE_CLOCKS:
         notifications.urgent_escalation(item, level)
     else:
         notifications.escalation(item, level)
@@ -254,7 +254,7 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     service manager after it, and to the complaints manager when well past it."""
     today = today or timezone.localdate()
     remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
-    running = Item.objects.clock_running().exclude(clock=Clock.URGENT)
+    running = Item.objects.clock_running().exclude(clock__in=MINUTE_CLOCKS)
     late = running.filter(due_on__lt=today)
     very_late = [
         item.pk
@@ -283,11 +283,11 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
 
 
 def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
-    """A child at risk not acknowledged in time, any day, any hour: the duty team's
-    managers hear at once, the complaints managers URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES
-    later."""
+    """A child at risk not acknowledged in time, or acknowledged with no decision in time,
+    any day, any hour: the duty team's managers hear at once, the complaints managers
+    URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES later."""
     now = now or timezone.now()
-    late = Item.objects.clock_running().filter(clock=Clock.URGENT, due_at__lt=now)
+    late = Item.objects.clock_running().filter(clock__in=MINUTE_CLOCKS, due_at__lt=now)
     later = now - timedelta(minutes=settings.URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES)
     return {
         "manager": _step(

@@ -85,6 +85,11 @@ class ReroutedData(ServiceData):
     old_service: str
 
 
+class DecisionData(TypedDict):
+    decision: str  # a SafeguardingDecision
+    on_time: bool  # within the decision clock
+
+
 class ClockData(TypedDict):
     due: str
     clock: str
@@ -112,4 +117,5 @@ EventData = (
     | ReroutedData
     | ClockData
     | EscalatedData
+    | DecisionData
 )

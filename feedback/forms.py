@@ -18,6 +18,7 @@ from feedback.models import (
     Kind,
     Mood,
     Outcome,
+    SafeguardingDecision,
     SavedReply,
     Topic,
     active_topic,
@@ -412,6 +413,26 @@ class ResolveForm(OnceForm):
         max_length=MAX_WORDS,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DecisionForm(forms.Form):
+    # The service says what an empty answer needs, in its own words (a reason for no
+    # further action); the form only offers the duty team's short list.
+    decision = forms.ChoiceField(
+        label=_("What was decided"),
+        choices=SafeguardingDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose what was decided."),
+            "invalid_choice": _("Choose what was decided."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note (staff only): what was decided, by whom, and why"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -156,6 +156,8 @@ class Clock(models.TextChoices):
     NONE = "", _("No clock")
     # A child at risk: acknowledged within hours, any day (URGENT_ACKNOWLEDGE_MINUTES).
     URGENT = "urgent", _("Acknowledge now (child at risk)")
+    # Acknowledged: the owner decides the response within a working day (Working Together 2023).
+    DECISION = "decision", _("Safeguarding decision")
     ACKNOWLEDGE = "acknowledge", _("Acknowledge")
     REPLY = "reply", _("Reply")
     STAGE1 = "stage1", _("Stage 1 response")
@@ -165,6 +167,21 @@ class Clock(models.TextChoices):
     @classmethod
     def for_stage(cls, stage: int) -> Clock:
         return cls(f"stage{stage}")
+
+
+# Clocks whose deadline is a moment (due_at), checked every minute, any day.
+MINUTE_CLOCKS = (Clock.URGENT, Clock.DECISION)
+
+
+class SafeguardingDecision(models.TextChoices):
+    """What a duty team decides to do about a concern: the short list it uses."""
+
+    STRATEGY = "strategy", _("Strategy discussion or section 47 enquiry")
+    REFERRAL = "referral", _("Referral to the children's social work team or MASH")
+    POLICE = "police", _("Police informed")
+    EARLY_HELP = "early_help", _("Early help")
+    NO_FURTHER_ACTION = "no_further_action", _("No further action")
+    OWN_SOCIAL_WORKER = "own_social_worker", _("Passed to the young person's own social worker")
 
 
 class ClockState(models.IntegerChoices):
@@ -244,10 +261,14 @@ class ItemQuerySet(models.QuerySet["Item"]):
         return self.filter(overdue_at(now or timezone.now()))
 
     def urgent_first(self, *then: str | OrderBy) -> ItemQuerySet:
-        """Children at risk not yet acknowledged before everything, soonest due first;
-        then the order asked for."""
+        """Children at risk not yet acknowledged before everything, then those awaiting
+        the duty team's decision, soonest due first; then the order asked for."""
         return self.alias(
-            waiting_urgently=Case(When(clock=Clock.URGENT, then=Value(0)), default=Value(1))
+            waiting_urgently=Case(
+                When(clock=Clock.URGENT, then=Value(0)),
+                When(clock=Clock.DECISION, then=Value(1)),
+                default=Value(2),
+            )
         ).order_by("waiting_urgently", F("due_at").asc(nulls_last=True), *then)
 
 
@@ -346,6 +367,11 @@ class Item(models.Model):
     first_response_days = models.PositiveSmallIntegerField(null=True, blank=True)
     close_days = models.PositiveSmallIntegerField(null=True, blank=True)
     escalated = models.BooleanField(default=False)
+    # A child at risk: what the duty team decided, and when (staff only).
+    decision = models.CharField(
+        _("safeguarding decision"), max_length=30, choices=SafeguardingDecision, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     withdraw_requested_at = models.DateTimeField(null=True, blank=True)
@@ -433,9 +459,25 @@ class Item(models.Model):
                 clocks.postcard_due(received_on, settings.POSTCARD_ACKNOWLEDGE_DAYS),
             )
 
+    def start_decision_clock(self) -> None:
+        """A child at risk, acknowledged: the decision is due by the end of the working day
+        SAFEGUARDING_DECISION_WORKING_DAYS after the day it came in (a Saturday's by the end of
+        Monday's), escalated to the minute as the acknowledgement was."""
+        received_on = timezone.localdate(self.created_at)
+        due_on = clocks.postcard_due(received_on, settings.SAFEGUARDING_DECISION_WORKING_DAYS)
+        next_day = due_on + timedelta(days=1)
+        local = timezone.get_default_timezone()  # midnight in London is never skipped or doubled
+        due_at = datetime(next_day.year, next_day.month, next_day.day, tzinfo=local)
+        self.start_clock(Clock.DECISION, received_on, due_on, due_at)
+
+    @property
+    def awaits_decision(self) -> bool:
+        return self.is_open and self.clock == Clock.DECISION
+
     def start_clock_after_acknowledgement(self) -> None:
-        """Once seen, the answer's clock runs from the day the item was received."""
-        if self.clock not in (Clock.ACKNOWLEDGE, Clock.URGENT):
+        """Once seen (a child at risk's, once decided), the answer's clock runs from the
+        day the item was received."""
+        if self.clock not in (Clock.ACKNOWLEDGE, Clock.URGENT, Clock.DECISION):
             return
         received_on = timezone.localdate(self.created_at)
         if self.is_complaint:
@@ -552,6 +594,7 @@ class EventKind(models.TextChoices):
     CHANGE = "change", _("Change planned or made")
     ROUTING_ALERT = "routing_alert", _("Not routed in time")
     HELD = "held", _("Held: sent while over the sending limit")
+    DECISION = "decision", _("Safeguarding decision")
 
 
 class Visibility(models.TextChoices):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import outbox
-from feedback.models import Event, Item, Notification
+from feedback.models import Clock, Event, Item, Notification
 from portal.models import Membership, Service, User
 
 
@@ -237,8 +237,9 @@ def escalation(item: Item, level: str) -> None:
 
 
 def urgent_escalation(item: Item, level: str) -> None:
-    """A child at risk not acknowledged in time: the duty team's managers first (or the
-    complaints managers where the team has none), then the complaints managers."""
+    """A child at risk not acknowledged in time, or with no decision in time: the duty
+    team's managers first (or the complaints managers where the team has none), then the
+    complaints managers."""
     users = _service_members(item, Membership.Role.MANAGER) if level == "manager" else []
     users = users or _complaints_managers()
     _email_staff(
@@ -247,6 +248,8 @@ def urgent_escalation(item: Item, level: str) -> None:
         "urgent-escalation",
         f"urgent-escalation:{level}:{item.pk}:{item.due_at and item.due_at.isoformat()}",
         level=level,
+        decision=item.clock == Clock.DECISION,
+        owner=item.assignee.shown_name if item.assignee else "",
         due_at=timezone.localtime(item.due_at) if item.due_at else None,
         out_of_hours_phone=settings.DUTY_OUT_OF_HOURS_PHONE,
     )

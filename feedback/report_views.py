@@ -28,13 +28,17 @@ from portal.permissions import SignedInRequest, staff_required
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _dashboard_for(user: User) -> reports.Dashboard:
+def _dashboard_for(user: User, *, page: bool = False) -> reports.Dashboard:
     scope = access.dashboard_scope(user)
     return reports.dashboard(
         scope.items,
         scope.services,
         include_unrouted=scope.whole_council,
         include_stages=scope.whole_council,
+        # The duty team's managers and the complaints manager: how fast children at risk
+        # were acknowledged and decided on.
+        include_at_risk=page
+        and (scope.whole_council or any(s.is_duty_team for s in scope.services)),
     )
 
 
@@ -43,7 +47,10 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "feedback/staff/dashboard.html",
-        {"dashboard": _dashboard_for(request.user), "kind_columns": reports.KIND_COLUMNS},
+        {
+            "dashboard": _dashboard_for(request.user, page=True),
+            "kind_columns": reports.KIND_COLUMNS,
+        },
     )
 
 

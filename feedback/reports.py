@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback.models import (
     IS_OPEN,
+    Clock,
     Event,
     EventKind,
     ItemQuerySet,
@@ -181,6 +182,73 @@ class StageNow:
     extended: int
 
 
+@dataclass(frozen=True)
+class AtRisk:
+    """Children at risk received in the dashboard's period: how fast the duty team
+    acknowledged them (a clock of minutes) and decided the response (one working day)."""
+
+    received: int
+    acknowledged: int
+    acknowledged_in_time: int
+    minutes_to_acknowledge: float | None  # median
+    decided: int
+    decided_in_time: int
+    hours_to_decision: float | None  # median, from receipt
+    awaiting_acknowledgement: int  # now, of any age
+    awaiting_decision: int
+
+    @property
+    def acknowledged_in_time_percent(self) -> int | None:
+        return percent(self.acknowledged_in_time, self.acknowledged)
+
+    @property
+    def decided_in_time_percent(self) -> int | None:
+        return percent(self.decided_in_time, self.decided)
+
+
+def children_at_risk(items: ItemQuerySet, since: datetime) -> AtRisk:
+    """One row per child at risk received since `since` (a few a week, so their times are
+    read and the medians found here), and one count of those waiting now: two queries."""
+    decided_in_time = Event.objects.filter(
+        item=OuterRef("pk"), kind=EventKind.DECISION, data__on_time=True
+    )
+    rows = list(
+        items.filter(safeguarding=True, created_at__gte=since)
+        .order_by()
+        .annotate(decided_in_time=Exists(decided_in_time))
+        .values_list(
+            "created_at",
+            "first_response_at",
+            "first_response_on_time",
+            "decided_at",
+            "decided_in_time",
+        )
+    )
+    to_acknowledge = Counter(
+        int((seen - sent).total_seconds() // 60) for sent, seen, *_rest in rows if seen
+    )
+    to_decision = Counter(
+        round((decided - sent).total_seconds() / 3600)
+        for sent, _seen, _on_time, decided, _in_time in rows
+        if decided
+    )
+    waiting = items.open().aggregate(
+        acknowledge=Count("pk", filter=Q(clock=Clock.URGENT)),
+        decide=Count("pk", filter=Q(clock=Clock.DECISION)),
+    )
+    return AtRisk(
+        received=len(rows),
+        acknowledged=to_acknowledge.total(),
+        acknowledged_in_time=sum(1 for _s, seen, on_time, *_rest in rows if seen and on_time),
+        minutes_to_acknowledge=weighted_median(to_acknowledge),
+        decided=to_decision.total(),
+        decided_in_time=sum(1 for *_rest, in_time in rows if in_time),
+        hours_to_decision=weighted_median(to_decision),
+        awaiting_acknowledgement=waiting["acknowledge"],
+        awaiting_decision=waiting["decide"],
+    )
+
+
 @dataclass
 class Dashboard:
     today: date
@@ -188,6 +256,7 @@ class Dashboard:
     services: list[ServiceFigures]
     overall: ServiceFigures | None = None
     stages: list[StageNow] | None = None
+    at_risk: AtRisk | None = None
 
     @property
     def sections(self) -> list[ServiceFigures]:
@@ -201,6 +270,7 @@ def dashboard(
     today: date | None = None,
     include_unrouted: bool = False,
     include_stages: bool = False,
+    include_at_risk: bool = False,
 ) -> Dashboard:
     """Figures by service and by the month items were received, for the last 12 months.
 
@@ -249,6 +319,7 @@ def dashboard(
         services=ordered,
         overall=overall,
         stages=complaint_stages_now(items, today) if include_stages else None,
+        at_risk=children_at_risk(items, _local_midnight(months[0])) if include_at_risk else None,
     )
 
 

@@ -19,6 +19,7 @@ from feedback.access import stored_submission_key, tracking_code_for, tracking_h
 from feedback.event_data import (
     AssignedData,
     ChangeData,
+    DecisionData,
     ExtendedData,
     Keyed,
     NoteData,
@@ -42,6 +43,7 @@ from feedback.models import (
     Kind,
     Outcome,
     Priority,
+    SafeguardingDecision,
     StaffView,
     Status,
     Topic,
@@ -366,9 +368,17 @@ def acknowledge(*, item: Item, by: User) -> Item:
         if not item.awaits_acknowledgement:
             raise ActionRefused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
-        # Judged against the acknowledgement deadline, before the reply clock replaces it.
+        # Judged against the acknowledgement deadline, before the next clock replaces it.
         item.record_first_response()
-        item.start_clock_after_acknowledgement()
+        # A child at risk: whoever acknowledges it owns it, and owes a decision within a
+        # working day (Working Together to Safeguard Children 2023).
+        taking = item.is_urgent_clock and item.assignee_id != by.pk and can_be_assigned(item, by)
+        if taking:
+            item.assignee = by
+        if item.is_urgent_clock:
+            item.start_decision_clock()
+        else:
+            item.start_clock_after_acknowledgement()
         item.save()
         Event.record(
             item,
@@ -377,7 +387,59 @@ def acknowledge(*, item: Item, by: User) -> Item:
             actor_label=service.name,
             data=ServiceData(in_a_sentence=service.in_a_sentence),
         )
+        if taking:
+            _record_assigned(item, by=by, assignee=by)
         notifications.young_person_update(item, "acknowledged")
+    return item
+
+
+def record_decision(*, item: Item, by: User, decision: str, note: str) -> Item:
+    """The duty team's decision on a child at risk's concern: recorded by its owner (or a
+    manager of the team, or any member while nobody owns it, who then does), staff only.
+    The young person's answer clock then runs as it would have from acknowledgement."""
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        _refuse_if_unrouted(item)
+        if not item.safeguarding:
+            raise ActionRefused(_("Only a safeguarding concern needs a decision."))
+        if item.decision:
+            raise ActionRefused(_("The decision has already been recorded."))
+        if item.awaits_acknowledgement:
+            raise ActionRefused(_("Acknowledge it first: that makes it yours."))
+        if decision not in SafeguardingDecision.values:
+            raise ActionRefused(_("Choose what was decided."), field="decision")
+        note = note.strip()
+        if not note:
+            message = (
+                _("Say why no further action is needed.")
+                if decision == SafeguardingDecision.NO_FURTHER_ACTION
+                else _("Write a note of what was decided and by whom.")
+            )
+            raise ActionRefused(message, field="note")
+        owner_or_manager = item.assignee_id == by.pk or item.service_id in by.managed_service_ids
+        if item.assignee_id is None and can_be_assigned(item, by):
+            item.assignee = by
+            _record_assigned(item, by=by, assignee=by)
+        elif not owner_or_manager:
+            raise ActionRefused(
+                _("Only %(name)s, who has this, or a manager of the team can record the decision.")
+                % {"name": item.assignee.shown_name if item.assignee else _("its owner")}
+            )
+        now = timezone.now()
+        on_time = item.due_at is None or now <= item.due_at
+        item.decision = decision
+        item.decided_at = now
+        item.start_clock_after_acknowledgement()
+        item.save()
+        Event.record(
+            item,
+            EventKind.DECISION,
+            actor=by,
+            body=note,
+            staff_only=True,
+            data=DecisionData(decision=decision, on_time=on_time),
+        )
     return item
 
 

@@ -24,6 +24,7 @@ from feedback import access, services
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
+    DecisionForm,
     NoteForm,
     PaperSubmissionForm,
     ReasonForm,
@@ -58,6 +59,13 @@ def clock_text(item: Item, now: datetime) -> str:
         minutes = int((item.due_at - now).total_seconds() // 60)
         at = date_format(timezone.localtime(item.due_at), "H:i")
         left = {"hours": abs(minutes) // 60, "minutes": abs(minutes) % 60, "at": at}
+        if item.awaits_decision:
+            left["day"] = date_format(item.due_on, "D j M")
+            if minutes >= 0:
+                return (
+                    _("decision due in %(hours)d h %(minutes)d min (by the end of %(day)s)") % left
+                )
+            return _("decision overdue by %(hours)d h %(minutes)d min (was due %(day)s)") % left
         if minutes >= 0:
             return _("due in %(hours)d h %(minutes)d min (at %(at)s)") % left
         return _("overdue by %(hours)d h %(minutes)d min (was due at %(at)s)") % left
@@ -181,6 +189,7 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
     defaults: dict[str, Form] = {
         "reply_form": StaffReplyForm(status=item.status),
         "note_form": NoteForm(),
+        "decision_form": DecisionForm(),
         "resolve_form": ResolveForm(),
         "status_form": StatusForm(),
         "extend_form": ReasonForm(),
@@ -252,10 +261,35 @@ def _refused(
 def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(request.user, reference)
     try:
-        services.acknowledge(item=item, by=request.user)
+        item = services.acknowledge(item=item, by=request.user)
     except services.ActionRefused as refused:
         return _refused(request, item, refused)
-    return _done(request, item, _("Acknowledged. The young person can see it has been seen."))
+    if item.awaits_decision:
+        message = _("Acknowledged: it is yours. Record the decision by the end of %(day)s.") % {
+            "day": date_format(item.due_on, "l j F")
+        }
+    else:
+        message = _("Acknowledged. The young person can see it has been seen.")
+    return _done(request, item, message)
+
+
+@staff_required
+@require_POST
+def decide(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _item_page(request, item, status=400, decision_form=form)
+    try:
+        services.record_decision(
+            item=item,
+            by=request.user,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused, decision_form=form)
+    return _done(request, item, _("Decision recorded. The young person's answer clock now runs."))
 
 
 @staff_required

@@ -30,6 +30,7 @@ urlpatterns = [
         name="staff_acknowledge",
     ),
     path("staff/items/<str:reference>/take/", staff_views.take, name="staff_take"),
+    path("staff/items/<str:reference>/decision/", staff_views.decide, name="staff_decide"),
     path("staff/items/<str:reference>/status/", staff_views.set_status, name="staff_status"),
     path("staff/items/<str:reference>/assign/", staff_views.assign, name="staff_assign"),
     path("staff/items/<str:reference>/reply/", staff_views.reply, name="staff_reply"),

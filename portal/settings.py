@@ -402,6 +402,11 @@ URGENT_ACKNOWLEDGE_MINUTES = envint("URGENT_ACKNOWLEDGE_MINUTES", 60, minimum=1)
 URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES = envint(
     "URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES", 60, minimum=1
 )
+# Working Together to Safeguard Children (2023): a decision on the response to a
+# concern within one working day of its receipt. Once acknowledged, the duty worker
+# who took it records the decision by the end of this working day after the day it
+# came in; a missed one escalates as an unacknowledged one does.
+SAFEGUARDING_DECISION_WORKING_DAYS = envint("SAFEGUARDING_DECISION_WORKING_DAYS", 1, minimum=0)
 TRACKING_RATE = envstr("TRACKING_RATE", "10/10m")
 COUNCIL_SUPPRESSION_THRESHOLD = envint("COUNCIL_SUPPRESSION_THRESHOLD", 5, minimum=1)
 COUNCIL_REVIEW_REMIND_DAYS = envint("COUNCIL_REVIEW_REMIND_DAYS", 5, minimum=0)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback import dispatch, services
+from feedback import clocks, dispatch, services
 from feedback.models import Clock, ClockState, Event, Item, Notification, Status
 from portal.models import Membership
 from tests.conftest import client_for, make_staff, submit
@@ -179,10 +179,10 @@ def test_without_a_duty_manager_the_first_escalation_goes_to_the_complaints_mana
     ).exists()
 
 
-def test_acknowledging_an_urgent_item_stops_its_minute_clock(urgent, duty_worker):
+def test_acknowledging_an_urgent_item_stops_its_acknowledgement_clock(urgent, duty_worker):
     services.acknowledge(item=urgent, by=duty_worker)
     urgent.refresh_from_db()
-    assert urgent.clock == Clock.REPLY and urgent.due_at is None
+    assert urgent.clock == Clock.DECISION  # the next clock: the decision's, not the reply's
     assert dispatch.check_urgent_clocks(timezone.now() + timedelta(hours=5)) == {
         "manager": 0,
         "complaints_manager": 0,
@@ -250,5 +250,9 @@ def test_a_complaint_from_a_child_at_risk_gets_its_stage_clock_once_acknowledged
     item.refresh_from_db()
     assert item.clock == Clock.URGENT
     services.acknowledge(item=item, by=duty_worker)
+    services.record_decision(
+        item=item, by=duty_worker, decision="referral", note="Referred to the MASH"
+    )
     item.refresh_from_db()
-    assert item.clock == Clock.STAGE1 and item.due_at is None and item.due_on is not None
+    assert item.clock == Clock.STAGE1 and item.due_at is None
+    assert item.due_on == clocks.stage_due(1, timezone.localdate(item.created_at))

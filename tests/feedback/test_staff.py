@@ -630,8 +630,13 @@ def test_children_at_risk_not_yet_acknowledged_come_first_under_every_sort(
     client = client_for(caseworker)
     assert queue_refs(client, sort=sort)[0] == many_items["urgent"].reference
     services.acknowledge(item=many_items["urgent"], by=caseworker)
+    # Acknowledged, it stays first while its decision is awaited...
+    assert queue_refs(client, sort=sort)[0] == many_items["urgent"].reference
+    services.record_decision(
+        item=many_items["urgent"], by=caseworker, decision="early_help", note="Early help"
+    )
     if sort not in ("oldest", "newest"):
-        return  # acknowledged, it takes its place by its new clock
+        return  # ...then takes its place by its reply clock
     refs = queue_refs(client, sort=sort)
     created = [Item.objects.get(reference=r).created_at for r in refs]
     assert created == sorted(created, reverse=sort == "newest")
