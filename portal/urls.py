@@ -46,6 +46,7 @@ urlpatterns = [
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
     path("invite/<str:token>/", views.invitation_link, name="invitation_link"),
     path("staff/invitations/new/", views.invitation_new, name="invitation_new"),
+    path("staff/settings/", views.staff_settings, name="staff_settings"),
     # No open sign-up: accounts come from invitations.
     path("accounts/signup/", RedirectView.as_view(pattern_name="invitation_code")),
     # Young people's contact details live in their portal profile, not in allauth.

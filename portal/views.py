@@ -19,7 +19,12 @@ from django_ratelimit.decorators import ratelimit
 from kombu import Connection
 
 from portal import audit
-from portal.forms import AcceptInvitationForm, InvitationCodeForm, NewInvitationForm
+from portal.forms import (
+    AcceptInvitationForm,
+    InvitationCodeForm,
+    NewInvitationForm,
+    StaffSettingsForm,
+)
 from portal.models import AuditKind, Invitation, code_hashes, normalise_code
 from portal.permissions import SignedInRequest, staff_required
 
@@ -174,6 +179,16 @@ def invitation_new(request: SignedInRequest) -> HttpResponse:
             "expires_at": invitation.expires_at,
         }
     return render(request, "portal/invitation_new.html", {"form": form, "issued": issued})
+
+
+@staff_required
+def staff_settings(request: SignedInRequest) -> HttpResponse:
+    form = StaffSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("staff_settings")
+    return render(request, "portal/staff_settings.html", {"form": form})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
