@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -82,9 +83,9 @@ class Notify:
             reference=reference,
         )
 
-    def _send(self, method: object, **kwargs: object) -> None:
+    def _send(self, method: Callable[..., object], **kwargs: object) -> None:
         try:
-            method(**kwargs)  # type: ignore[operator]
+            method(**kwargs)
         except HTTPError as exc:
             raise _sorted(exc) from exc
 
