@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from feedback.models import Notification
+from feedback.transports import Notify, PermanentSendError, TransientSendError
+from portal.channels import email_missing, texts_configured
 
 log = logging.getLogger(__name__)
 # With backoff doubling from NOTIFICATION_RETRY_SECONDS (a minute) up to an hour,
@@ -28,9 +30,16 @@ def backoff_seconds(attempts: int) -> int:
     return min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600)
 
 
-TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+TRANSIENT_ERRORS = (
+    smtplib.SMTPException,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+    TransientSendError,
+)
 PENDING = Notification.State.PENDING
 EMAIL = Notification.Channel.EMAIL
+SMS = Notification.Channel.SMS
 
 
 class TransientFailure(Exception):
@@ -81,10 +90,11 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     rows = Notification.objects.filter(due, pk__in=notification_ids, state=PENDING).only(
-        "channel", "address", "subject", "body", "attempts"
+        "key", "channel", "address", "template", "subject", "body", "personalisation", "attempts"
     )
     pending = {row.pk: row for row in rows}
     sent: list[int] = []
+    notify = Notify()
     with MailSession() as mail, _marking_sent(sent):
         for notification_id in notification_ids:
             notification = pending.pop(notification_id, None)
@@ -96,7 +106,7 @@ def deliver_all(notification_ids: list[int]) -> Delivered:
                 delivered.count("skipped")
                 continue
             try:
-                outcome = _send(notification, mail)
+                outcome = _send(notification, mail, notify)
                 delivered.count(outcome)
                 if outcome == "sent":
                     sent.append(notification_id)
@@ -188,44 +198,75 @@ class MailSession:
             log.warning("closing the mail connection failed: %s", type(exc).__name__)
 
 
-def _send(notification: Notification, mail: MailSession) -> str:
+def _transmit(notification: Notification, mail: MailSession, notify: Notify) -> None:
+    """Hand the message to its transport: email by SMTP (Django's email backend) or
+    GOV.UK Notify (EMAIL_TRANSPORT); texts by Notify when it has a key, else SMS_BACKEND."""
+    if notification.channel == EMAIL and settings.EMAIL_TRANSPORT == "notify":
+        notify.send_email(
+            address=notification.address,
+            subject=notification.subject,
+            body=notification.body,
+            reference=notification.key,
+        )
+    elif notification.channel == EMAIL:
+        mail.send(
+            EmailMessage(
+                subject=notification.subject,
+                body=notification.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[notification.address],
+            )
+        )
+    elif notification.channel == SMS and settings.NOTIFY_API_KEY:
+        notify.send_text(
+            number=notification.address,
+            template=notification.template,
+            personalisation=notification.personalisation,
+            reference=notification.key,
+        )
+    elif notification.channel == SMS:
+        import_string(settings.SMS_BACKEND)().send(notification.address, notification.body)
+
+
+def _reason(exc: Exception) -> str:
+    """What admin and /healthz show: Notify's status and its words about the request,
+    or an exception's type (an SMTP error's text can hold an address)."""
+    if isinstance(exc, TransientSendError | PermanentSendError):
+        return str(exc)[:200]
+    return type(exc).__name__
+
+
+def _send(notification: Notification, mail: MailSession, notify: Notify) -> str:
     """Send a claimed notification: "sent" (for the caller to mark), or "failed" or
     TransientFailure, marked here."""
     try:
-        if notification.channel == EMAIL:
-            mail.send(
-                EmailMessage(
-                    subject=notification.subject,
-                    body=notification.body,
-                    from_email=settings.DEFAULT_FROM_EMAIL,
-                    to=[notification.address],
-                )
-            )
-        elif notification.channel == Notification.Channel.SMS:
-            import_string(settings.SMS_BACKEND)().send(notification.address, notification.body)
+        _transmit(notification, mail, notify)
     except TRANSIENT_ERRORS as exc:
         final = notification.attempts >= MAX_ATTEMPTS
         retry_in = backoff_seconds(notification.attempts)
+        now = timezone.now()
         Notification.objects.filter(pk=notification.pk).update(
             state=Notification.State.FAILED if final else PENDING,
-            last_error=type(exc).__name__,
-            next_attempt_at=None if final else timezone.now() + timedelta(seconds=retry_in),
+            last_error=_reason(exc),
+            failed_at=now,
+            next_attempt_at=None if final else now + timedelta(seconds=retry_in),
         )
         log.warning(
             "notification %s attempt %s failed: %s",
             notification.pk,
             notification.attempts,
-            type(exc).__name__,
+            _reason(exc),
         )
         if final:
             log.error("notification %s failed after %s attempts", notification.pk, MAX_ATTEMPTS)
             return "failed"
-        raise TransientFailure(type(exc).__name__, retry_in) from exc
+        raise TransientFailure(_reason(exc), retry_in) from exc
     except Exception as exc:
-        # Not a passing fault (a bad address, a broken backend): retrying will not
-        # help. Mark it failed, where admin shows it, rather than leave it "sending".
+        # Not a passing fault (a bad address or number, a broken backend): retrying
+        # will not help. Mark it failed, where admin shows it, rather than leave it
+        # "sending". The same news by its other channel is a row of its own, and goes.
         Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.FAILED, last_error=type(exc).__name__
+            state=Notification.State.FAILED, last_error=_reason(exc), failed_at=timezone.now()
         )
         log.exception("notification %s failed for good", notification.pk)
         return "failed"
@@ -242,3 +283,26 @@ def stale_pending(older_than: datetime) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+def channel_health(now: datetime | None = None) -> dict[str, dict[str, object]]:
+    """For /healthz, each channel that sends: whether it can (from the settings), when it
+    last sent, and how many messages failed an attempt in the last hour. Two small
+    indexed queries a channel (notification_channel_sent, notification_channel_failed)."""
+    now = now or timezone.now()
+    configured = {EMAIL: not email_missing(), SMS: texts_configured()}
+    health: dict[str, dict[str, object]] = {}
+    for channel, can_send in configured.items():
+        rows = Notification.objects.filter(channel=channel)
+        last_success = (
+            rows.filter(sent_at__isnull=False)
+            .order_by("-sent_at")
+            .values_list("sent_at", flat=True)
+            .first()
+        )
+        health[channel] = {
+            "configured": can_send,
+            "last_success": last_success.isoformat() if last_success else None,
+            "failures_last_hour": rows.filter(failed_at__gte=now - timedelta(hours=1)).count(),
+        }
+    return health

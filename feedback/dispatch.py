@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +33,7 @@ from feedback.models import (
     Visibility,
 )
 from feedback.routing import choose_route
-from feedback.workdays import add_working_days, working_days_between
+from feedback.workdays import add_working_days, previous_working_day, working_days_between
 from portal.models import Service
 
 log = logging.getLogger(__name__)
@@ -254,6 +254,12 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     service manager after it, and to the complaints manager when well past it."""
     today = today or timezone.localdate()
     remind_by = add_working_days(today, settings.REMIND_DAYS_BEFORE)
+    # No "due soon" in an item's first working day (the day it came, or the next working
+    # day if it came on a day off): its service heard of it only just now. Those are the
+    # items that came after the last working day before today.
+    first_day_from = timezone.make_aware(
+        datetime.combine(previous_working_day(today) + timedelta(days=1), time.min)
+    )
     running = Item.objects.clock_running().exclude(clock__in=MINUTE_CLOCKS)
     late = running.filter(due_on__lt=today)
     very_late = [
@@ -265,7 +271,11 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     ]
     return {
         "reminded": _step(
-            running.filter(clock_state=ClockState.RUNNING, due_on__range=(today, remind_by)),
+            running.filter(
+                clock_state=ClockState.RUNNING,
+                due_on__range=(today, remind_by),
+                created_at__lt=first_day_from,
+            ),
             ClockState.REMINDED,
             _remind,
         ),

@@ -779,6 +779,8 @@ class Notification(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # For a person who takes the daily digest: sent in it, not on its own.
+        DIGEST = "digest", _("Waiting for the daily digest")
 
     key = models.CharField(max_length=200, unique=True)
     channel = models.CharField(max_length=10, choices=Channel)
@@ -797,11 +799,15 @@ class Notification(models.Model):
     # Never a young person's words: a reference, a kind, a topic, a date and a link.
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # What a GOV.UK Notify template is filled with (templates/texts/): a reference and a link.
+    personalisation = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     # After a refused send: not before this. The sweep honours it too.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
+    # The last refused or failed attempt: /healthz counts a channel's failures from it.
+    failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -810,7 +816,12 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "created_at"], name="notification_state")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="notification_state"),
+            # /healthz, called every few seconds: a channel's last success and recent failures.
+            models.Index(fields=["channel", "sent_at"], name="notification_channel_sent"),
+            models.Index(fields=["channel", "failed_at"], name="notification_channel_failed"),
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 

@@ -2,20 +2,29 @@
 
 A message carries a reference, kind, topic, due date and a link: never a young
 person's words or name. Each has a key, so the same news is never queued twice.
+A text carries only a reference and a link (templates/texts/). Staff who take the
+daily digest get ordinary news (DIGESTED) in one email a day; urgent news always
+comes at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from feedback import outbox
 from feedback.models import Clock, Event, Item, Notification
+from feedback.transports import render_text
 from portal.models import Membership, Service, User
+
+# Ordinary news, which a person who takes the daily digest gets in it.
+DIGESTED = {"item-arrived", "reminder"}
 
 
 def _context(item: Item, **extra: object) -> dict[str, object]:
@@ -53,15 +62,16 @@ class Batch:
         context: dict[str, object],
         recipient: User | None = None,
         address: str = "",
+        personalisation: dict[str, str] | None = None,
+        state: str = Notification.State.PENDING,
     ) -> None:
-        cache_key = (template, id(context))
-        if cache_key not in self._rendered:
-            self._rendered[cache_key] = (
-                context,
-                render_to_string(f"emails/{template}-subject.txt", context).strip()[:200],
-                render_to_string(f"emails/{template}-body.txt", context),
-            )
-        _context_kept, subject, body = self._rendered[cache_key]
+        """A text is its template in templates/texts/ filled with `personalisation`;
+        anything else renders templates/emails/ with `context`."""
+        if channel == Notification.Channel.SMS:
+            personalisation = personalisation or {}
+            subject, body = "", render_text(template, personalisation)
+        else:
+            subject, body = self._render(template, context)
         in_portal = channel == Notification.Channel.PORTAL
         self.rows.append(
             Notification(
@@ -73,11 +83,23 @@ class Batch:
                 template=template,
                 subject=subject,
                 body=body,
+                personalisation=personalisation or {},
                 # A portal notification is delivered by being written.
-                state=Notification.State.SENT if in_portal else Notification.State.PENDING,
+                state=Notification.State.SENT if in_portal else state,
                 sent_at=timezone.now() if in_portal else None,
             )
         )
+
+    def _render(self, template: str, context: dict[str, object]) -> tuple[str, str]:
+        cache_key = (template, id(context))
+        if cache_key not in self._rendered:
+            self._rendered[cache_key] = (
+                context,
+                render_to_string(f"emails/{template}-subject.txt", context).strip()[:200],
+                render_to_string(f"emails/{template}-body.txt", context),
+            )
+        _context_kept, subject, body = self._rendered[cache_key]
+        return subject, body
 
     def email_staff(
         self,
@@ -87,8 +109,12 @@ class Batch:
         context: dict,
         item: Item | None = None,
     ) -> None:
+        """Each person by email: at once, or in their daily digest if they take one and
+        the news is ordinary (never an urgent item)."""
+        urgent = bool(context.get("urgent"))
         for user in users:
             if user.email:
+                digested = user.daily_digest and template in DIGESTED and not urgent
                 self.add(
                     key=f"{key}:user:{user.pk}",
                     item=item,
@@ -97,6 +123,31 @@ class Batch:
                     recipient=user,
                     address=user.email,
                     context=context,
+                    state=Notification.State.DIGEST if digested else Notification.State.PENDING,
+                )
+
+    def text_staff(
+        self,
+        users: Iterable[User],
+        template: str,
+        key: str,
+        personalisation: dict[str, str],
+        item: Item | None = None,
+    ) -> None:
+        """Each person with a mobile number by text, when text alerts are on."""
+        if not settings.TEXT_ALERTS:
+            return
+        for user in users:
+            if user.phone:
+                self.add(
+                    key=f"{key}:text:user:{user.pk}",
+                    item=item,
+                    template=template,
+                    channel=Notification.Channel.SMS,
+                    recipient=user,
+                    address=user.phone,
+                    context={},
+                    personalisation=personalisation,
                 )
 
     def queue(self) -> None:
@@ -138,6 +189,11 @@ def _email_staff(
     batch = Batch(item)
     batch.email_staff(users, template, key, _context(item, link=_staff_link(item), **extra))
     batch.queue()
+
+
+def _text(item: Item, link: str) -> dict[str, str]:
+    """What a text is filled with: the item's reference and a link, nothing else."""
+    return {"reference": item.reference, "link": link}
 
 
 def _service_members(item: Item, role: str | None = None) -> list[User]:
@@ -182,6 +238,14 @@ def items_arrived(items: list[Item], *, rerouted: bool = False) -> None:
                 context=context,
             )
         batch.email_staff(members[service.pk], template, key, context, item=item)
+        if item.safeguarding and service.is_duty_team:
+            batch.text_staff(
+                members[service.pk],
+                "item-urgent",
+                key,
+                _text(item, _staff_link(item)),
+                item=item,
+            )
         if item.advocate_requested:
             for advocates in advocacy:
                 batch.add(
@@ -242,17 +306,25 @@ def urgent_escalation(item: Item, level: str) -> None:
     complaints managers."""
     users = _service_members(item, Membership.Role.MANAGER) if level == "manager" else []
     users = users or _complaints_managers()
-    _email_staff(
-        item,
+    key = f"urgent-escalation:{level}:{item.pk}:{item.due_at and item.due_at.isoformat()}"
+    link = _staff_link(item)
+    batch = Batch(item)
+    batch.email_staff(
         users,
         "urgent-escalation",
-        f"urgent-escalation:{level}:{item.pk}:{item.due_at and item.due_at.isoformat()}",
-        level=level,
-        decision=item.clock == Clock.DECISION,
-        owner=item.assignee.shown_name if item.assignee else "",
-        due_at=timezone.localtime(item.due_at) if item.due_at else None,
-        out_of_hours_phone=settings.DUTY_OUT_OF_HOURS_PHONE,
+        key,
+        _context(
+            item,
+            link=link,
+            level=level,
+            decision=item.clock == Clock.DECISION,
+            owner=item.assignee.shown_name if item.assignee else "",
+            due_at=timezone.localtime(item.due_at) if item.due_at else None,
+            out_of_hours_phone=settings.DUTY_OUT_OF_HOURS_PHONE,
+        ),
     )
+    batch.text_staff(users, "urgent-escalation", key, _text(item, link))
+    batch.queue()
 
 
 def stage_moved(item: Item) -> None:
@@ -300,5 +372,56 @@ def young_person_update(item: Item, what: str, event: Event | None = None) -> No
             recipient=item.author,
             address=item.contact_detail,
             context=context,
+            personalisation=_text(item, link),
         )
     batch.queue()
+
+
+def daily_digests(now: datetime | None = None) -> int:
+    """Each person who takes the daily digest gets one email listing the news that waited
+    for it (what happened, the reference and a link), and that news is marked sent in it.
+
+    A person's waiting rows are claimed (SKIP LOCKED) in the transaction that writes
+    their digest, so two runs never put the same news in two digests. Returns how
+    many digests were queued.
+    """
+    now = now or timezone.now()
+    waiting = Notification.objects.filter(state=Notification.State.DIGEST)
+    count = 0
+    for user in User.objects.filter(pk__in=waiting.values("recipient_id")).order_by("pk"):
+        with transaction.atomic():
+            rows = list(
+                waiting.filter(recipient=user, item__isnull=False)
+                .select_for_update(of=("self",), skip_locked=True)
+                .select_related("item")
+                .order_by("created_at", "pk")
+            )
+            if not rows:
+                continue
+            entries = [
+                {
+                    "reminder": row.template == "reminder",
+                    "reference": row.item.reference,
+                    "due_on": row.item.due_on,
+                    "link": _staff_link(row.item),
+                }
+                for row in rows
+                if row.item is not None
+            ]
+            batch = Batch()
+            batch.add(
+                key=f"digest:{user.pk}:{rows[0].pk}",
+                template="digest",
+                channel=Notification.Channel.EMAIL,
+                recipient=user,
+                address=user.email,
+                context={"entries": entries, "day": timezone.localdate(now)},
+            )
+            # Sent in the digest: no sent_at of their own, so /healthz counts the
+            # digest's own sending, not these.
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                state=Notification.State.SENT, last_error=""
+            )
+            batch.queue()
+            count += 1
+    return count

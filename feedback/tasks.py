@@ -12,7 +12,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from feedback import delivery, dispatch
+from feedback import delivery, dispatch, notifications
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,11 @@ def sweep_notifications() -> int:
     if ids:
         send_notifications.apply_async(args=(ids,))
     return len(ids)
+
+
+@shared_task(name="feedback.tasks.send_daily_digests")
+def send_daily_digests() -> int:
+    return notifications.daily_digests()
 
 
 @shared_task(name="feedback.tasks.anonymise_expired")

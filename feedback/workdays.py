@@ -125,6 +125,15 @@ def add_working_days(start: date, n: int) -> date:
     return d
 
 
+def previous_working_day(d: date) -> date:
+    """The last working day before d."""
+    closures = _closure_provider()
+    d -= _ONE_DAY
+    while not _is_working(d, closures):
+        d -= _ONE_DAY
+    return d
+
+
 def working_days_between(start: date, end: date) -> int:
     """Count working days d with start < d <= end (0 if end is not after start)."""
     closures = _closure_provider()

@@ -7,7 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("People and organisation")
 
     def ready(self) -> None:
-        from portal import adapters, audit  # models are ready only now
+        from portal import adapters, audit, checks  # models are ready only now
 
         audit.connect()
         adapters.connect()
+        checks.register_all()

@@ -4,6 +4,8 @@ import gc
 import os
 
 from celery import Celery, signals
+from celery.schedules import crontab
+from django.conf import settings
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -64,6 +66,16 @@ app.conf.update(
     },
 )
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _daily_digest(sender: Celery, **kwargs: object) -> None:
+    """The daily digest, at a fixed hour: in the schedule above but for its hour, read
+    from Django's settings, which are loaded only once Celery is configured."""
+    sender.conf.beat_schedule["daily-digest"] = {
+        "task": "feedback.tasks.send_daily_digests",
+        "schedule": crontab(hour=settings.DIGEST_HOUR, minute=0),
+    }
 
 
 @signals.worker_process_init.connect

@@ -10,6 +10,7 @@ from portal.permissions import (
     can_invite_staff_to,
     can_link_young_person_to,
 )
+from portal.phones import normalise_uk_mobile
 
 
 class InvitationCodeForm(forms.Form):
@@ -150,3 +151,29 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end date must be on or after the start date."))
         return cleaned
+
+
+class StaffSettingsForm(forms.ModelForm):
+    """A member of staff's own alert settings: their mobile and the daily digest."""
+
+    class Meta:
+        model = User
+        fields = ["phone", "daily_digest"]
+        help_texts = {
+            "phone": _(
+                "A UK mobile. On the duty team, we text you when a child may be at risk. "
+                "Leave it empty for no texts."
+            ),
+        }
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})}
+
+    def clean_phone(self) -> str:
+        typed = self.cleaned_data["phone"].strip()
+        if not typed:
+            return ""
+        try:
+            return normalise_uk_mobile(typed)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter a UK mobile number. It starts with 07 and has 11 numbers.")
+            ) from None

@@ -64,7 +64,16 @@ class ContactMethod(models.TextChoices):
 
 class User(AbstractUser):
     display_name = models.CharField(_("name to show"), max_length=80, blank=True)
+    # Staff: where urgent alerts are texted, stored as portal.phones.normalise_uk_mobile gives it.
     phone = models.CharField(_("mobile number"), max_length=20, blank=True)
+    daily_digest = models.BooleanField(
+        _("one email a day"),
+        default=False,
+        help_text=_(
+            "New items and reminders come in one email each morning. "
+            "Urgent items still come at once."
+        ),
+    )
     is_complaints_manager = models.BooleanField(
         _("complaints manager"),
         default=False,

@@ -350,8 +350,35 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Your Voice <no-reply@example.org>")
-SMS_BACKEND = envstr("SMS_BACKEND", "feedback.sms.LogBackend")
 NOTIFICATION_RETRY_SECONDS = envint("NOTIFICATION_RETRY_SECONDS", 60, minimum=1)
+
+# GOV.UK Notify (feedback/transports.py): texts, and email too when EMAIL_TRANSPORT is
+# "notify". The templates live in Notify; templates/texts/ keeps a copy of each text's
+# wording, and a test holds the two sets of placeholders equal.
+NOTIFY_API_KEY = envstr("NOTIFY_API_KEY")
+NOTIFY_BASE_URL = envstr("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = envint("NOTIFY_TIMEOUT", 10, minimum=1)
+EMAIL_TRANSPORT = envstr("EMAIL_TRANSPORT", "smtp")
+if EMAIL_TRANSPORT not in ("smtp", "notify"):
+    raise ImproperlyConfigured(f"EMAIL_TRANSPORT must be smtp or notify; got {EMAIL_TRANSPORT!r}")
+# One Notify email template that carries a subject and a body: ((subject)), ((body)).
+NOTIFY_TEMPLATE_EMAIL = envstr("NOTIFY_TEMPLATE_EMAIL")
+# A text template's id in Notify, by the name of its copy in templates/texts/.
+NOTIFY_TEXT_TEMPLATES = {
+    "item-urgent": envstr("NOTIFY_TEMPLATE_TEXT_URGENT"),
+    "urgent-escalation": envstr("NOTIFY_TEMPLATE_TEXT_URGENT_ESCALATION"),
+    "update": envstr("NOTIFY_TEMPLATE_TEXT_UPDATE"),
+}
+# Texts go through Notify when it has a key; without one, to SMS_BACKEND (the log).
+SMS_BACKEND = envstr("SMS_BACKEND", "feedback.sms.LogBackend")
+# The duty team's phones hear of a child at risk by text, as well as by email. On by
+# default when Notify has a key; with DEBUG off, on without what it needs stops start-up
+# (portal/checks.py).
+TEXT_ALERTS = envbool("TEXT_ALERTS", bool(NOTIFY_API_KEY))
+# Staff who take the daily digest get it at this hour (Europe/London), every day.
+DIGEST_HOUR = envint("DIGEST_HOUR", 8, minimum=0)
+if DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be 0 to 23; got {DIGEST_HOUR}")
 
 # Celery. Embedded default: kombu's filesystem transport, which needs no server.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"

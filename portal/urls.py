@@ -10,6 +10,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from feedback import api_urls as feedback_api_urls
+from feedback.delivery import channel_health
 from participation.api import urlpatterns as participation_api_urls
 from portal import api as portal_api
 from portal import views
@@ -40,11 +41,12 @@ admin.site.has_permission = lambda request: (  # type: ignore[method-assign]
 urlpatterns = [
     path("", views.home, name="home"),
     path("exit/", views.exit_page, name="exit"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", views.healthz, {"channels": channel_health}, name="healthz"),
     path("invite/", views.invitation_code, name="invitation_code"),
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
     path("invite/<str:token>/", views.invitation_link, name="invitation_link"),
     path("staff/invitations/new/", views.invitation_new, name="invitation_new"),
+    path("staff/settings/", views.staff_settings, name="staff_settings"),
     # No open sign-up: accounts come from invitations.
     path("accounts/signup/", RedirectView.as_view(pattern_name="invitation_code")),
     # Young people's contact details live in their portal profile, not in allauth.

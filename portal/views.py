@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.views import email as allauth_email
@@ -18,7 +19,12 @@ from django_ratelimit.decorators import ratelimit
 from kombu import Connection
 
 from portal import audit
-from portal.forms import AcceptInvitationForm, InvitationCodeForm, NewInvitationForm
+from portal.forms import (
+    AcceptInvitationForm,
+    InvitationCodeForm,
+    NewInvitationForm,
+    StaffSettingsForm,
+)
 from portal.models import AuditKind, Invitation, code_hashes, normalise_code
 from portal.permissions import SignedInRequest, staff_required
 
@@ -49,7 +55,11 @@ def exit_page(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(
+    request: HttpRequest, channels: Callable[[], dict[str, dict[str, object]]] | None = None
+) -> JsonResponse:
+    """Database, broker and mail decide the status; `channels` (each message channel's
+    figures, given by the composition root) only reports."""
     state = {"database": "ok", "broker": "ok", "mail": "ok"}
     if settings.MAIL_GOES_NOWHERE:
         state["mail"] = "not configured: set EMAIL_HOST"
@@ -69,7 +79,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         state["broker"] = f"down: {type(exc).__name__}"
     healthy = all(value == "ok" for value in state.values())
-    return JsonResponse(state, status=200 if healthy else 503)
+    body: dict[str, object] = dict(state)
+    if channels is not None:
+        try:
+            body["channels"] = channels()
+        except Exception as exc:  # the database is down: said above
+            body["channels"] = f"unknown: {type(exc).__name__}"
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -163,6 +179,16 @@ def invitation_new(request: SignedInRequest) -> HttpResponse:
             "expires_at": invitation.expires_at,
         }
     return render(request, "portal/invitation_new.html", {"form": form, "issued": issued})
+
+
+@staff_required
+def staff_settings(request: SignedInRequest) -> HttpResponse:
+    form = StaffSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your settings are saved."))
+        return redirect("staff_settings")
+    return render(request, "portal/staff_settings.html", {"form": form})
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

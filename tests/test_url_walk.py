@@ -101,6 +101,7 @@ MATRIX: dict[str, Rule] = {
     "invitation_accept": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="no code"),
     "invitation_link": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="bad link"),
     "invitation_new": Rule(STAFF),
+    "staff_settings": Rule(STAFF),
     # the admin: configuration only, behind is_staff (no persona has it) and the second factor
     "admin:index": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
     "admin:feedback_item_changelist": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),

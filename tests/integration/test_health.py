@@ -14,7 +14,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_healthz_is_ok_with_real_postgres_and_redis(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "mail": "ok"}
+    body = response.json()
+    assert {key: body[key] for key in ("database", "broker", "mail")} == {
+        "database": "ok",
+        "broker": "ok",
+        "mail": "ok",
+    }
+    assert set(body["channels"]) == {"email", "sms"}
 
 
 def test_healthz_is_unavailable_when_the_broker_cannot_be_reached(

@@ -5,7 +5,13 @@ def test_healthz_reports_database_and_broker(db, settings, tmp_path):
     settings.CELERY_BROKER_URL = "memory://"
     response = client_for(None).get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "mail": "ok"}
+    body = response.json()
+    assert {key: body[key] for key in ("database", "broker", "mail")} == {
+        "database": "ok",
+        "broker": "ok",
+        "mail": "ok",
+    }
+    assert set(body["channels"]) == {"email", "sms"}
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(db, settings):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0009_hash_submission_keys'),
+        ('feedback', '0010_notification_texts_and_digest'),
     ]
 
     operations = [
