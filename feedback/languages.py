@@ -38,37 +38,43 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 ENGLISH = ""  # stored for English, and for text too short or bare to tell
 UNKNOWN = "und"  # not English, but which language is not clear
 
+
+def _(text: str) -> str:
+    """Marks a name for makemessages; Item.language_name translates it where shown."""
+    return text
+
+
 # Names staff see, by the code stored on the item (ISO 639-1 where there is one).
 NAMES: dict[str, str] = {
-    UNKNOWN: "another language",
-    "ar": "Arabic",
-    "fa": "Persian (Farsi or Dari)",
-    "ps": "Pashto",
-    "ckb": "Kurdish (Sorani)",
-    "ur": "Urdu",
-    "ti": "Tigrinya or Amharic",
-    "sq": "Albanian",
-    "vi": "Vietnamese",
-    "so": "Somali",
-    "tr": "Turkish",
-    "pl": "Polish",
-    "ro": "Romanian",
-    "pt": "Portuguese",
-    "es": "Spanish",
-    "fr": "French",
-    "ru": "Russian or another language in Cyrillic script",
-    "el": "Greek",
-    "he": "Hebrew",
-    "zh": "Chinese",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "th": "Thai",
-    "hi": "Hindi or another language in Devanagari script",
-    "bn": "Bengali",
-    "pa": "Punjabi",
-    "gu": "Gujarati",
-    "ta": "Tamil",
-    "am": "Amharic",
+    UNKNOWN: _("another language"),
+    "ar": _("Arabic"),
+    "fa": _("Persian (Farsi or Dari)"),
+    "ps": _("Pashto"),
+    "ckb": _("Kurdish (Sorani)"),
+    "ur": _("Urdu"),
+    "ti": _("Tigrinya or Amharic"),
+    "sq": _("Albanian"),
+    "vi": _("Vietnamese"),
+    "so": _("Somali"),
+    "tr": _("Turkish"),
+    "pl": _("Polish"),
+    "ro": _("Romanian"),
+    "pt": _("Portuguese"),
+    "es": _("Spanish"),
+    "fr": _("French"),
+    "ru": _("Russian or another language in Cyrillic script"),
+    "el": _("Greek"),
+    "he": _("Hebrew"),
+    "zh": _("Chinese"),
+    "ja": _("Japanese"),
+    "ko": _("Korean"),
+    "th": _("Thai"),
+    "hi": _("Hindi or another language in Devanagari script"),
+    "bn": _("Bengali"),
+    "pa": _("Punjabi"),
+    "gu": _("Gujarati"),
+    "ta": _("Tamil"),
+    "am": _("Amharic"),
 }
 
 # The first word of a letter's Unicode name, for the scripts we can name.

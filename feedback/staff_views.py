@@ -46,6 +46,7 @@ TABS = (
     ("mine", gettext_lazy("My open items"), "assigned=me"),
     ("unassigned", gettext_lazy("Unassigned in my team"), "assigned=nobody"),
     ("overdue", gettext_lazy("Overdue"), "overdue=1"),
+    ("needs_read", gettext_lazy("Needs a read"), "needs_read=1"),
 )
 
 
@@ -100,6 +101,7 @@ class QueueRow:
     clock: str
     overdue: bool
     urgent: bool
+    language: str  # named when it is not in English
 
 
 def _row(item: Item, now: datetime) -> QueueRow:
@@ -110,6 +112,7 @@ def _row(item: Item, now: datetime) -> QueueRow:
         clock=clock_text(item, now),
         overdue=item.is_overdue,
         urgent=item.priority == "urgent",
+        language=item.language_name,
     )
 
 
@@ -123,6 +126,7 @@ def _tab_counts(user: User, now: datetime) -> dict[str, int]:
             mine=Count("pk", filter=Q(assignee=user)),
             unassigned=Count("pk", filter=Q(assignee__isnull=True)),
             overdue=Count("pk", filter=overdue_at(now)),
+            needs_read=Count("pk", filter=Q(needs_read=True)),
         )
     )
 
@@ -256,6 +260,17 @@ def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
     except services.ActionRefused as refused:
         return _refused(request, item, refused)
     return _done(request, item, _("Acknowledged. The young person can see it has been seen."))
+
+
+@staff_required
+@require_POST
+def mark_read(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    try:
+        services.mark_read(item=item, by=request.user)
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused)
+    return _done(request, item, _("Marked as read. Its usual clock has started."))
 
 
 @staff_required
