@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _WORD = re.compile(r"[^\W_]+")
 _FOLD = str.maketrans(
@@ -115,6 +116,6 @@ def load(directory: Path, reasons: Sequence[str]) -> Phrases:
     )
 
 
-def read(path: Path) -> dict[str, object]:
+def read(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
         return tomllib.load(f)
