@@ -16,14 +16,15 @@ Two steps:
    languages we expect loaded (LATIN_LANGUAGES). Text of fewer than three words is
    taken as English: too short to tell ("hiya", "Sélf hárm").
 
-Measured on the 368 English sentences of tests/feedback/test_triage.py and a small
-foreign set: lingua's high-accuracy mode with these ten languages read no English
-sentence as another language (none scores below ENGLISH_BELOW), costs 0.1-0.2 ms a
-postcard, and adds about 250 MB to the one process that uses it, the routing worker
-(built on its first postcard, 0.8 s; six languages would be 160 MB). Its
-low-accuracy mode (22 MB) read 14 of the English sentences as other languages, and
-langdetect (64 MB, 2.9 ms a postcard) 69: each would send English postcards for a
-needless read. The web process never loads it.
+Measured (python -m bench.languages) on the 368 English sentences of
+tests/feedback/test_triage.py and the other languages' examples: lingua's
+high-accuracy mode with these ten languages read no English sentence as another
+language (none scores below ENGLISH_BELOW), costs 0.15 ms a postcard, and adds about
+250 MB to the one process that uses it, the routing worker (built on its first
+postcard, 1 to 2 s; six languages would be 160 MB). Its low-accuracy mode (22 MB)
+read 14 of the English sentences as other languages, and langdetect (64 MB, 2.9 ms a
+postcard) 69: each would send English postcards for a needless read. The web process
+never loads it.
 """
 
 from __future__ import annotations
