@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from feedback import notifications
+from feedback import languages, notifications
 from feedback.event_data import ClockData, EscalatedData, HeldData, RoutedData
 from feedback.models import (
     MINUTE_CLOCKS,
+    Clock,
     ClockState,
     Event,
     EventKind,
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 ROUTING_BATCH = 50
 _ROUTED_FIELDS = [
     "status", "service", "route", "routed_at", "clock", "clock_started_on", "due_on",
-    "due_at", "clock_extended", "clock_state", "updated_at",
+    "due_at", "clock_extended", "clock_state", "updated_at", "language", "needs_read",
 ]  # fmt: skip
 
 
@@ -66,8 +67,8 @@ class _Rules:
         """Safeguarding bypasses the routes; anything unmatched goes to triage."""
         if item.safeguarding and self.duty:
             return self.duty, None
-        if item.held:
-            return self.triage, None  # a person checks it before it goes on
+        if item.held or item.needs_read:
+            return self.triage, None  # a person checks (or reads) it before it goes on
         route = choose_route(
             self.routes, kind=item.kind, topic_id=item.topic_id, audience=item.audience
         )
@@ -100,6 +101,7 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
         now = timezone.now()
         routed: list[Item] = []
         for item in items:
+            _name_language(item)
             service, route = rules.destination(item)
             if service is None:
                 log.error("no active triage service: item %s left unrouted", item.pk)
@@ -145,6 +147,16 @@ def route_item(item_id: int, *, batch: int = ROUTING_BATCH) -> bool:
         )
         notifications.items_arrived(routed)
     return any(item.pk == item_id for item in routed)
+
+
+def _name_language(item: Item) -> None:
+    """A postcard not in English is named and read today by triage, unless its words
+    read as risk: the duty team has it then, with its language named.
+
+    Here, not in the request: the detector's models (about 250 MB, feedback.languages)
+    live in the routing worker only. Risk words in any language flag at submission."""
+    item.language = languages.detect(item.words)
+    item.needs_read = bool(item.language) and not item.safeguarding
 
 
 def _save_routed(items: list[Item]) -> None:
@@ -232,7 +244,7 @@ def _remind(item: Item) -> None:
 def _escalate(item: Item, level: str) -> None:
     data = EscalatedData(due=_due(item), clock=item.clock, to=level)
     Event.record(item, EventKind.ESCALATED, staff_only=True, data=data)
-    if item.clock in MINUTE_CLOCKS:
+    if item.clock in (Clock.URGENT, Clock.DECISION):  # a child at risk
         notifications.urgent_escalation(item, level)
     else:
         notifications.escalation(item, level)
@@ -293,9 +305,10 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
 
 
 def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
-    """A child at risk not acknowledged in time, or acknowledged with no decision in time,
-    any day, any hour: the duty team's managers hear at once, the complaints managers
-    URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES later."""
+    """A child at risk not acknowledged in time or acknowledged with no decision in time,
+    or a postcard not in English not read in time, any day, any hour: the service's
+    managers hear at once, the complaints managers URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES
+    later."""
     now = now or timezone.now()
     late = Item.objects.clock_running().filter(clock__in=MINUTE_CLOCKS, due_at__lt=now)
     later = now - timedelta(minutes=settings.URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES)

@@ -55,6 +55,10 @@ class NoteData(Keyed, total=False):
     reroute: bool
 
 
+class ReadData(TypedDict):
+    language: str  # the code of the language it was written in (feedback.languages)
+
+
 class StatusData(TypedDict):
     old: str
     new: str
@@ -111,6 +115,7 @@ EventData = (
     | ChangeData
     | NoteData
     | StatusData
+    | ReadData
     | ResolvedData
     | ExtendedData
     | StageData

@@ -60,6 +60,12 @@ class QueueFilter(django_filters.FilterSet):
     urgent = extend_schema_field(TEXT)(
         django_filters.CharFilter(method="filter_urgent", help_text=_("Any value: urgent only"))
     )
+    needs_read = extend_schema_field(TEXT)(
+        django_filters.CharFilter(
+            method="filter_needs_read",
+            help_text=_("Any value: only postcards not in English that need a read"),
+        )
+    )
     assigned = extend_schema_field(_any_of(ASSIGNED))(
         django_filters.ChoiceFilter(choices=ASSIGNED, method="filter_assigned")
     )
@@ -98,6 +104,9 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_urgent(self, items: ItemQuerySet, name: str, value: str) -> ItemQuerySet:
         return items.filter(priority="urgent")
+
+    def filter_needs_read(self, items: ItemQuerySet, name: str, value: str) -> ItemQuerySet:
+        return items.needs_read()
 
     def filter_assigned(self, items: ItemQuerySet, name: str, value: str) -> ItemQuerySet:
         if value == "me":

@@ -17,10 +17,11 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import OrderBy
 from django.db.models.query import ModelIterable
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from feedback import clocks
+from feedback import clocks, languages
 from feedback.event_data import EventData
 from feedback.workdays import working_days_between
 from portal.models import Audience, ContactMethod, Service, User
@@ -158,6 +159,8 @@ class Clock(models.TextChoices):
     URGENT = "urgent", _("Acknowledge now (child at risk)")
     # Acknowledged: the owner decides the response within a working day (Working Together 2023).
     DECISION = "decision", _("Safeguarding decision")
+    # Not in English: read the same day, in hours (NEEDS_READ_HOURS), then the usual clock.
+    NEEDS_READ = "read", _("Read today (not in English)")
     ACKNOWLEDGE = "acknowledge", _("Acknowledge")
     REPLY = "reply", _("Reply")
     STAGE1 = "stage1", _("Stage 1 response")
@@ -169,8 +172,9 @@ class Clock(models.TextChoices):
         return cls(f"stage{stage}")
 
 
-# Clocks whose deadline is a moment (due_at), checked every minute, any day.
-MINUTE_CLOCKS = (Clock.URGENT, Clock.DECISION)
+# Clocks whose deadline is a moment (due_at), checked every minute, any day: a child at
+# risk's acknowledgement and decision, and a postcard not in English's same-day read.
+MINUTE_CLOCKS = (Clock.URGENT, Clock.DECISION, Clock.NEEDS_READ)
 
 
 class SafeguardingDecision(models.TextChoices):
@@ -260,14 +264,20 @@ class ItemQuerySet(models.QuerySet["Item"]):
         """Open, and past the deadline: a day for working-day clocks, a minute for urgent ones."""
         return self.filter(overdue_at(now or timezone.now()))
 
+    def needs_read(self) -> ItemQuerySet:
+        """Open, and in a language the team must read today before anything else."""
+        return self.open().filter(needs_read=True)
+
     def urgent_first(self, *then: str | OrderBy) -> ItemQuerySet:
         """Children at risk not yet acknowledged before everything, then those awaiting
-        the duty team's decision, soonest due first; then the order asked for."""
+        the duty team's decision, then postcards not in English not yet read, each soonest
+        due first; then the order asked for."""
         return self.alias(
             waiting_urgently=Case(
                 When(clock=Clock.URGENT, then=Value(0)),
                 When(clock=Clock.DECISION, then=Value(1)),
-                default=Value(2),
+                When(IS_OPEN & Q(needs_read=True), then=Value(2)),
+                default=Value(3),
             )
         ).order_by("waiting_urgently", F("due_at").asc(nulls_last=True), *then)
 
@@ -352,6 +362,11 @@ class Item(models.Model):
     # Sent while over a flood limit: routed to triage for a person to check, never
     # discarded. A child at risk is never held.
     held = models.BooleanField(_("held: sent while over the sending limit"), default=False)
+    # Named by the routing worker (feedback.languages): "" for English or too short to tell.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    # Not in English: the triage team reads it today ("I have read it" clears this).
+    # A child at risk goes to the duty team instead, with its language named.
+    needs_read = models.BooleanField(_("needs a read today"), default=False)
 
     stage = models.PositiveSmallIntegerField(_("complaint stage"), null=True, blank=True)
     clock = models.CharField(_("clock"), max_length=20, choices=Clock, blank=True, default="")
@@ -425,6 +440,11 @@ class Item(models.Model):
     def is_confidential(self) -> bool:
         return self.identity == Identity.CONFIDENTIAL
 
+    @property
+    def language_name(self) -> str:
+        """The language for staff ("Arabic"), or "" for English."""
+        return gettext(languages.name(self.language)) if self.language else ""
+
     # --- Clocks: each item starts, moves and stops its own. -------------------
 
     def start_clock(
@@ -445,11 +465,15 @@ class Item(models.Model):
 
     def start_first_clock(self) -> None:
         """On arrival at a service: a child at risk's clock runs in minutes, any day;
-        a complaint's stage 1 and a postcard's acknowledgement in working days."""
+        a postcard not in English waits hours for its read; a complaint's stage 1 and
+        a postcard's acknowledgement run in working days."""
         received_on = timezone.localdate(self.created_at)
         if self.safeguarding:
             due_at = self.created_at + timedelta(minutes=settings.URGENT_ACKNOWLEDGE_MINUTES)
             self.start_clock(Clock.URGENT, received_on, timezone.localdate(due_at), due_at)
+        elif self.needs_read:
+            due_at = self.created_at + timedelta(hours=settings.NEEDS_READ_HOURS)
+            self.start_clock(Clock.NEEDS_READ, received_on, timezone.localdate(due_at), due_at)
         elif self.is_complaint:
             self.start_clock(Clock.STAGE1, received_on, clocks.stage_due(1, received_on))
         else:
@@ -595,6 +619,7 @@ class EventKind(models.TextChoices):
     ROUTING_ALERT = "routing_alert", _("Not routed in time")
     HELD = "held", _("Held: sent while over the sending limit")
     DECISION = "decision", _("Safeguarding decision")
+    READ = "read", _("Read by the team")
 
 
 class Visibility(models.TextChoices):

@@ -23,6 +23,7 @@ from feedback.event_data import (
     ExtendedData,
     Keyed,
     NoteData,
+    ReadData,
     ReplyData,
     ReroutedData,
     ResolvedData,
@@ -439,6 +440,33 @@ def record_decision(*, item: Item, by: User, decision: str, note: str) -> Item:
             body=note,
             staff_only=True,
             data=DecisionData(decision=decision, on_time=on_time),
+        )
+    return item
+
+
+def mark_read(*, item: Item, by: User) -> Item:
+    """Someone on the team has read a postcard not in English: it leaves the "needs a
+    read" list and its usual clock starts, from the day it was received. If it reads as
+    a child at risk, they move it to the duty team (reroute)."""
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        service = _refuse_if_unrouted(item)
+        if not item.needs_read:
+            raise ActionRefused(_("Someone has already read this."))
+        item.needs_read = False
+        if item.clock == Clock.NEEDS_READ:
+            item.start_first_clock()
+            if not item.awaits_acknowledgement:
+                item.start_clock_after_acknowledgement()
+        item.save()
+        Event.record(
+            item,
+            EventKind.READ,
+            actor=by,
+            actor_label=service.name,
+            staff_only=True,
+            data=ReadData(language=item.language),
         )
     return item
 

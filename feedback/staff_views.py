@@ -47,6 +47,7 @@ TABS = (
     ("mine", gettext_lazy("My open items"), "assigned=me"),
     ("unassigned", gettext_lazy("Unassigned in my team"), "assigned=nobody"),
     ("overdue", gettext_lazy("Overdue"), "overdue=1"),
+    ("needs_read", gettext_lazy("Needs a read"), "needs_read=1"),
 )
 
 
@@ -108,6 +109,7 @@ class QueueRow:
     clock: str
     overdue: bool
     urgent: bool
+    language: str  # named when it is not in English
 
 
 def _row(item: Item, now: datetime) -> QueueRow:
@@ -118,6 +120,7 @@ def _row(item: Item, now: datetime) -> QueueRow:
         clock=clock_text(item, now),
         overdue=item.is_overdue,
         urgent=item.priority == "urgent",
+        language=item.language_name,
     )
 
 
@@ -131,6 +134,7 @@ def _tab_counts(user: User, now: datetime) -> dict[str, int]:
             mine=Count("pk", filter=Q(assignee=user)),
             unassigned=Count("pk", filter=Q(assignee__isnull=True)),
             overdue=Count("pk", filter=overdue_at(now)),
+            needs_read=Count("pk", filter=Q(needs_read=True)),
         )
     )
 
@@ -290,6 +294,17 @@ def decide(request: SignedInRequest, reference: str) -> HttpResponse:
     except services.ActionRefused as refused:
         return _refused(request, item, refused, decision_form=form)
     return _done(request, item, _("Decision recorded. The young person's answer clock now runs."))
+
+
+@staff_required
+@require_POST
+def mark_read(request: SignedInRequest, reference: str) -> HttpResponse:
+    item = access.item_for_staff(request.user, reference)
+    try:
+        services.mark_read(item=item, by=request.user)
+    except services.ActionRefused as refused:
+        return _refused(request, item, refused)
+    return _done(request, item, _("Marked as read. Its usual clock has started."))
 
 
 @staff_required

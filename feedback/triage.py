@@ -23,7 +23,11 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
+from feedback import phrases
+
 RULES_PATH = Path(__file__).with_name("triage_rules.toml")
+# Risk words in other languages, and emoji: one file each (feedback.phrases reads them).
+PHRASES_DIR = Path(__file__).with_name("triage_phrases")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class Assessment:
 
 @dataclass(frozen=True)
 class _Reason:
+    key: str  # its [reasons.<key>] table, which the other languages' files name
     label: str
     pattern: re.Pattern[str] | None  # anchored at a word by the caller
     branches: tuple[str, ...]  # the regex source of every phrase and rule, for checking
@@ -128,6 +133,7 @@ def assess(text: str) -> Assessment:
                         found.add(i)
         if len(found) == len(rules.reasons):
             break
+    found |= _other_languages().find(text)  # their own plain matcher (feedback.phrases)
     # The rules file's order, so staff always read the same worry first.
     reasons = list(dict.fromkeys(rules.reasons[i].label for i in sorted(found)))
     return Assessment(urgent=bool(reasons), reasons=reasons)
@@ -169,10 +175,16 @@ def _rules() -> _Rules:
     return load_rules(RULES_PATH)
 
 
+@functools.cache
+def _other_languages() -> phrases.Phrases:
+    return phrases.load(PHRASES_DIR, [reason.key for reason in _rules().reasons])
+
+
 def warm_up() -> None:
     """Compile the rules now (a quarter of a second), not in the first young person's
     request. Assessing an empty text would not: it returns before reading them."""
     _rules()
+    _other_languages()
 
 
 def load_rules(path: Path) -> _Rules:
@@ -241,7 +253,7 @@ def load_rules(path: Path) -> _Rules:
             raise ValueError(f"{path}: reason {key!r} has no phrases or regexes")
         sources = [p for p, _ in parts]
         pattern = re.compile(r"\b(?:" + "|".join(sources) + ")") if sources else None
-        reasons.append(_Reason(label.strip(), pattern, tuple(sources + anchored)))
+        reasons.append(_Reason(key, label.strip(), pattern, tuple(sources + anchored)))
         branches.extend(parts)
         for _, starts in parts:
             if starts is None:

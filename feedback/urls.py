@@ -29,6 +29,7 @@ urlpatterns = [
         staff_views.acknowledge,
         name="staff_acknowledge",
     ),
+    path("staff/items/<str:reference>/read/", staff_views.mark_read, name="staff_mark_read"),
     path("staff/items/<str:reference>/take/", staff_views.take, name="staff_take"),
     path("staff/items/<str:reference>/decision/", staff_views.decide, name="staff_decide"),
     path("staff/items/<str:reference>/status/", staff_views.set_status, name="staff_status"),

@@ -434,6 +434,9 @@ URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES = envint(
 # who took it records the decision by the end of this working day after the day it
 # came in; a missed one escalates as an unacknowledged one does.
 SAFEGUARDING_DECISION_WORKING_DAYS = envint("SAFEGUARDING_DECISION_WORKING_DAYS", 1, minimum=0)
+# A postcard not in English is read by the triage team within this many hours, any
+# day (the same working day in practice); its service managers are told when missed.
+NEEDS_READ_HOURS = envint("NEEDS_READ_HOURS", 4, minimum=1)
 TRACKING_RATE = envstr("TRACKING_RATE", "10/10m")
 COUNCIL_SUPPRESSION_THRESHOLD = envint("COUNCIL_SUPPRESSION_THRESHOLD", 5, minimum=1)
 COUNCIL_REVIEW_REMIND_DAYS = envint("COUNCIL_REVIEW_REMIND_DAYS", 5, minimum=0)

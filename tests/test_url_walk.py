@@ -168,6 +168,7 @@ MATRIX: dict[str, Rule] = {
     "feedback:staff_item": Rule(IN_SERVICE),
     "feedback:staff_audit": Rule(CM),
     "feedback:staff_acknowledge": STAFF_ACTION,
+    "feedback:staff_mark_read": STAFF_ACTION,
     "feedback:staff_take": STAFF_ACTION,
     "feedback:staff_decide": STAFF_ACTION,
     "feedback:staff_status": STAFF_ACTION,

@@ -695,7 +695,7 @@ def test_the_tabs_count_my_open_unassigned_and_overdue_items_in_one_query(casewo
     with CaptureQueriesContext(connection) as queries:
         counts = _tab_counts(caseworker, timezone_now())
     assert len(queries) == 1
-    assert counts == {"all": 5, "mine": 1, "unassigned": 4, "overdue": 1}
+    assert counts == {"all": 5, "mine": 1, "unassigned": 4, "overdue": 1, "needs_read": 0}
     page = client_for(caseworker).get("/staff/", {"assigned": "me"}).content.decode()
     assert 'href="/staff/?assigned=me" aria-current="page">My open items' in page
 
