@@ -106,6 +106,58 @@ def test_a_replayed_anonymous_form_shows_the_confirmation_without_the_tracking_c
     assert code not in page.content.decode()
 
 
+def test_back_new_words_and_send_again_asks_and_sends_them_as_a_new_postcard(young_person):
+    client = client_for(young_person)
+    first, key = send(client, answers())
+    changed = answers(words="Can we have a homework club on Thursdays too?")
+    again = client.post("/postcards/new/", {**changed, "step": "send", "submission_key": str(key)})
+    page = again.content.decode()
+    # Not "sent": a question, and the new words are not lost.
+    assert again.status_code == 409
+    assert "You already sent this postcard" in page
+    assert "Send these words as a new one?" in page
+    assert "has been sent" not in page
+    assert list(Item.objects.values_list("words", flat=True)) == [answers()["words"]]
+    new_key = again.context["submission_key"]
+    assert new_key != key
+
+    yes = client.post(
+        "/postcards/new/", {**changed, "step": "send", "submission_key": str(new_key)}
+    )
+    assert yes.status_code == 302 and yes["Location"] != first["Location"]
+    assert sorted(Item.objects.values_list("words", flat=True)) == sorted(
+        [answers()["words"], changed["words"]]
+    )
+    assert "has been sent" in client.get(yes["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"kind": "worry"}, {"mood": "2"}, {"identity": "confidential"}, {"consent_to_share": "on"}],
+)
+def test_any_other_answer_under_a_sent_key_is_asked_about_too(young_person, change):
+    client = client_for(young_person)
+    _first, key = send(client, answers())
+    again = client.post(
+        "/postcards/new/", {**answers(**change), "step": "send", "submission_key": str(key)}
+    )
+    assert again.status_code == 409
+    assert Item.objects.count() == 1
+
+
+def test_a_paper_postcard_changed_and_saved_again_under_its_key_is_not_dropped(caseworker):
+    from django.urls import reverse
+
+    client = client_for(caseworker)
+    key = str(uuid.uuid4())
+    paper = {**answers(identity="anonymous", audience="in_care"), "submission_key": key}
+    client.post(reverse("feedback:paper_new"), paper)
+    again = client.post(reverse("feedback:paper_new"), {**paper, "words": "Other words."})
+    assert again.status_code == 409
+    assert "already sent with other answers" in again.content.decode()
+    assert list(Item.objects.values_list("words", flat=True)) == [paper["words"]]
+
+
 def test_the_database_keeps_no_copy_of_the_forms_key(reference_data):
     client = client_for(None)
     data = answers(identity="anonymous", audience="in_care")
