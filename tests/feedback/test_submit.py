@@ -1,3 +1,4 @@
+import re
 import uuid
 
 import pytest
@@ -354,3 +355,39 @@ def test_the_confirmation_says_what_happens_to_a_child_at_risk_and_a_held_postca
     assert Item.objects.filter(held=True).count() == 1
     assert "a person will check this one" in page and "Get help now" not in page
     assert "Your complaint has been sent" in page
+
+
+def test_every_page_that_holds_or_held_the_words_is_kept_nowhere(item, care_leaver, caseworker):
+    """no-store: no cache keeps them, and Chromium's back-forward cache skips the page."""
+    client = client_for(care_leaver)
+    words = item.words
+    data = answers(topic=Topic.objects.get(slug="housing"), words=words)
+    check = client.post("/postcards/new/", {**data, "step": "check"})
+    sent, key = send(client, data)
+    again = client.post(
+        "/postcards/new/", {**data, "words": "Other words", "step": "send", "submission_key": key}
+    )
+    pages = {
+        "form": client.get("/postcards/new/"),
+        "check": check,
+        "send again": again,
+        "sent": client.get(sent["Location"]),
+        "item": client.get(f"/postcards/{item.reference}/"),
+        "staff item": client_for(caseworker).get(f"/staff/items/{item.reference}/"),
+    }
+    assert words in pages["item"].content.decode()
+    assert words in pages["staff item"].content.decode()
+    for name, response in pages.items():
+        assert response.status_code in (200, 409), name
+        assert response["Cache-Control"] == "no-store", name
+
+
+def test_the_browser_is_told_not_to_refill_the_words_or_the_code(item, care_leaver):
+    client = client_for(care_leaver)
+    form = client.get("/postcards/new/").content.decode()
+    assert re.search(r'<form method="post"[^>]* autocomplete="off"', form)
+    assert re.search(r'<textarea [^>]*name="words"[^>]* autocomplete="off"', form)
+    reply = client.get(f"/postcards/{item.reference}/").content.decode()
+    assert re.search(r'<textarea [^>]*name="text"[^>]* autocomplete="off"', reply)
+    track = client_for(None).get("/track/").content.decode()
+    assert re.search(r'<input [^>]*name="code"[^>]* autocomplete="off"', track)
