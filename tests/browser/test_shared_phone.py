@@ -97,3 +97,42 @@ def test_a_page_shown_again_from_the_back_forward_cache_is_emptied_and_fetched_a
         )
     expect(page.get_by_label("Your reply")).to_have_value("")
     assert WORDS not in page.content()
+
+
+@pytest.mark.parametrize("size", [(390, 844), (320, 640)], ids=["390x844", "320x640"])
+def test_the_exit_button_stays_in_view_wherever_the_form_is_scrolled(
+    new_context: Callable[..., BrowserContext], young_person: User, size: tuple[int, int]
+) -> None:
+    width, height = size
+    page = new_context(viewport={"width": width, "height": height}).new_page()
+    sign_in(page, "jade")
+    page.goto("/postcards/new/")
+    exit_button = page.get_by_role("button", name="Emergency Exit this page")
+    check_button = page.get_by_role("button", name="Check what I wrote")
+    for where in ("the words", "the bottom of the form", "the bottom of the page"):
+        if where == "the words":
+            page.get_by_label("Tell us about it").scroll_into_view_if_needed()
+        elif where == "the bottom of the form":
+            check_button.scroll_into_view_if_needed()
+        else:
+            page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+        box = exit_button.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (where, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (where, box)
+    assert page.evaluate("() => window.scrollY") > height, "the form did not scroll"
+    # Going back up the form with the keyboard, no field stops under the button.
+    check_button.focus()
+    exit_box = exit_button.bounding_box()
+    assert exit_box is not None
+    for _press in range(30):
+        page.keyboard.press("Shift+Tab")
+        focused = page.evaluate(
+            "() => { const r = document.activeElement.getBoundingClientRect();"
+            " return {name: document.activeElement.name || '', top: r.top}; }"
+        )
+        assert focused["top"] >= exit_box["y"] + exit_box["height"], focused
+        if focused["name"] == "words":
+            break
+    else:
+        raise AssertionError("Shift+Tab never reached the words")
