@@ -19,6 +19,7 @@ from feedback import access, clocks, services
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
+from portal.owner import start_owner
 from portal.permissions import SignedInRequest, young_person_required
 
 
@@ -34,6 +35,9 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     young person's words is stored until they press send.
     """
     access.require(access.can_send_online(request.user))
+    # The offline draft starts on this form: a visitor's session gets an owner to tie it
+    # to, which every page then carries (portal.context_processors).
+    start_owner(request)
     user = _acting(request)
     step = request.POST.get("step", "")
     initial = {"kind": kind} if kind in Kind.values else {}

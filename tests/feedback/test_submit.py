@@ -391,3 +391,24 @@ def test_the_browser_is_told_not_to_refill_the_words_or_the_code(item, care_leav
     assert re.search(r'<textarea [^>]*name="text"[^>]* autocomplete="off"', reply)
     track = client_for(None).get("/track/").content.decode()
     assert re.search(r'<input [^>]*name="code"[^>]* autocomplete="off"', track)
+
+
+def _owner(response):
+    return re.search(r'data-draft-owner="([^"]*)"', response.content.decode()).group(1)
+
+
+def test_each_page_names_whose_draft_it_may_keep_without_naming_them(young_person, care_leaver):
+    jade = client_for(young_person)
+    jades = {_owner(jade.get(url)) for url in ("/postcards/new/", "/postcards/", "/privacy/")}
+    sams = _owner(client_for(care_leaver).get("/postcards/new/"))
+    assert len(jades) == 1 and sams not in jades and "" not in jades | {sams}
+    (tag,) = jades
+    assert str(young_person.pk) != tag and len(tag) == 32
+
+    visitor = client_for(None)
+    assert _owner(visitor.get("/privacy/")) == ""  # nobody known until a draft may begin
+    first = _owner(visitor.get("/postcards/new/"))
+    assert first and _owner(visitor.get("/privacy/")) == first
+    assert visitor.session.session_key not in first
+    visitor.get("/exit/")
+    assert _owner(visitor.get("/postcards/new/")) not in ("", first)
