@@ -124,7 +124,13 @@ def _first_error(detail: Any, field: str | None = None) -> tuple[str, str | None
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error as {"message": ..., "field": ...}: a sentence a person can read, and
     the answer it belongs to (null when it is about the item or the request)."""
-    if isinstance(exc, services.ActionRefused):
+    if isinstance(exc, services.KeyReused):
+        # The Idempotency-Key draft's answer to a key reused with another body: 422,
+        # and nothing saved. The caller sends again under a new key to make a new item.
+        exc = Unprocessable(
+            _("That Idempotency-Key was used with different answers. Use a new key to send them.")
+        )
+    elif isinstance(exc, services.ActionRefused):
         # About an answer: the request was wrong. About the item's state: a conflict.
         exc = FieldError(str(exc), exc.field) if exc.field else Conflict(str(exc))
     response = drf_exception_handler(exc, context)
@@ -326,21 +332,7 @@ def _require_audience(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return data
 
 
-def _same_answers(item: Item, answers: services.Answers) -> bool:
-    return (
-        item.kind == answers["kind"]
-        and item.topic_id == answers["topic"].pk
-        and item.words == answers["words"]
-        and item.identity == answers["identity"]
-        and item.audience == answers["audience"]
-        and item.mood == answers["mood"]
-        and item.consent_to_share == answers["consent_to_share"]
-    )
-
-
-def _sent(result: services.Submitted, answers: services.Answers) -> Response:
-    if not result.created and not _same_answers(result.item, answers):
-        raise Unprocessable(_("That Idempotency-Key was used with different answers."))
+def _sent(result: services.Submitted) -> Response:
     body = {
         "item": YoungPersonItemSerializer(result.item).data,
         "tracking_code": result.tracking_code,
@@ -406,7 +398,7 @@ class MyItems(generics.ListCreateAPIView[Item]):
         # The page's flood check: every send counts, a replay too; none is ever discarded.
         held = access.sent_while_flooding(request._request)
         result = services.submit_item(**answers, author=user, submission_key=key, held=held)
-        return _sent(result, answers)
+        return _sent(result)
 
 
 def _young_person_item(request: Request, reference: str) -> Response:
@@ -716,4 +708,4 @@ class Paper(APIView):
             channel=Channel.PAPER,
             entered_by=user,
         )
-        return _sent(result, answers)
+        return _sent(result)

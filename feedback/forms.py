@@ -125,7 +125,9 @@ class SubmissionForm(forms.Form):
         label=_("Tell us about it"),
         help_text=_("You can use any language and emoji."),
         max_length=MAX_WORDS,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        # Off: the browser neither suggests the words to the next person nor puts them
+        # back in the box when the page is shown again from history (Back after Exit).
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off"}),
         error_messages={
             "required": _("Tell us what happened, or what you think."),
             "max_length": _(
@@ -332,7 +334,7 @@ class ReplyForm(OnceForm):
     text = WordsField(
         label=_("Your reply"),
         max_length=MAX_WORDS,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
         error_messages={"required": _("Write your reply.")},
     )
 
@@ -345,8 +347,12 @@ class ReplyForm(OnceForm):
 
 class TrackForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=20, help_text=_("Like K7M-4QP"))
+    # Off: a shared phone must not offer the last person's code to the next.
     code = forms.CharField(
-        label=_("Tracking code"), max_length=30, help_text=_("Like ABCD-EFGH-JKMN")
+        label=_("Tracking code"),
+        max_length=30,
+        help_text=_("Like ABCD-EFGH-JKMN"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 

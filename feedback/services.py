@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -90,6 +90,44 @@ class Submitted:
     created: bool
 
 
+class KeyReused(ActionRefused):
+    """The form's key already made an item with other answers (a young person went Back,
+    changed the words and sent again). Nothing is saved: the caller asks, or sends the
+    answers again under a new key. Never a silent drop."""
+
+    def __init__(self, item: Item) -> None:
+        super().__init__(
+            _("This was already sent with other answers. Send it again to make a new one.")
+        )
+        self.item = item
+
+
+# What a sender chose: a key sent again with all of these the same is the same item.
+# (Priority, safeguarding and held follow from them, or from the moment it was sent.)
+_CHOSEN = (
+    "kind",
+    "words",
+    "mood",
+    "identity",
+    "audience",
+    "consent_to_share",
+    "advocate_requested",
+    "contact_wanted",
+    "contact_method",
+    "contact_detail",
+    "channel",
+)
+_CHOSEN_RECORDS = ("topic", "author", "entered_by")
+
+
+def _same_answers(item: Item, fields: dict[str, Any]) -> bool:
+    records = all(
+        getattr(item, f"{name}_id") == (fields[name].pk if fields[name] else None)
+        for name in _CHOSEN_RECORDS
+    )
+    return records and all(getattr(item, name) == fields[name] for name in _CHOSEN)
+
+
 def _send_routing(item: Item) -> None:
     outbox.send_on_commit(
         outbox.ROUTE_URGENT_ITEM if item.safeguarding else outbox.ROUTE_ITEM, item.pk
@@ -135,7 +173,8 @@ def submit_item(
     """Save an item and hand it to routing once committed. The same key never makes two.
 
     The unique key is the check: a second insert with it fails and the first item
-    is returned, so a double tap costs no extra query on the usual path.
+    is returned, so a double tap costs no extra query on the usual path. A key sent
+    again with other answers raises KeyReused, and nothing is saved.
 
     `held` (sent while over a flood limit) sends it to triage for a person to
     check; a child at risk is never held, and nothing is ever discarded.
@@ -143,7 +182,7 @@ def submit_item(
     """
     check_answers(identity=identity, contact_wanted=contact_wanted, contact_method=contact_method)
     anonymous = identity == Identity.ANONYMOUS
-    fields = {
+    fields: dict[str, Any] = {
         "submission_key": stored_submission_key(submission_key),
         "kind": kind,
         "topic": topic,
@@ -170,6 +209,8 @@ def submit_item(
                 submission_key=stored_submission_key(submission_key)
             ).first()
             if existing is not None:  # the same form sent again (a double tap, a replay)
+                if not _same_answers(existing, fields):
+                    raise KeyReused(existing) from None
                 # No tracking code: it is shown once, to the send that made the item.
                 return Submitted(existing, None, created=False)
             # Otherwise the reference collided: draw another.

@@ -469,13 +469,22 @@ def paper_new(request: SignedInRequest) -> HttpResponse:
             key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
             key = uuid.uuid4()
-        result = services.submit_item(
-            **form.item_fields(),
-            author=form.author,
-            submission_key=key,
-            channel=Channel.PAPER,
-            entered_by=request.user,
-        )
+        try:
+            result = services.submit_item(
+                **form.item_fields(),
+                author=form.author,
+                submission_key=key,
+                channel=Channel.PAPER,
+                entered_by=request.user,
+            )
+        except services.KeyReused as refused:  # Back, changed, saved again: say so
+            form.add_error(None, str(refused))
+            return render(
+                request,
+                "feedback/staff/paper_new.html",
+                {"form": form, "submission_key": uuid.uuid4()},
+                status=409,
+            )
         messages.success(
             request,
             _("Paper postcard %(reference)s saved.") % {"reference": result.item.reference}

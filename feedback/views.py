@@ -19,6 +19,7 @@ from feedback import access, clocks, services
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
+from portal.owner import start_owner
 from portal.permissions import SignedInRequest, young_person_required
 
 
@@ -34,6 +35,9 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     young person's words is stored until they press send.
     """
     access.require(access.can_send_online(request.user))
+    # The offline draft starts on this form: a visitor's session gets an owner to tie it
+    # to, which every page then carries (portal.context_processors).
+    start_owner(request)
     user = _acting(request)
     step = request.POST.get("step", "")
     initial = {"kind": kind} if kind in Kind.values else {}
@@ -46,26 +50,34 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     if not form.is_valid():
         return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
     if step != "send":
-        return render(
-            request,
-            "feedback/check.html",
-            {"form": form, "data": form.cleaned_data, "submission_key": uuid.uuid4()},
-        )
+        return _answers_page(request, form, "feedback/check.html")
     try:
         submission_key = uuid.UUID(request.POST.get("submission_key", ""))
     except ValueError:
         return render(request, "feedback/submit.html", {"form": form, "kind": kind}, status=400)
     # Every send counts against the limits, a replayed form too; none is ever discarded.
     held = access.sent_while_flooding(request)
-    result = services.submit_item(
-        **form.item_fields(), author=user, submission_key=submission_key, held=held
-    )
+    try:
+        result = services.submit_item(
+            **form.item_fields(), author=user, submission_key=submission_key, held=held
+        )
+    except services.KeyReused:
+        # Back, new words, send again: ask, with a new key, rather than drop the new words.
+        return _answers_page(request, form, "feedback/send_again.html", status=409)
     response = redirect("feedback:sent", reference=result.item.reference)
     # The tracking code is derived from the form's key, which only this browser holds
     # (in a short-lived cookie): a replayed form shows the confirmation without it.
     code_key = str(submission_key) if result.created and result.tracking_code else ""
     access.remember_sent(request, response, result.item.reference, code_key)
     return response
+
+
+def _answers_page(
+    request: HttpRequest, form: SubmissionForm, template: str, status: int = 200
+) -> HttpResponse:
+    """A page that shows the answers and sends them on, under a new key, in hidden fields."""
+    context = {"form": form, "data": form.cleaned_data, "submission_key": uuid.uuid4()}
+    return render(request, template, context, status=status)
 
 
 def sent(request: HttpRequest, reference: str) -> HttpResponse:

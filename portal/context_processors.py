@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from portal.owner import owner_tag
+
 
 def portal(request: HttpRequest) -> dict[str, object]:
     """What the layout shows, decided here so templates never ask the user object."""
@@ -12,6 +14,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
             "is_participation_officer": False,
             "show_council_link": False,
             "duty_team_phone": settings.DUTY_TEAM_PHONE,
+            "draft_owner": owner_tag(request),
         }
     service_staff = user.is_service_staff
     officer = user.is_participation_officer
@@ -23,4 +26,6 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "is_participation_officer": officer,
         "show_council_link": user.is_council_member or officer or user.is_complaints_manager,
         "duty_team_phone": settings.DUTY_TEAM_PHONE,
+        # Whose offline draft this browser may keep: someone else's is deleted (draft.js).
+        "draft_owner": owner_tag(request),
     }

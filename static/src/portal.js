@@ -39,6 +39,27 @@ window.addEventListener("pageshow", dropRadioExpanded);
 // Signing out hands the phone to the next person: the draft goes with the session.
 document.querySelector(".app-nav form")?.addEventListener("submit", clearDraft);
 
+function emptyFields() {
+  document.querySelectorAll("textarea, input:not([type=hidden])").forEach((field) => {
+    if (field.type === "radio" || field.type === "checkbox") {
+      field.checked = false;
+    } else {
+      field.value = "";
+    }
+  });
+}
+
+// Every page is sent with Cache-Control: no-store, so Chromium never keeps one in its
+// back-forward cache and Back asks the server again (which, after Exit this page, no
+// longer knows who wrote anything). A browser that keeps a page anyway would show it
+// as it was left, words and all: empty it and ask the server for it again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) {
+    emptyFields();
+    window.location.reload();
+  }
+});
+
 // Exit this page leaves without a trace: GOV.UK Frontend hides the page and goes to the
 // button's address (our /exit/, which signs out and opens a neutral site). We also empty
 // what was typed, delete what this site keeps on the device (the draft; /exit/ asks the
@@ -50,13 +71,7 @@ if (exitButton instanceof HTMLAnchorElement) {
     if (!document.body.classList.contains("govuk-exit-this-page-hide-content")) {
       return;
     }
-    document.querySelectorAll("textarea, input:not([type=hidden])").forEach((field) => {
-      if (field.type === "radio" || field.type === "checkbox") {
-        field.checked = false;
-      } else {
-        field.value = "";
-      }
-    });
+    emptyFields();
     try {
       localStorage.clear();
       sessionStorage.clear();

@@ -18,7 +18,7 @@ from tests.browser.conftest import PHONE, choose, serve_neutral_site, sign_in
 pytestmark = pytest.mark.browser
 
 WORDS = "The wifi at my placement goes off at nine and I need it for homework."
-NOTE = "What you type is kept on this phone until you send it"
+NOTE = "What you type is kept on this phone for one day, or until you send it"
 
 
 def start_postcard(page: Page) -> None:
@@ -133,3 +133,94 @@ def test_without_the_script_the_form_works_and_promises_nothing(
     choose(page, "Who can see that it is from you?", "Named")
     page.get_by_role("button", name="Check what I wrote").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check what you wrote")
+
+
+def the_session_ends(phone: BrowserContext) -> None:
+    """The session cookie goes, as when the browser is closed or the session runs out,
+    without Sign out or Exit (which delete the draft themselves)."""
+    phone.clear_cookies()
+
+
+def test_someone_else_signing_in_deletes_the_draft(
+    new_context: Callable[..., BrowserContext], young_person: User, care_leaver: User
+) -> None:
+    phone = new_context()
+    page = phone.new_page()
+    sign_in(page, "jade")
+    start_postcard(page)
+    assert kept_on_the_phone(page) == 1
+    the_session_ends(phone)
+
+    sign_in(page, "sam")  # the page after sign-in is Sam's: Jade's draft goes at once
+    page.wait_for_load_state()
+    assert kept_on_the_phone(page) == 0
+    page.goto("/postcards/new/")
+    expect(page.get_by_label("Tell us about it")).to_have_value("")
+
+
+def test_the_same_person_signing_in_again_gets_their_draft_back(
+    new_context: Callable[..., BrowserContext], young_person: User
+) -> None:
+    phone = new_context()
+    page = phone.new_page()
+    sign_in(page, "jade")
+    start_postcard(page)
+    the_session_ends(phone)
+
+    page.goto("/")  # a visitor's page, whose owner is nobody yet: it keeps the draft
+    assert kept_on_the_phone(page) == 1
+    sign_in(page, "jade")
+    page.goto("/postcards/new/")
+    expect(page.get_by_label("Tell us about it")).to_have_value(WORDS)
+
+
+def test_a_visitors_draft_is_not_shown_to_the_next_visitor(
+    new_context: Callable[..., BrowserContext], reference_data: None
+) -> None:
+    phone = new_context()
+    page = phone.new_page()
+    page.goto("/postcards/new/")
+    page.get_by_label("Tell us about it").fill(WORDS)
+    page.reload()
+    expect(page.get_by_label("Tell us about it")).to_have_value(WORDS)
+    the_session_ends(phone)
+
+    page.goto("/postcards/new/")  # a new browser session: someone else
+    expect(page.get_by_label("Tell us about it")).to_have_value("")
+    assert WORDS not in page.evaluate("() => JSON.stringify(localStorage)")
+
+
+@pytest.mark.parametrize(("hours", "kept"), [(23, True), (25, False)])
+def test_a_draft_is_gone_a_day_after_it_was_last_changed(
+    page: Page, young_person: User, hours: int, kept: bool
+) -> None:
+    sign_in(page, "jade")
+    start_postcard(page)
+    # The draft as it would be had it been saved `hours` ago.
+    page.evaluate(
+        """(hours) => {
+            const draft = JSON.parse(localStorage.getItem("yourvoice-draft"));
+            draft.savedAt -= hours * 60 * 60 * 1000;
+            localStorage.setItem("yourvoice-draft", JSON.stringify(draft));
+        }""",
+        hours,
+    )
+    page.goto("/postcards/")  # any page of the site
+    assert kept_on_the_phone(page) == (1 if kept else 0)
+    page.goto("/postcards/new/")
+    expect(page.get_by_label("Tell us about it")).to_have_value(WORDS if kept else "")
+
+
+def test_a_draft_kept_by_an_older_version_without_an_owner_is_deleted(
+    page: Page, young_person: User
+) -> None:
+    sign_in(page, "jade")
+    page.goto("/postcards/")
+    page.evaluate(
+        """(words) => localStorage.setItem("yourvoice-draft",
+            JSON.stringify(["/postcards/new/", [["words", words]]]))""",
+        WORDS,
+    )
+    page.goto("/postcards/new/")
+    assert kept_on_the_phone(page) == 0
+    expect(page.get_by_label("Tell us about it")).to_have_value("")

@@ -205,3 +205,35 @@ def test_each_staff_action_box_has_its_own_label(
     assert note.get_by_label("Internal note (staff only)").count() == 1
     assert resolve.get_by_label("The answer to the young person").count() == 1
     axe(page, "the staff item page with every action open")
+
+
+def test_new_words_sent_under_a_used_form_are_asked_about_and_sent_as_a_new_postcard(
+    page: Page, axe: Callable[..., None], young_person: User
+) -> None:
+    sign_in(page, "jade")
+    page.goto("/postcards/new/")
+    fill_postcard(page, topic="School and learning")
+    choose(page, "Who can see that it is from you?", "Named")
+    page.get_by_role("button", name="Check what I wrote").click()
+    used_key = page.locator("input[name=submission_key]").get_attribute("value")
+    first = send_checked_postcard(page)
+
+    # The same form again with new words, as a page kept in a browser's history sends it.
+    page.goto("/postcards/new/")
+    fill_postcard(page, topic="School and learning", words=WORDS + " And a map.")
+    choose(page, "Who can see that it is from you?", "Named")
+    page.get_by_role("button", name="Check what I wrote").click()
+    page.locator("input[name=submission_key]").evaluate(
+        "(el, key) => { el.value = key; }", used_key
+    )
+    page.get_by_role("button", name="Send my postcard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You already sent this postcard")
+    expect(page.get_by_text("Send these words as a new one?")).to_be_visible()
+    axe(page, "the send again question")
+    assert list(Item.objects.values_list("words", flat=True)) == [WORDS]
+
+    page.get_by_role("button", name="Yes, send as a new one").click()
+    expect(page.get_by_role("heading", name="Your postcard has been sent")).to_be_visible()
+    second = page.locator(".govuk-panel .app-code").first.inner_text()
+    assert second != first
+    assert Item.objects.get(reference=second).words == WORDS + " And a map."

@@ -1,3 +1,4 @@
+import re
 import uuid
 
 import pytest
@@ -104,6 +105,58 @@ def test_a_replayed_anonymous_form_shows_the_confirmation_without_the_tracking_c
     assert Item.objects.count() == 1
     assert page.status_code == 200 and page.context["tracking_code"] == ""
     assert code not in page.content.decode()
+
+
+def test_back_new_words_and_send_again_asks_and_sends_them_as_a_new_postcard(young_person):
+    client = client_for(young_person)
+    first, key = send(client, answers())
+    changed = answers(words="Can we have a homework club on Thursdays too?")
+    again = client.post("/postcards/new/", {**changed, "step": "send", "submission_key": str(key)})
+    page = again.content.decode()
+    # Not "sent": a question, and the new words are not lost.
+    assert again.status_code == 409
+    assert "You already sent this postcard" in page
+    assert "Send these words as a new one?" in page
+    assert "has been sent" not in page
+    assert list(Item.objects.values_list("words", flat=True)) == [answers()["words"]]
+    new_key = again.context["submission_key"]
+    assert new_key != key
+
+    yes = client.post(
+        "/postcards/new/", {**changed, "step": "send", "submission_key": str(new_key)}
+    )
+    assert yes.status_code == 302 and yes["Location"] != first["Location"]
+    assert sorted(Item.objects.values_list("words", flat=True)) == sorted(
+        [answers()["words"], changed["words"]]
+    )
+    assert "has been sent" in client.get(yes["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"kind": "worry"}, {"mood": "2"}, {"identity": "confidential"}, {"consent_to_share": "on"}],
+)
+def test_any_other_answer_under_a_sent_key_is_asked_about_too(young_person, change):
+    client = client_for(young_person)
+    _first, key = send(client, answers())
+    again = client.post(
+        "/postcards/new/", {**answers(**change), "step": "send", "submission_key": str(key)}
+    )
+    assert again.status_code == 409
+    assert Item.objects.count() == 1
+
+
+def test_a_paper_postcard_changed_and_saved_again_under_its_key_is_not_dropped(caseworker):
+    from django.urls import reverse
+
+    client = client_for(caseworker)
+    key = str(uuid.uuid4())
+    paper = {**answers(identity="anonymous", audience="in_care"), "submission_key": key}
+    client.post(reverse("feedback:paper_new"), paper)
+    again = client.post(reverse("feedback:paper_new"), {**paper, "words": "Other words."})
+    assert again.status_code == 409
+    assert "already sent with other answers" in again.content.decode()
+    assert list(Item.objects.values_list("words", flat=True)) == [paper["words"]]
 
 
 def test_the_database_keeps_no_copy_of_the_forms_key(reference_data):
@@ -302,3 +355,60 @@ def test_the_confirmation_says_what_happens_to_a_child_at_risk_and_a_held_postca
     assert Item.objects.filter(held=True).count() == 1
     assert "a person will check this one" in page and "Get help now" not in page
     assert "Your complaint has been sent" in page
+
+
+def test_every_page_that_holds_or_held_the_words_is_kept_nowhere(item, care_leaver, caseworker):
+    """no-store: no cache keeps them, and Chromium's back-forward cache skips the page."""
+    client = client_for(care_leaver)
+    words = item.words
+    data = answers(topic=Topic.objects.get(slug="housing"), words=words)
+    check = client.post("/postcards/new/", {**data, "step": "check"})
+    sent, key = send(client, data)
+    again = client.post(
+        "/postcards/new/", {**data, "words": "Other words", "step": "send", "submission_key": key}
+    )
+    pages = {
+        "form": client.get("/postcards/new/"),
+        "check": check,
+        "send again": again,
+        "sent": client.get(sent["Location"]),
+        "item": client.get(f"/postcards/{item.reference}/"),
+        "staff item": client_for(caseworker).get(f"/staff/items/{item.reference}/"),
+    }
+    assert words in pages["item"].content.decode()
+    assert words in pages["staff item"].content.decode()
+    for name, response in pages.items():
+        assert response.status_code in (200, 409), name
+        assert response["Cache-Control"] == "no-store", name
+
+
+def test_the_browser_is_told_not_to_refill_the_words_or_the_code(item, care_leaver):
+    client = client_for(care_leaver)
+    form = client.get("/postcards/new/").content.decode()
+    assert re.search(r'<form method="post"[^>]* autocomplete="off"', form)
+    assert re.search(r'<textarea [^>]*name="words"[^>]* autocomplete="off"', form)
+    reply = client.get(f"/postcards/{item.reference}/").content.decode()
+    assert re.search(r'<textarea [^>]*name="text"[^>]* autocomplete="off"', reply)
+    track = client_for(None).get("/track/").content.decode()
+    assert re.search(r'<input [^>]*name="code"[^>]* autocomplete="off"', track)
+
+
+def _owner(response):
+    return re.search(r'data-draft-owner="([^"]*)"', response.content.decode()).group(1)
+
+
+def test_each_page_names_whose_draft_it_may_keep_without_naming_them(young_person, care_leaver):
+    jade = client_for(young_person)
+    jades = {_owner(jade.get(url)) for url in ("/postcards/new/", "/postcards/", "/privacy/")}
+    sams = _owner(client_for(care_leaver).get("/postcards/new/"))
+    assert len(jades) == 1 and sams not in jades and "" not in jades | {sams}
+    (tag,) = jades
+    assert str(young_person.pk) != tag and len(tag) == 32
+
+    visitor = client_for(None)
+    assert _owner(visitor.get("/privacy/")) == ""  # nobody known until a draft may begin
+    first = _owner(visitor.get("/postcards/new/"))
+    assert first and _owner(visitor.get("/privacy/")) == first
+    assert visitor.session.session_key not in first
+    visitor.get("/exit/")
+    assert _owner(visitor.get("/postcards/new/")) not in ("", first)

@@ -13,7 +13,9 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-NOTE = "What you type is kept on this phone until you send it or press Exit this page."
+NOTE = (
+    "What you type is kept on this phone for one day, or until you send it or press Exit this page."
+)
 
 
 def test_a_fresh_form_takes_the_draft_and_the_promise_waits_for_the_script(
