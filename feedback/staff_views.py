@@ -34,7 +34,16 @@ from feedback.forms import (
     StageForm,
     StatusForm,
 )
-from feedback.models import Channel, Item, Kind, StaffView, Status, Topic, overdue_at
+from feedback.models import (
+    Channel,
+    Item,
+    Kind,
+    Priority,
+    StaffView,
+    Status,
+    Topic,
+    overdue_at,
+)
 from feedback.workdays import working_days_between
 from portal.middleware import STAFF_LAST_ACTIVE, idle_seconds_left
 from portal.models import User
@@ -212,6 +221,8 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
         "reply_assigns_me": may_have_it and item.assignee_id is None,
         "can_read_audit": access.can_read_audit(request.user),
         "out_of_hours_phone": settings.DUTY_OUT_OF_HOURS_PHONE,
+        # A child at risk: Acknowledge and the duty phone in a bar that stays in view.
+        "urgent_actions": item.is_open and item.priority == Priority.URGENT,
         "idle_seconds_left": idle_seconds_left(request),
         **defaults,
     }

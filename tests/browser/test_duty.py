@@ -59,12 +59,6 @@ def urgent_item(author: User, words: str = RISK) -> Item:
     return item
 
 
-def routine_item(author: User, n: int) -> Item:
-    item = submit(author, words=f"Postcard {n}: the bus pass takes too long to arrive").item
-    dispatch.route_item(item.pk)
-    return item
-
-
 def leave_idle(page: Page, *, minutes: float) -> None:
     """Move this browser's session's last activity back, as if nobody had touched it."""
     cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
