@@ -56,16 +56,14 @@
   }
 
   function restoreDrafts() {
-    var raw = null;
+    var kept = null;
     try {
-      raw = window.sessionStorage.getItem(draftKey());
+      kept = JSON.parse(window.sessionStorage.getItem(draftKey()));
       window.sessionStorage.removeItem(draftKey());
     } catch (error) {
-      return;
+      return; // storage refused, or not ours to read
     }
-    if (!raw) return;
-    var kept = JSON.parse(raw);
-    if (kept.user !== session.getAttribute("data-user")) return;
+    if (!kept || !kept.fields || kept.user !== session.getAttribute("data-user")) return;
     var restored = false;
     Object.keys(kept.fields).forEach(function (id) {
       var field = document.getElementById(id);

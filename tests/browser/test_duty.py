@@ -213,6 +213,23 @@ def test_what_was_typed_is_back_after_signing_in_again_on_the_same_page(
     expect(page.get_by_label("Your reply")).to_have_value("")
 
 
+def test_another_worker_signing_in_on_the_same_tab_does_not_get_what_was_typed(
+    duty_page: Callable[..., Page], duty_worker: User, care_leaver: User
+) -> None:
+    item = urgent_item(care_leaver)
+    page = duty_page()
+    path = f"/staff/items/{item.reference}/"
+    page.goto(path)
+    page.evaluate(
+        """(key) => sessionStorage.setItem(key, JSON.stringify(
+            {user: "someone else", fields: {id_reply_text: "Their words, not mine"}}))""",
+        f"staff-draft:{path}",
+    )
+    page.reload()
+    expect(page.get_by_label("Your reply")).to_have_value("")
+    assert page.evaluate("() => sessionStorage.length") == 0
+
+
 def test_a_new_urgent_item_on_the_open_queue_is_marked_new_counted_and_notified(
     duty_page: Callable[..., Page],
     axe: Callable[..., None],
