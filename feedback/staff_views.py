@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,8 +35,18 @@ from feedback.forms import (
     StageForm,
     StatusForm,
 )
-from feedback.models import Channel, Item, Kind, StaffView, Status, Topic, overdue_at
+from feedback.models import (
+    Channel,
+    Item,
+    Kind,
+    Priority,
+    StaffView,
+    Status,
+    Topic,
+    overdue_at,
+)
 from feedback.workdays import working_days_between
+from portal.middleware import STAFF_LAST_ACTIVE, idle_seconds_left
 from portal.models import User
 from portal.permissions import SignedInRequest, staff_required
 
@@ -185,6 +196,7 @@ def queue(request: SignedInRequest) -> HttpResponse:
             "filters": params,
             "status_filter": status,
             "query": query.urlencode(),
+            "idle_seconds_left": idle_seconds_left(request),
         },
     )
 
@@ -222,6 +234,9 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
         "reply_assigns_me": may_have_it and item.assignee_id is None,
         "can_read_audit": access.can_read_audit(request.user),
         "out_of_hours_phone": settings.DUTY_OUT_OF_HOURS_PHONE,
+        # A child at risk: Acknowledge and the duty phone in a bar that stays in view.
+        "urgent_actions": item.is_open and item.priority == Priority.URGENT,
+        "idle_seconds_left": idle_seconds_left(request),
         **defaults,
     }
 
@@ -500,3 +515,22 @@ def paper_new(request: SignedInRequest) -> HttpResponse:
     return render(
         request, "feedback/staff/paper_new.html", {"form": form, "submission_key": uuid.uuid4()}
     )
+
+
+# --- The idle sign-out, seen from the page ------------------------------------------------
+
+
+@staff_required
+def session_left(request: SignedInRequest) -> JsonResponse:
+    """How long before the idle sign-out, for the page's warning. The page asks in the
+    background (X-Queue-Refresh), so asking is not being at work and restarts nothing."""
+    return JsonResponse({"seconds_left": idle_seconds_left(request)})
+
+
+@staff_required
+@require_POST
+def stay_signed_in(request: SignedInRequest) -> JsonResponse:
+    """The warning's "Stay signed in": a person pressed it, so the idle clock starts again
+    (the middleware skips writing within a minute of the last time; this always writes)."""
+    request.session[STAFF_LAST_ACTIVE] = time.time()
+    return JsonResponse({"seconds_left": idle_seconds_left(request)})

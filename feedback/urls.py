@@ -22,6 +22,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("staff/", staff_views.queue, name="queue"),
     path("staff/paper/new/", staff_views.paper_new, name="paper_new"),
+    path("staff/session/", staff_views.session_left, name="staff_session"),
+    path("staff/session/stay/", staff_views.stay_signed_in, name="staff_stay_signed_in"),
     path("staff/items/<str:reference>/", staff_views.item, name="staff_item"),
     path("staff/items/<str:reference>/audit/", staff_views.audit, name="staff_audit"),
     path(

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from portal.adapters import REMEMBER_DEVICE_META, remember_device
@@ -43,8 +44,26 @@ def known_device(get_response: Callable[[HttpRequest], HttpResponse]) -> Callabl
 
 
 STAFF_LAST_ACTIVE = "staff_last_active"
-# The queue's own 30-second refresh is not a person at work: it must not keep a session alive.
+# Requests a staff page's script makes on its own (the queue's 30-second refresh, the check
+# of how long the session has left) are not a person at work: they must not keep a session
+# alive, or a queue left open would never be signed out. They are told "signed out" with a
+# 401 rather than a redirect to the sign-in page, so the page can say so instead of quietly
+# turning into the sign-in form.
 BACKGROUND_REFRESH_HEADER = "HTTP_X_QUEUE_REFRESH"
+
+
+def idle_seconds_left(request: HttpRequest) -> int | None:
+    """Seconds until staff_idle_timeout signs this session out; None if it never does."""
+    last = request.session.get(STAFF_LAST_ACTIVE)
+    if not last:
+        return None
+    return max(0, int(settings.STAFF_IDLE_MINUTES * 60 - (time.time() - last)))
+
+
+def _signed_out_marker() -> HttpResponse:
+    return HttpResponse(
+        _("You have been signed out."), status=401, content_type="text/plain; charset=utf-8"
+    )
 
 
 def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
@@ -53,9 +72,10 @@ def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> C
     Young people keep their sessions (they sign in less easily, on their own phones)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
+        background = bool(request.META.get(BACKGROUND_REFRESH_HEADER))
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
-            return get_response(request)
+            return _signed_out_marker() if background else get_response(request)
         session = request.session
         last = session.get(STAFF_LAST_ACTIVE)
         if last is None:
@@ -66,6 +86,8 @@ def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> C
         now = time.time()
         if now - last > settings.STAFF_IDLE_MINUTES * 60:
             logout(request)
+            if background:
+                return _signed_out_marker()
             return render(
                 request,
                 "feedback/staff/signed_out_idle.html",
@@ -76,7 +98,7 @@ def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> C
                 },
             )
         # Written at most once a minute, not on every request.
-        if now - last >= 60 and not request.META.get(BACKGROUND_REFRESH_HEADER):
+        if now - last >= 60 and not background:
             session[STAFF_LAST_ACTIVE] = now
         return get_response(request)
 

@@ -165,6 +165,8 @@ MATRIX: dict[str, Rule] = {
     # staff pages
     "feedback:queue": Rule(STAFF),
     "feedback:paper_new": Rule(STAFF),
+    "feedback:staff_session": Rule(STAFF),
+    "feedback:staff_stay_signed_in": post(STAFF),
     "feedback:staff_item": Rule(IN_SERVICE),
     "feedback:staff_audit": Rule(CM),
     "feedback:staff_acknowledge": STAFF_ACTION,

@@ -225,8 +225,9 @@ def test_a_caseworker_answers_from_the_keyboard_and_the_queue_keeps_itself_fresh
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("You have been signed out")
     axe(page, "signed out after being idle")
-    page.get_by_role("link", name="Sign in again").click()
-    page.wait_for_url("**/accounts/login/**")
+    expect(page.get_by_role("alert")).to_contain_text("Urgent items may be waiting.")
+    page.get_by_role("alert").get_by_role("link", name="Sign in").click()
+    page.wait_for_url("**/accounts/login/?next=/staff/")
 
 
 def leave_idle(page: Page, *, minutes: int) -> None:

@@ -321,3 +321,87 @@ def test_the_email_page_is_in_plain_words(caseworker):
     assert "casey@council.example.org" in page
     assert "Make it the main address" in page
     assert "Not confirmed" not in page  # addresses are never confirmed here
+
+
+# --- The idle sign-out, as a staff page's script sees it ------------------------------
+
+REFRESH = {"X-Queue-Refresh": "1"}
+DASH = "\N{EN DASH}"
+
+
+def test_the_queues_refresh_after_the_idle_limit_is_told_signed_out_not_sent_to_sign_in(
+    caseworker, item
+):
+    with time_machine.travel(NOON, tick=False) as traveller:
+        client = client_for(caseworker)
+        assert client.get("/staff/").status_code == 200
+        traveller.shift(31 * 60)
+        response = client.get("/staff/", headers=REFRESH)
+        assert response.status_code == 401 and "Location" not in response
+        assert text(response) == "You have been signed out."
+        assert item.words not in text(response)
+        # Signed out for real: the next page is the sign-in page.
+        assert client.get("/staff/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_refresh_with_no_session_at_all_is_told_signed_out(reference_data):
+    assert Client().get("/staff/", headers=REFRESH).status_code == 401
+    assert Client().get("/staff/").status_code == 302  # a person gets the sign-in page
+
+
+def test_the_idle_page_says_urgent_items_wait_and_signs_in_back_to_the_same_page(caseworker, item):
+    page_address = reverse("feedback:staff_item", args=[item.reference])
+    with time_machine.travel(NOON, tick=False) as traveller:
+        client = client_for(caseworker)
+        client.get(page_address)
+        traveller.shift(31 * 60)
+        page = text(client.get(page_address))
+    assert heading(page) == "You have been signed out"
+    assert "Urgent items may be waiting." in page and 'role="alert"' in page
+    assert f'href="/accounts/login/?next={page_address}">Sign in</a>' in page
+    assert f"<title>Signed out {DASH} Your Voice</title>" in page
+    assert item.words not in page
+
+
+def test_the_page_can_ask_how_long_is_left_without_restarting_the_clock(caseworker):
+    with time_machine.travel(NOON, tick=False) as traveller:
+        client = client_for(caseworker)
+        page = text(client.get("/staff/"))
+        assert 'data-seconds-left="1800"' in page
+        traveller.shift(10 * 60)
+        left = client.get(reverse("feedback:staff_session"), headers=REFRESH)
+        assert left.json() == {"seconds_left": 1200}
+        traveller.shift(21 * 60)  # 31 minutes since the queue, 21 since the last question
+        assert client.get(reverse("feedback:staff_session"), headers=REFRESH).status_code == 401
+
+
+def test_stay_signed_in_starts_the_idle_clock_again(caseworker):
+    with time_machine.travel(NOON, tick=False) as traveller:
+        client = client_for(caseworker)
+        client.get("/staff/")
+        traveller.shift(29 * 60)
+        stayed = client.post(reverse("feedback:staff_stay_signed_in"))
+        assert stayed.json() == {"seconds_left": 1800}
+        traveller.shift(29 * 60)
+        assert client.get("/staff/").status_code == 200
+
+
+def test_stay_signed_in_needs_the_pages_csrf_token(caseworker):
+    with time_machine.travel(NOON, tick=False) as traveller:
+        client = client_for(caseworker)
+        client.handler.enforce_csrf_checks = True
+        page = text(client.get("/staff/"))
+        traveller.shift(29 * 60)
+        assert client.post(reverse("feedback:staff_stay_signed_in")).status_code == 403
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token
+        stayed = client.post(
+            reverse("feedback:staff_stay_signed_in"), {"csrfmiddlewaretoken": token.group(1)}
+        )
+        assert stayed.json() == {"seconds_left": 1800}
+
+
+def test_the_session_pages_are_not_there_for_a_young_person(care_leaver):
+    client = client_for(care_leaver)
+    assert client.get(reverse("feedback:staff_session"), headers=REFRESH).status_code == 404
+    assert client.post(reverse("feedback:staff_stay_signed_in")).status_code == 404
