@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 
-from feedback.models import Item, ItemQuerySet
+from feedback.models import Channel, Item, ItemQuerySet
 from portal.limits import Limit, count_limits
 from portal.models import (
     CODE_ALPHABET,
@@ -145,6 +145,24 @@ def item_for_staff(user: User, reference: str) -> Item:
         return (
             items_for_staff(user)
             .select_related("topic", "service", "assignee", "author")
+            .get(reference=reference)
+        )
+    except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def item_entered_by(user: User, reference: str) -> Item:
+    """A paper postcard this member of staff typed in, wherever it went since (the duty
+    team, say): she may read what she entered and who has it now, on record as a read,
+    but nothing the team that has it wrote."""
+    _check_reference(reference)
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return (
+            Item.objects.filter(entered_by=user, channel=Channel.PAPER)
+            .read_by(user)
+            .select_related("topic", "service", "assignee")
             .get(reference=reference)
         )
     except Item.DoesNotExist:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.forms import Form
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,7 +47,7 @@ from feedback.models import (
 )
 from feedback.workdays import working_days_between
 from portal.middleware import STAFF_LAST_ACTIVE, idle_seconds_left
-from portal.models import User
+from portal.models import Service, User
 from portal.permissions import SignedInRequest, staff_required
 
 QUEUE_PAGE_SIZE = 25
@@ -250,7 +250,12 @@ def _item_page(
 
 @staff_required
 def item(request: SignedInRequest, reference: str) -> HttpResponse:
-    obj = access.item_for_staff(request.user, reference)  # the read is on record
+    try:
+        obj = access.item_for_staff(request.user, reference)  # the read is on record
+    except Http404:
+        # Not in her services: a paper postcard she typed in is still hers to read.
+        entered = access.item_entered_by(request.user, reference)
+        return render(request, "feedback/staff/entered.html", {"item": entered})
     return _item_page(request, obj)
 
 
@@ -476,6 +481,11 @@ def audit(request: SignedInRequest, reference: str) -> HttpResponse:
     return render(request, "feedback/staff/audit.html", {"item": obj, "views": views})
 
 
+def _duty_team_name() -> str:
+    duty = Service.objects.filter(is_duty_team=True).only("name").first()
+    return duty.name if duty else _("duty team")
+
+
 @staff_required
 def paper_new(request: SignedInRequest) -> HttpResponse:
     form = PaperSubmissionForm(request.POST or None, entered_by=request.user)
@@ -500,6 +510,17 @@ def paper_new(request: SignedInRequest) -> HttpResponse:
                 {"form": form, "submission_key": uuid.uuid4()},
                 status=409,
             )
+        if result.item.safeguarding:
+            # Triage sent it to the duty team: say so, and show her what she entered.
+            messages.success(
+                request,
+                _(
+                    "Paper postcard %(reference)s saved. This went to the %(team)s because it"
+                    " reads as a child at risk."
+                )
+                % {"reference": result.item.reference, "team": _duty_team_name()},
+            )
+            return redirect("feedback:staff_item", reference=result.item.reference)
         messages.success(
             request,
             _("Paper postcard %(reference)s saved.") % {"reference": result.item.reference}
