@@ -75,4 +75,6 @@ def test_on_a_phone_an_urgent_items_actions_are_in_view_without_scrolling(
     expect(call).to_be_in_viewport(ratio=1)
     axe(page, "an urgent item on a phone")
     acknowledge.click()
-    expect(page.get_by_text("Acknowledged.")).to_be_visible()
+    expect(page.get_by_text("Acknowledged: it is yours.")).to_be_visible()
+    # Acknowledged, the decision is owed: its link stays in the bar.
+    expect(page.get_by_role("link", name="Record the decision")).to_be_in_viewport(ratio=1)
