@@ -22,7 +22,9 @@ ORDINARY = (
 POSTCARDS = {
     "a short idea (80 chars)": ORDINARY[:80],
     "a long postcard (5,000 chars)": (ORDINARY * 60)[:5000],
-    "a long disclosure (5,000 chars)": ("i want to die and he hits me and i ran away " * 120)[:5000],
+    "a long disclosure (5,000 chars)": ("i want to die and he hits me and i ran away " * 120)[
+        :5000
+    ],
 }
 
 

@@ -5,9 +5,14 @@ them imports `feedback.tasks`: only Celery does (by autodiscovery), and there is
 no circle of imports between what changes items and what runs in the background.
 
 On a Redis broker a task goes out as one LPUSH of the message Celery's own
-`send_task` would have queued (a test holds the two equal): kombu's producer
-machinery costs a postcard five times the push itself, and a new Redis client on
-every send. On any other broker (the embedded one of `make run`), `send_task`.
+`send_task` would have queued (a test on a real Redis holds the two equal:
+tests/integration/test_routing_on_worker.py): kombu's producer machinery cost
+1.08 ms of CPU a send and a new Redis client each time, the push 0.45 ms
+(`.venv/bin/python -m bench.inprocess`, bench/README.md). The message is built
+from Celery's own `as_task_v2`, but its envelope is kombu's Redis transport's,
+which this module copies: so the push is used only with the Celery and kombu
+versions that test has held equal (WIRE_TESTED, checked once at start-up), and on
+any other version or broker (the embedded one of `make run`) the plain `send_task`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import base64
 import json
 import logging
 import uuid
+from importlib.metadata import version
 from typing import Any
 
 import redis
@@ -31,6 +37,17 @@ ROUTE_ITEM = "feedback.tasks.route_item"
 ROUTE_URGENT_ITEM = "feedback.tasks.route_urgent_item"
 SEND_NOTIFICATIONS = "feedback.tasks.send_notifications"
 
+# (celery, kombu) major.minor whose wire format the equality test has passed against.
+WIRE_TESTED = ("5.7", "5.7")
+
+
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+# The hand-built push, or the plain send_task on versions the equality test has not seen.
+PUSH_BY_HAND = (_minor(version("celery")), _minor(version("kombu"))) == WIRE_TESTED
+
 _brokers: dict[str, redis.Redis] = {}
 _queues: dict[str, str] = {}
 
@@ -42,7 +59,7 @@ def send_now(task_name: str, *args: object) -> None:
     periodic sweep and the caller still succeeds.
     """
     try:
-        broker = _redis_broker()
+        broker = _redis_broker() if PUSH_BY_HAND else None
         if broker is None:
             app.send_task(task_name, args=args)
         else:

@@ -47,6 +47,18 @@ def test_on_another_broker_celery_sends_it():
     send_task.assert_called_once_with(outbox.ROUTE_URGENT_ITEM, args=(7,))
 
 
+def test_the_hand_built_push_is_used_only_on_the_versions_its_test_has_held_equal(monkeypatch):
+    # On this machine's pinned Celery and kombu, the push; the plain send_task otherwise.
+    assert outbox.PUSH_BY_HAND
+    monkeypatch.setattr(outbox, "PUSH_BY_HAND", False)
+    with (
+        broker("redis://127.0.0.1:1/0"),  # a Redis broker, which would take the push
+        mock.patch.object(app, "send_task") as send_task,
+    ):
+        outbox.send_now(outbox.ROUTE_ITEM, 7)
+    send_task.assert_called_once_with(outbox.ROUTE_ITEM, args=(7,))
+
+
 def test_a_broker_that_is_down_is_logged_not_raised(caplog):
     with (
         broker("filesystem://"),
