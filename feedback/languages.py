@@ -117,11 +117,12 @@ ENGLISH_BELOW = 0.03
 # Lingua's top language is named only when it is at least this sure.
 NAME_FROM = 0.5
 _MIN_WORDS = 3
-# Short words common in English and not words of the other languages we expect; "m",
-# "ll" and "ve" are what is left of "I'm", "I'll" and "I've".
-# A list of words reads best as words (hence noqa: a list literal would be one per line).
+# Short words common in English and not words of the other languages we expect ("an",
+# French for year, is rarely written); "m", "ll" and "ve" are what is left of "I'm",
+# "I'll" and "I've". A list of words reads best as words (hence noqa: a list literal
+# would be one word a line).
 ENGLISH_WORDS = frozenset(
-    """about all any at be because been but can cant coz cos could did does dont for from
+    """about all an any at be because been but can cant coz cos could did does dont for from
     gonna had has have he here him his how if im into is it its just like ll m more not
     of or our out over please pls she should some that the their them there these they
     this those too up ur us ve very wanna want was were what when where who why will with
@@ -131,7 +132,7 @@ ENGLISH_WORDS = frozenset(
 # only beside an English word ("i", "a", "na", "to", "do", "on", "my", "we", "u":
 # Polish; "me": Albanian and Spanish; "are", "am", "mine": Romanian; "her": Turkish).
 SHARED_WORDS = frozenset(
-    "a am an and are as by do her i in me mine my na no on so to u we".split()  # noqa: SIM905
+    "a am and are as by do her i in me mine my na no on so to u we".split()  # noqa: SIM905
 )
 # The guard says English when at least one word is in ENGLISH_WORDS, and at least two
 # words, and a quarter of them, are in either list.
