@@ -24,13 +24,14 @@ Measured (python -m bench.languages) on the 368 English sentences of
 tests/feedback/test_triage.py and the other languages' examples: the guard and
 lingua's low-accuracy mode read no English sentence as another language, name the
 other languages' test sentences, cost 0.01 to 0.02 ms a postcard (the guard answers
-345 of the 368), and the detector adds 18 MB to the process that builds it, in
+299 of the 368), and the detector adds 18 MB to the process that builds it, in
 0.2 s. Lingua's high-accuracy mode alone (the first version) also misread none but
 took 250 MB and 1 to 2 s to build; its low-accuracy mode alone misread 14, and
 langdetect (64 MB, 2.9 ms a postcard) 69. Even 18 MB would take the routing
 worker past its 100 MB (bench.routing: 99.6 MB before any detector), so lingua is
 imported and the detector built only when a postcard gets past the guard, never
-at start: the first such postcard waits 0.2 s. The web process never loads it.
+at start: the first such postcard waits 0.2 s, and the worker's pool grows from 99.8 to
+117 MB for the rest of its life (bench/README.md). The web process never loads it.
 """
 
 from __future__ import annotations
