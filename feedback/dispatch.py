@@ -153,8 +153,9 @@ def _name_language(item: Item) -> None:
     """A postcard not in English is named and read today by triage, unless its words
     read as risk: the duty team has it then, with its language named.
 
-    Here, not in the request: the detector's models (about 250 MB, feedback.languages)
-    live in the routing worker only. Risk words in any language flag at submission."""
+    Here, not in the request: the detector's models (18 MB, built when a postcard first
+    gets past the English guard; feedback.languages) live in the routing worker only.
+    Risk words in any language flag at submission."""
     item.language = languages.detect(item.words)
     item.needs_read = bool(item.language) and not item.safeguarding
 

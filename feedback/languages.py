@@ -6,25 +6,32 @@ the routing worker calls `detect`, and anything not in English goes for a
 same-day read. Risk words in other languages are matched at submission by
 feedback.triage; this module only names the language.
 
-Two steps:
+Three steps:
 
 1. Script, from Unicode data (no library): a postcard mostly in Arabic, Ge'ez,
    Cyrillic or another non-Latin script is not English. Arabic script is told
    apart by the letters only some of its languages use (Pashto, Kurdish Sorani,
    Urdu, Persian); the rest is named Arabic.
-2. Latin script: lingua-language-detector, with only English and the Latin-script
-   languages we expect loaded (LATIN_LANGUAGES). Text of fewer than three words is
-   taken as English: too short to tell ("hiya", "Sélf hárm").
+2. Latin script, the English guard (no library): text of fewer than three words is
+   taken as English, too short to tell ("hiya", "Sélf hárm"); so is text where at
+   least two words, and a quarter of them, are common short English words ("he",
+   "the", "wanna"), one of them not also a word of the other languages ("i", "to"
+   and "on" are Polish too). That answers most English postcards for nothing.
+3. The rest: lingua-language-detector in its low-accuracy mode, with only English
+   and the Latin-script languages we expect loaded (LATIN_LANGUAGES).
 
 Measured (python -m bench.languages) on the 368 English sentences of
-tests/feedback/test_triage.py and the other languages' examples: lingua's
-high-accuracy mode with these ten languages read no English sentence as another
-language (none scores below ENGLISH_BELOW), costs 0.15 ms a postcard, and adds about
-250 MB to the one process that uses it, the routing worker (built on its first
-postcard, 1 to 2 s; six languages would be 160 MB). Its low-accuracy mode (22 MB)
-read 14 of the English sentences as other languages, and langdetect (64 MB, 2.9 ms a
-postcard) 69: each would send English postcards for a needless read. The web process
-never loads it.
+tests/feedback/test_triage.py and the other languages' examples: the guard and
+lingua's low-accuracy mode read no English sentence as another language, name the
+other languages' test sentences, cost 0.01 to 0.02 ms a postcard (the guard answers
+299 of the 368), and the detector adds 18 MB to the process that builds it, in
+0.2 s. Lingua's high-accuracy mode alone (the first version) also misread none but
+took 250 MB and 1 to 2 s to build; its low-accuracy mode alone misread 14, and
+langdetect (64 MB, 2.9 ms a postcard) 69. Even 18 MB would take the routing
+worker past its 100 MB (bench.routing: 99.6 MB before any detector), so lingua is
+imported and the detector built only when a postcard gets past the guard, never
+at start: the first such postcard waits 0.2 s, and the worker's pool grows from 99.8 to
+117 MB for the rest of its life (bench/README.md). The web process never loads it.
 """
 
 from __future__ import annotations
@@ -32,9 +39,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-# Importing lingua costs 2 MB and no models; _detector loads them on first use.
-from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 ENGLISH = ""  # stored for English, and for text too short or bare to tell
 UNKNOWN = "und"  # not English, but which language is not clear
@@ -105,11 +113,31 @@ _ARABIC_SCRIPT = (
 )
 LATIN_LANGUAGES = ("en", "sq", "vi", "so", "tr", "pl", "ro", "pt", "es", "fr")
 # Below this confidence that it is English (0 to 1), Latin text is not English.
-# The English test sentences score 0.035 and more (lowest: "he hittt me").
+# The English test sentences the guard leaves to the detector score 0.09 and more.
 ENGLISH_BELOW = 0.03
 # Lingua's top language is named only when it is at least this sure.
 NAME_FROM = 0.5
 _MIN_WORDS = 3
+# Short words common in English and not words of the other languages we expect ("an",
+# French for year, is rarely written); "m", "ll" and "ve" are what is left of "I'm",
+# "I'll" and "I've". A list of words reads best as words (hence noqa: a list literal
+# would be one word a line).
+ENGLISH_WORDS = frozenset(
+    """about all an any at be because been but can cant coz cos could did does dont for from
+    gonna had has have he here him his how if im into is it its just like ll m more not
+    of or our out over please pls she should some that the their them there these they
+    this those too up ur us ve very wanna want was were what when where who why will with
+    wont would you your""".split()  # noqa: SIM905
+)
+# English words that are words of those languages too: they count towards the guard
+# only beside an English word ("i", "a", "na", "to", "do", "on", "my", "we", "u":
+# Polish; "me": Albanian and Spanish; "are", "am", "mine": Romanian; "her": Turkish).
+SHARED_WORDS = frozenset(
+    "a am and are as by do her i in me mine my na no on so to u we".split()  # noqa: SIM905
+)
+# The guard says English when at least one word is in ENGLISH_WORDS, and at least two
+# words, and a quarter of them, are in either list.
+_ENGLISH_SHARE = 0.25
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -126,9 +154,19 @@ def detect(text: str) -> str:
     if sum(others.values()) > latin:
         script = max(others, key=others.__getitem__)
         return _arabic_script(text) if script == "ARABIC" else _SCRIPTS.get(script, UNKNOWN)
-    if len(_WORD.findall(text)) < _MIN_WORDS:
+    words = _WORD.findall(text)
+    if len(words) < _MIN_WORDS or looks_english(words):
         return ENGLISH
     return _latin(text)
+
+
+def looks_english(words: list[str]) -> bool:
+    """Whether enough of these words are common English words to call the text English
+    without asking the detector ("he hittt me": "he", then "me" beside it)."""
+    folded = [word.casefold() for word in words]
+    english = sum(word in ENGLISH_WORDS for word in folded)
+    either = english + sum(word in SHARED_WORDS for word in folded)
+    return english >= 1 and either >= 2 and either >= _ENGLISH_SHARE * len(words)
 
 
 def _letters_by_script(text: str) -> tuple[int, dict[str, int]]:
@@ -155,18 +193,25 @@ def _arabic_script(text: str) -> str:
 
 
 def _latin(text: str) -> str:
-    detector = _detector()
-    if detector.compute_language_confidence(text, Language.ENGLISH) >= ENGLISH_BELOW:
+    # Highest confidence first; each code is one of LATIN_LANGUAGES.
+    values = [
+        (value.language.iso_code_639_1.name.lower(), value.value)
+        for value in _detector().compute_language_confidence_values(text)
+    ]
+    if dict(values)["en"] >= ENGLISH_BELOW:
         return ENGLISH
-    best = detector.compute_language_confidence_values(text)[0]
-    if best.value < NAME_FROM or best.language == Language.ENGLISH:
-        return UNKNOWN
-    code = best.language.iso_code_639_1
-    return str(code.name.lower()) if isinstance(code, IsoCode639_1) else UNKNOWN
+    code, confidence = values[0]
+    return code if confidence >= NAME_FROM and code != "en" else UNKNOWN
 
 
 @functools.cache
 def _detector() -> LanguageDetector:
-    """Built once per process, on first use: only the routing worker pays for the models."""
+    """Built once per process, when the first postcard gets past the English guard.
+
+    lingua is imported here, not at the top: importing it costs 2 MB in every process
+    that imports this module (the worker's main process and pool), which the 100 MB
+    target (bench.routing) has no room for until a postcard needs it."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
     codes = [getattr(IsoCode639_1, code.upper()) for code in LATIN_LANGUAGES]
-    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_low_accuracy_mode().build()

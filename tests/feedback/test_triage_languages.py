@@ -176,6 +176,47 @@ def test_no_english_sentence_of_the_triage_tables_is_read_as_another_language() 
     assert [text for text in ENGLISH if languages.detect(text)] == []
 
 
+def test_a_sentence_full_of_english_words_is_english_without_asking_the_detector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_detector() -> None:
+        raise AssertionError("the detector was asked")
+
+    monkeypatch.setattr(languages, "_detector", no_detector)
+
+    # Lingua's low-accuracy mode alone reads both as another language.
+    assert languages.detect("he hittt me") == languages.ENGLISH
+    assert languages.detect("I'm in danger") == languages.ENGLISH
+    assert languages.detect("my foster carer shook the duvet") == languages.ENGLISH
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Words English shares with Polish ("do", "on", "i", "to") are not enough alone.
+        ("Chce do domu, on mnie bije i to boli", "pl"),
+        ("Quiero ir a casa, no me gusta", "es"),
+        ("Nuk jam i sigurt për datën e takimit", "sq"),
+    ],
+)
+def test_the_english_guard_leaves_other_languages_to_the_detector(text: str, code: str) -> None:
+    assert not languages.looks_english(languages._WORD.findall(text))
+    assert languages.detect(text) == code
+
+
+@pytest.mark.parametrize("code", ["sq", "vi"])
+def test_every_latin_script_example_written_with_its_letters_is_named(code: str) -> None:
+    # The examples typed without accents ("AI ME RREH") may read as English or another
+    # language: the first detector (high accuracy, 250 MB) named none of those either.
+    examples = phrases.read(PHRASES_DIR / f"{code}.toml")["examples"]
+    texts = [e[0] if isinstance(e, list) else e for e in examples["must_flag"]]
+    texts += examples["must_not_flag"]
+
+    assert {text: languages.detect(text) for text in texts if not text.isascii()} == {
+        text: code for text in texts if not text.isascii()
+    }
+
+
 def test_it_names_languages_for_staff() -> None:
     assert languages.name("ar") == "Arabic"
     assert languages.name("ti") == "Tigrinya or Amharic"
