@@ -412,3 +412,24 @@ def test_each_page_names_whose_draft_it_may_keep_without_naming_them(young_perso
     assert visitor.session.session_key not in first
     visitor.get("/exit/")
     assert _owner(visitor.get("/postcards/new/")) not in ("", first)
+
+
+@pytest.mark.parametrize("path", ["sql compiled once", "plain orm"])
+def test_the_confirmation_reads_the_same_on_its_quick_and_plain_paths(
+    reference_data, monkeypatch, path
+):
+    from feedback import models
+
+    assert models._just_sent_sql() is not None  # the quick path is the one in use here
+    if path == "plain orm":
+        monkeypatch.setattr(models, "_just_sent_sql", lambda: None)
+    client = client_for(None)
+    response, _key = send(
+        client, answers(identity="anonymous", audience="in_care", words="He hits me at home")
+    )
+    item = Item.objects.get()
+    found = models.JustSent.find(item.reference)
+    assert found == models.JustSent(item.reference, item.kind, "anonymous", True, False, False)
+    assert models.JustSent.find("ZZZ-99Z") is None
+    page = client.get(response["Location"]).content.decode()
+    assert "Get help now" in page and item.reference in page
