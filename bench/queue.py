@@ -183,8 +183,7 @@ def build_items(count: int, today: date, rng: random.Random) -> int:
 
 
 def make_users() -> tuple[User, User]:
-    from allauth.mfa.totp.internal.auth import TOTP
-
+    from portal import mfa
     from portal.models import Membership, Service, User
 
     manager = User.objects.create_user("bench-manager", password="x", display_name="Bench")
@@ -193,9 +192,9 @@ def make_users() -> tuple[User, User]:
         service=Service.objects.get(slug="leaving-care"),
         role=Membership.Role.MANAGER,
     )
-    TOTP.activate(manager, TOTP_SECRET)
+    mfa.activate_totp(manager, TOTP_SECRET)
     chief = User.objects.create_user("bench-complaints", password="x", is_complaints_manager=True)
-    TOTP.activate(chief, TOTP_SECRET)
+    mfa.activate_totp(chief, TOTP_SECRET)
     return manager, chief
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from feedback import dispatch, services
 from feedback.access import stored_submission_key
 from feedback.models import Item, Kind, Outcome, Topic
 from feedback.workdays import is_working_day
+from portal import mfa
 from portal.models import Audience, Membership, Service, User, YoungPerson
 
 # username, display name, persona, audience or service slug, role ("council" for a
@@ -89,9 +87,8 @@ def _person(
     if username == "chris":
         user.is_complaints_manager = True
         user.save(update_fields=["is_complaints_manager"])
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(user, totp_secret)
-    codes = RecoveryCodes.activate(user).get_unused_codes()[:2]
+    mfa.activate_totp(user, totp_secret)
+    codes = mfa.recovery_codes(user)[:2]
     return username, persona, f"  (recovery codes: {', '.join(codes)})"
 
 

@@ -8,8 +8,6 @@ import random
 import uuid
 from datetime import date, datetime, timedelta
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from feedback.models import Item, Route, Topic
 from feedback.routing import choose_route
 from participation import rollup, services
 from participation.models import ActionStatus, Meeting, MeetingKind, Theme
+from portal import mfa
 from portal.models import CODE_ALPHABET, Service, User
 
 REVIEW_TITLE = "You Said, We Did review"
@@ -68,8 +67,7 @@ def _officer(password: str, totp_secret: str) -> User:
     if created:
         user.set_password(password)
         user.save()
-    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(user, totp_secret)
+    mfa.activate_totp(user, totp_secret)
     return user
 
 

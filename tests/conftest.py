@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -17,6 +16,7 @@ from django.test import Client
 from feedback import dispatch, services
 from feedback.models import Item, Topic
 from feedback.seed import seed_reference_data
+from portal.mfa import activate_totp
 from portal.models import Audience, Membership, Service, User, YoungPerson
 
 PASSWORD = "correct horse battery staple"
@@ -55,7 +55,7 @@ def make_staff(
             user=user, service=Service.objects.get(slug=service_slug), role=role
         )
     if mfa:
-        TOTP.activate(user, TOTP_SECRET)
+        activate_totp(user, TOTP_SECRET)
     return user
 
 

@@ -98,12 +98,12 @@ def seed(young_people: int) -> tuple[list[tuple[str, str]], dict[str, list[int]]
     import django
 
     django.setup()
-    from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
 
     from feedback.models import Topic
     from feedback.seed import seed_reference_data
+    from portal import mfa
     from portal.models import Audience, Membership, Service, User, YoungPerson
 
     call_command("migrate", verbosity=0)
@@ -126,7 +126,7 @@ def seed(young_people: int) -> tuple[list[tuple[str, str]], dict[str, list[int]]
     Membership.objects.create(
         user=staff, service=Service.objects.get(slug="complaints"), role=Membership.Role.MANAGER
     )
-    TOTP.activate(staff, TOTP_SECRET)
+    mfa.activate_totp(staff, TOTP_SECRET)
     topics = {
         str(a): [t.pk for t in Topic.objects.active().for_audience(a)]
         for a in (Audience.IN_CARE, Audience.CARE_LEAVER)
