@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback import dispatch
-from feedback.models import Event, Item, Notification, StaffView
+from feedback.models import Event, Item, Notification, ReadPlace, StaffView
 from portal import audit
 from portal.models import AuditEntry, AuditKind, User, YoungPerson
 
@@ -100,8 +100,16 @@ def subject_access(person: User) -> dict[str, Any]:
             for n in Notification.objects.filter(recipient=person).order_by("created_at")
         ],
         "opened_by_staff": [
-            {"when": v.viewed_at.isoformat(), "item": v.item.reference, "who": v.user.username}
-            for v in StaffView.objects.filter(item__in=items).select_related("item", "user")
+            {
+                "when": v.viewed_at.isoformat(),
+                "item": v.item.reference,
+                "who": v.user.username,
+                # An item's own page, or a list (the queue, the API) that showed its words.
+                "where": str(v.list_read.get_on_display() if v.list_read else ReadPlace.ITEM.label),
+            }
+            for v in StaffView.objects.filter(item__in=items)
+            .select_related("item", "user", "list_read")
+            .order_by("viewed_at", "pk")
         ],
         "audit": [
             {"when": e.created_at.isoformat(), "what": e.get_kind_display(), "address": e.address}
