@@ -21,6 +21,13 @@ from tests.participation.conftest import story, topic_themes  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def kai(request: pytest.FixtureRequest) -> Item:
+    """Kai's postcard, shared with the council: on the moderation page."""
+    return request.getfixturevalue("story")["kai_item"]
+
+
 NOW = "2026-11-20 12:00Z"
 
 
@@ -111,9 +118,7 @@ def test_counts_and_aggregates_show_no_words_and_record_nothing(caseworker, item
     assert reads(caseworker) == 0
 
 
-def test_rows_fetched_however_they_are_sliced_or_streamed_are_on_record(
-    caseworker, item, settings
-):
+def test_rows_fetched_however_they_are_sliced_or_streamed_are_on_record(caseworker, item, settings):
     settings.LIST_READ_REPEAT_MINUTES = 0  # every fetch, so both ways show here
     staff_items = access.items_for_staff(caseworker).filter(status=item.status)
     assert [row.pk for row in staff_items[:5]] == [item.pk]
@@ -128,8 +133,7 @@ def test_someone_elses_items_are_not_fetched_so_not_recorded(other_caseworker, i
     assert Item.objects.count() == 1
 
 
-def test_the_moderation_page_records_the_words_it_shows(participation_officer, story):
-    kai = story["kai_item"]
+def test_the_moderation_page_records_the_words_it_shows(participation_officer, kai):
     page = client_for(participation_officer).get(reverse("participation:moderation"))
     assert kai.words in page.content.decode()
     [(on, shown)] = list_reads(participation_officer)
@@ -137,8 +141,7 @@ def test_the_moderation_page_records_the_words_it_shows(participation_officer, s
     assert reads(participation_officer, kai) == 1
 
 
-def test_the_excerpt_page_records_a_read_of_its_item(participation_officer, story):
-    kai = story["kai_item"]
+def test_the_excerpt_page_records_a_read_of_its_item(participation_officer, kai):
     url = reverse("participation:excerpt_new", args=[kai.reference])
     page = client_for(participation_officer).get(url)
     assert kai.words in page.content.decode()
@@ -146,10 +149,9 @@ def test_the_excerpt_page_records_a_read_of_its_item(participation_officer, stor
     assert not ListRead.objects.exists()
 
 
-def test_the_moderation_pages_are_no_way_round_for_other_staff(caseworker, story):
+def test_the_moderation_pages_are_no_way_round_for_other_staff(caseworker, kai):
     client = client_for(caseworker)
     assert client.get(reverse("participation:moderation")).status_code == 404
-    kai = story["kai_item"]
     assert client.get(reverse("participation:excerpt_new", args=[kai.reference])).status_code == 404
     assert not StaffView.objects.filter(user=caseworker).exists()
 
