@@ -214,6 +214,7 @@ class ReadPlace(models.TextChoices):
     API = "api", _("the API")
     MODERATION = "moderation", _("the moderation page")
     LINKING = "linking", _("linking items to an action")
+    SUBJECT_ACCESS = "subject_access", _("a subject access answer")
 
 
 class ItemQuerySet(models.QuerySet["Item"]):

@@ -38,14 +38,20 @@ def young_person_for_staff(username: str) -> User | None:
     )
 
 
-def subject_access(person: User) -> dict[str, Any]:
+def subject_access(person: User, *, read_by: User) -> dict[str, Any]:
     """Everything held about one young person, in plain data: profile, items with their
     whole timeline (staff notes too), notifications, who opened their items, and the
     audit entries about them. No other young person is named: only their own items
-    are included, and staff appear by name as the people who worked on them."""
+    are included, and staff appear by name as the people who worked on them.
+
+    The answer carries their words, so the member of staff it is made for (`read_by`)
+    is on record as reading them, as on any list; the answer names that read too."""
     profile: YoungPerson | None = person.young_person
     items = list(
-        Item.objects.filter(author=person).select_related("topic", "service").order_by("created_at")
+        Item.objects.filter(author=person)
+        .read_by(read_by, ReadPlace.SUBJECT_ACCESS)
+        .select_related("topic", "service")
+        .order_by("created_at")
     )
     events = Event.objects.filter(item__in=items).select_related("actor").order_by("created_at")
     timeline: dict[int, list[dict[str, Any]]] = {item.pk: [] for item in items}

@@ -158,13 +158,15 @@ def test_the_moderation_pages_are_no_way_round_for_other_staff(caseworker, kai):
 
 @pytest.mark.travel(NOW)
 def test_the_subject_access_answer_names_a_reader_who_saw_the_words_on_a_list(
-    caseworker, care_leaver, item
+    caseworker, care_leaver, item, complaints_manager
 ):
     client_for(caseworker).get(reverse("feedback:queue"))
     client_for(caseworker).get(reverse("feedback:staff_item", args=[item.reference]))
-    opened = subject_access(care_leaver)["opened_by_staff"]
+    opened = subject_access(care_leaver, read_by=complaints_manager)["opened_by_staff"]
     assert [(row["item"], row["who"], row["where"]) for row in opened] == [
         (item.reference, "casey", "the queue"),
         (item.reference, "casey", "an item's page"),
+        # Making the answer shows the words too: on record as well.
+        (item.reference, "chris", "a subject access answer"),
     ]
     assert opened[0]["when"] == timezone.now().isoformat()
