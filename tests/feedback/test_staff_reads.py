@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -170,3 +172,15 @@ def test_the_subject_access_answer_names_a_reader_who_saw_the_words_on_a_list(
         (item.reference, "chris", "a subject access answer"),
     ]
     assert opened[0]["when"] == timezone.now().isoformat()
+
+
+def test_an_unchanged_refresh_costs_less_than_the_first_load(caseworker, item):
+    client = client_for(caseworker)
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("feedback:queue"))
+    with CaptureQueriesContext(connection) as refresh:
+        client.get(reverse("feedback:queue"))
+    # The first load writes the list and its items' views; a refresh writes nothing.
+    assert [q["sql"] for q in first if q["sql"].startswith("INSERT")] != []
+    assert [q["sql"] for q in refresh if q["sql"].startswith("INSERT")] == []
+    assert len(refresh) < len(first)
