@@ -111,7 +111,9 @@ def person_data_json(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(request, username)
     audit.record(AuditKind.EXPORT, request=request, detail=f"subject access JSON #{person.pk}")
     return HttpResponse(
-        json.dumps(privacy.subject_access(person, read_by=request.user), indent=2, ensure_ascii=False),
+        json.dumps(
+            privacy.subject_access(person, read_by=request.user), indent=2, ensure_ascii=False
+        ),
         content_type="application/json; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="subject-access-{person.pk}.json"'},
     )
