@@ -272,7 +272,7 @@ def audit_log(request: SignedInRequest) -> HttpResponse:
     form = AuditLogForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if form.is_bound and form.errors:
-        found = AuditEntry.objects.none().values_list("pk")
+        found = _keyed(AuditEntry.objects.none(), "e", "created_at")
     else:
         found = _audit_found(filters)
     page = Paginator(found, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -285,7 +285,7 @@ def audit_log(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _audit_found(filters: dict[str, Any]) -> QuerySet[Any, tuple[Any, ...]]:
+def _audit_found(filters: dict[str, Any]) -> QuerySet[Any, tuple[str, int, datetime]]:
     """Which entries match, newest first, as (source, id, when): the log's three sources
     filtered in the database and merged in one query, so a page costs one page."""
     entries = AuditEntry.objects.all()
@@ -320,7 +320,7 @@ def _audit_found(filters: dict[str, Any]) -> QuerySet[Any, tuple[Any, ...]]:
     return first.union(*others, all=True).order_by("-when", "-key")
 
 
-def _keyed(rows: QuerySet[Any], source: str, when: str) -> QuerySet[Any, tuple[Any, ...]]:
+def _keyed(rows: QuerySet[Any], source: str, when: str) -> QuerySet[Any, tuple[str, int, datetime]]:
     return (
         rows.order_by()
         .annotate(source=Value(source), key=F("pk"), when=F(when))
