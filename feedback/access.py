@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 
-from feedback.models import Channel, Item, ItemQuerySet
+from feedback.models import Channel, Item, ItemQuerySet, ReadPlace
 from portal.limits import Limit, count_limits
 from portal.models import (
     CODE_ALPHABET,
@@ -109,15 +110,38 @@ def items_for_young_person(user: User) -> ItemQuerySet:
     return Item.objects.for_author(user)
 
 
-def items_for_staff(user: User) -> ItemQuerySet:
+def items_for_staff(user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
     """The items this member of staff may read; every row fetched from here is on
-    record as read by them (`ItemQuerySet.read_by`): the one place staff reads are
-    audited, whatever the page, API or export."""
+    record as read by them, `on` the page or list that shows them
+    (`ItemQuerySet.read_by`): the one place staff reads are audited, whatever the
+    page, API or export."""
     if not user.is_authenticated:
         return Item.objects.none()
     if user.is_complaints_manager:
-        return Item.objects.all().read_by(user)
-    return Item.objects.for_services(user.service_ids).read_by(user)
+        return Item.objects.all().read_by(user, on)
+    return Item.objects.for_services(user.service_ids).read_by(user, on)
+
+
+def items_shared_with_the_council(user: User, *, moderator: bool) -> ItemQuerySet:
+    """Items whose author said the council may see their words (never a safeguarding
+    item, never an anonymised one), for a moderator (participation decides who is one),
+    each fetched row on record as read by them on the moderation page."""
+    if not (user.is_authenticated and moderator):
+        return Item.objects.none()
+    return Item.objects.filter(
+        consent_to_share=True, safeguarding=False, anonymised_at__isnull=True
+    ).read_by(user, ReadPlace.MODERATION)
+
+
+def items_for_tagging(user: User, *, moderator: bool) -> ItemQuerySet:
+    """The items staff may tag or link to an action: their services' items, and the
+    moderators' shared items; each fetched row on record as read by them."""
+    if not user.is_authenticated:
+        return Item.objects.none()
+    return Item.objects.filter(
+        Q(pk__in=items_for_staff(user).values("pk"))
+        | Q(pk__in=items_shared_with_the_council(user, moderator=moderator).values("pk"))
+    ).read_by(user, ReadPlace.LINKING)
 
 
 def young_person_for_paper(staff: User, username: str) -> User | None:
@@ -140,13 +164,17 @@ def _check_reference(reference: str) -> None:
 
 
 def item_for_staff(user: User, reference: str) -> Item:
+    return one_item(
+        items_for_staff(user).select_related("topic", "service", "assignee", "author"),
+        reference,
+    )
+
+
+def one_item(items: ItemQuerySet, reference: str) -> Item:
+    """One item from a staff gate's items, its read on record as this item's page."""
     _check_reference(reference)
     try:
-        return (
-            items_for_staff(user)
-            .select_related("topic", "service", "assignee", "author")
-            .get(reference=reference)
-        )
+        return items.read_on(ReadPlace.ITEM).get(reference=reference)
     except Item.DoesNotExist:
         raise Http404 from None
 
@@ -161,7 +189,7 @@ def item_entered_by(user: User, reference: str) -> Item:
     try:
         return (
             Item.objects.filter(entered_by=user, channel=Channel.PAPER)
-            .read_by(user)
+            .read_by(user, ReadPlace.ITEM)
             .select_related("topic", "service", "assignee")
             .get(reference=reference)
         )

@@ -47,7 +47,7 @@ from feedback.forms import (
     SubmissionForm,
     TrackForm,
 )
-from feedback.models import Channel, Item, ItemQuerySet, Notification, Topic
+from feedback.models import Channel, Item, ItemQuerySet, Notification, ReadPlace, Topic
 from feedback.serializers import (
     AssignRequest,
     NextStageRequest,
@@ -546,7 +546,7 @@ class Queue(generics.ListAPIView[Item]):
     filterset_class = QueueFilter
 
     def get_queryset(self) -> ItemQuerySet:
-        return access.items_for_staff(_signed_in(self.request)).select_related(
+        return access.items_for_staff(_signed_in(self.request), ReadPlace.API).select_related(
             "topic", "service", "assignee", "author"
         )
 

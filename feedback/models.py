@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection, models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import OrderBy
@@ -203,25 +205,48 @@ class Outcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ItemQuerySet(models.QuerySet["Item"]):
-    # Who these rows are being read by: set by `read_by`, kept through every filter,
-    # slice and page, so a read is on record however the rows reach a response.
-    _read_by: User | None = None
+class ReadPlace(models.TextChoices):
+    """Where a member of staff was shown items' words: one item's page, or a list."""
 
-    def read_by(self, user: User) -> ItemQuerySet:
+    ITEM = "item", _("an item's page")
+    LIST = "list", _("a list")
+    QUEUE = "queue", _("the queue")
+    API = "api", _("the API")
+    MODERATION = "moderation", _("the moderation page")
+    LINKING = "linking", _("linking items to an action")
+    SUBJECT_ACCESS = "subject_access", _("a subject access answer")
+
+
+class ItemQuerySet(models.QuerySet["Item"]):
+    # Who these rows are being read by, and where: set by `read_by`, kept through every
+    # filter, slice and page, so a read is on record however the rows reach a response.
+    _read_by: User | None = None
+    _read_on: str = ReadPlace.LIST
+
+    def read_by(self, user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
         """These items, each fetched row put on record (`StaffView`) as read by `user`.
 
-        The staff gate (`access.items_for_staff`) returns every staff list and item
-        through here, so a page, an API list or detail, a CSV or a refused action that
-        re-renders words cannot forget to record the read. Counting, `exists()` and
-        aggregates fetch no rows (and show no words), so they record nothing."""
+        The staff gates (`feedback.access`) return every staff list and item through
+        here, so a page, an API list or detail, a CSV or a refused action that
+        re-renders words cannot forget to record the read. On an item's page each fetch
+        is one `StaffView`; anywhere else the fetch is a list, one `ListRead` naming its
+        items (`ListRead.objects.record`). Counting, `exists()` and aggregates fetch no
+        rows (and show no words), so they record nothing."""
         clone = self.all()
         clone._read_by = user
+        clone._read_on = on
+        return clone
+
+    def read_on(self, on: ReadPlace) -> ItemQuerySet:
+        """The same reader, shown these rows somewhere else: an item's page, not a list."""
+        clone = self.all()
+        clone._read_on = on
         return clone
 
     def _clone(self) -> ItemQuerySet:
         clone: ItemQuerySet = super()._clone()  # type: ignore[misc]  # Django's, not in the stubs
         clone._read_by = self._read_by
+        clone._read_on = self._read_on
         return clone
 
     def _fetch_all(self) -> None:
@@ -234,9 +259,12 @@ class ItemQuerySet(models.QuerySet["Item"]):
             and self._result_cache
             and issubclass(self._iterable_class, ModelIterable)
         ):
-            StaffView.objects.bulk_create(
-                [StaffView(item=row, user=reader) for row in self._result_cache]
-            )
+            if self._read_on == ReadPlace.ITEM:
+                StaffView.objects.bulk_create(
+                    [StaffView(item=row, user=reader) for row in self._result_cache]
+                )
+            else:
+                ListRead.objects.record(user=reader, on=self._read_on, items=self._result_cache)
 
     def iterator(self, chunk_size: int | None = None) -> Iterator[Item]:
         if self._read_by is not None:
@@ -866,12 +894,68 @@ class Notification(models.Model):
         return self.key
 
 
+class ListReadManager(models.Manager["ListRead"]):
+    def record(self, *, user: User, on: str, items: list[Item]) -> ListRead | None:
+        """One entry naming the items a list showed, with a `StaffView` per item (so an
+        item's own audit page and a subject access answer still name every reader).
+
+        The queue refreshes every 30 seconds: the same list shown again to the same
+        person within LIST_READ_REPEAT_MINUTES is not recorded again. The cache holds
+        only when it was last recorded (one round trip for a refresh); the database is the
+        record. A cache that is down says "not seen" (portal.cache), so a read is recorded
+        rather than lost."""
+        ids = sorted({item.pk for item in items})
+        shown = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
+        key = f"list-read:{user.pk}:{on}:{shown}"
+        repeat = settings.LIST_READ_REPEAT_MINUTES * 60
+        now = timezone.now()
+        # The time of the last record, not the key's lifetime alone, decides: the app's
+        # clock is the record's clock (and the one tests freeze).
+        last = cache.get(key)
+        if repeat and isinstance(last, float) and 0 <= now.timestamp() - last < repeat:
+            return None
+        read = self.create(user=user, on=on, item_count=len(ids), at=now)
+        if repeat:
+            cache.set(key, now.timestamp(), repeat)
+        StaffView.objects.bulk_create(
+            [StaffView(item_id=pk, user=user, viewed_at=read.at, list_read=read) for pk in ids]
+        )
+        return read
+
+
+class ListRead(models.Model):
+    """A list of items whose words a member of staff was shown at once (the queue, an API
+    page, the moderation page): one entry in the audit log. Each item shown has its
+    `StaffView` pointing here. Written by the app, never edited."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    on = models.CharField(max_length=20, choices=ReadPlace)
+    item_count = models.PositiveIntegerField()
+
+    objects = ListReadManager()
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("staff read of a list of items")
+        verbose_name_plural = _("staff reads of lists of items")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user_id} read {self.item_count} items on {self.on} at {self.at:%Y-%m-%d %H:%M}"
+        )
+
+
 class StaffView(models.Model):
-    """Who opened which item's page, and when. Written by the app, never edited."""
+    """Who read which item's words, and when: on its own page, or on a list (`list_read`).
+    Written by the app, never edited."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="staff_views")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     viewed_at = models.DateTimeField(default=timezone.now)
+    list_read = models.ForeignKey(
+        ListRead, on_delete=models.PROTECT, null=True, blank=True, related_name="views"
+    )
 
     class Meta:
         ordering = ["-viewed_at"]

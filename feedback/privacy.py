@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from feedback import dispatch
-from feedback.models import Event, Item, Notification, StaffView
+from feedback.models import Event, Item, Notification, ReadPlace, StaffView
 from portal import audit
 from portal.models import AuditEntry, AuditKind, User, YoungPerson
 
@@ -38,14 +38,20 @@ def young_person_for_staff(username: str) -> User | None:
     )
 
 
-def subject_access(person: User) -> dict[str, Any]:
+def subject_access(person: User, *, read_by: User) -> dict[str, Any]:
     """Everything held about one young person, in plain data: profile, items with their
     whole timeline (staff notes too), notifications, who opened their items, and the
     audit entries about them. No other young person is named: only their own items
-    are included, and staff appear by name as the people who worked on them."""
+    are included, and staff appear by name as the people who worked on them.
+
+    The answer carries their words, so the member of staff it is made for (`read_by`)
+    is on record as reading them, as on any list; the answer names that read too."""
     profile: YoungPerson | None = person.young_person
     items = list(
-        Item.objects.filter(author=person).select_related("topic", "service").order_by("created_at")
+        Item.objects.filter(author=person)
+        .read_by(read_by, ReadPlace.SUBJECT_ACCESS)
+        .select_related("topic", "service")
+        .order_by("created_at")
     )
     events = Event.objects.filter(item__in=items).select_related("actor").order_by("created_at")
     timeline: dict[int, list[dict[str, Any]]] = {item.pk: [] for item in items}
@@ -100,8 +106,16 @@ def subject_access(person: User) -> dict[str, Any]:
             for n in Notification.objects.filter(recipient=person).order_by("created_at")
         ],
         "opened_by_staff": [
-            {"when": v.viewed_at.isoformat(), "item": v.item.reference, "who": v.user.username}
-            for v in StaffView.objects.filter(item__in=items).select_related("item", "user")
+            {
+                "when": v.viewed_at.isoformat(),
+                "item": v.item.reference,
+                "who": v.user.username,
+                # An item's own page, or a list (the queue, the API) that showed its words.
+                "where": str(v.list_read.get_on_display() if v.list_read else ReadPlace.ITEM.label),
+            }
+            for v in StaffView.objects.filter(item__in=items)
+            .select_related("item", "user", "list_read")
+            .order_by("viewed_at", "pk")
         ],
         "audit": [
             {"when": e.created_at.isoformat(), "what": e.get_kind_display(), "address": e.address}

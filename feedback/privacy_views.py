@@ -67,7 +67,7 @@ def people(request: SignedInRequest) -> HttpResponse:
 @staff_required
 def person_data(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(request, username)
-    data = privacy.subject_access(person)
+    data = privacy.subject_access(person, read_by=request.user)
     audit.record(AuditKind.EXPORT, request=request, detail=f"subject access page #{person.pk}")
     return render(
         request,
@@ -111,7 +111,9 @@ def person_data_json(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(request, username)
     audit.record(AuditKind.EXPORT, request=request, detail=f"subject access JSON #{person.pk}")
     return HttpResponse(
-        json.dumps(privacy.subject_access(person), indent=2, ensure_ascii=False),
+        json.dumps(
+            privacy.subject_access(person, read_by=request.user), indent=2, ensure_ascii=False
+        ),
         content_type="application/json; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="subject-access-{person.pk}.json"'},
     )
@@ -135,7 +137,7 @@ def person_erase(request: SignedInRequest, username: str) -> HttpResponse:
                 _("Erased. %(count)s items keep only their figures.") % {"count": count},
             )
             return redirect("feedback:people")
-    data = privacy.subject_access(person)
+    data = privacy.subject_access(person, read_by=request.user)
     return render(
         request,
         "feedback/staff/person_data.html",

@@ -12,14 +12,19 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import F, QuerySet, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from feedback import access, reports
-from feedback.models import StaffView
+from feedback.models import ListRead, StaffView
 from portal import audit
 from portal.forms import AuditFilterForm
 from portal.models import AuditEntry, AuditKind, User
@@ -228,7 +233,24 @@ def _number(value: float | None) -> str:
 
 # --- The audit log ----------------------------------------------------------------
 
-AUDIT_ROWS = 200
+AUDIT_PAGE_SIZE = 50
+ITEM_READ, LIST_READ = "item_read", "list_read"
+
+
+class AuditLogForm(AuditFilterForm):
+    """The log's filters, and what kind of entry: a read of one item or of a list, or
+    one of the portal's own kinds."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Anything")),
+            (ITEM_READ, gettext_lazy("Opened an item")),
+            (LIST_READ, gettext_lazy("Read a list of items")),
+            *AuditKind.choices,
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -243,42 +265,128 @@ class AuditRow:
 
 @staff_required
 def audit_log(request: SignedInRequest) -> HttpResponse:
-    """Everything the log holds, newest first, filtered by person, item and date: sign-ins,
-    refusals, exports and configuration changes, and every staff read of an item."""
+    """Everything the log holds, newest first, a page at a time, filtered by person, item,
+    kind and date: sign-ins, refusals, exports and configuration changes, every staff read
+    of an item's page, and every list of items shown to staff, once (not each refresh)."""
     access.require(access.can_read_audit(request.user))
-    form = AuditFilterForm(request.GET or None)
-    rows: list[AuditRow] = []
-    if not form.is_bound or form.is_valid():
-        rows = _audit_rows(form.cleaned_data if form.is_bound else {})
-    return render(request, "feedback/staff/audit_log.html", {"form": form, "rows": rows})
+    form = AuditLogForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and form.errors:
+        found = _keyed(AuditEntry.objects.none(), "e", "created_at")
+    else:
+        found = _audit_found(filters)
+    page = Paginator(found, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "feedback/staff/audit_log.html",
+        {"form": form, "page": page, "rows": _audit_rows(page), "query": query.urlencode()},
+    )
 
 
-def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
+def _audit_found(filters: dict[str, Any]) -> QuerySet[Any, tuple[str, int, datetime]]:
+    """Which entries match, newest first, as (source, id, when): the log's three sources
+    filtered in the database and merged in one query, so a page costs one page."""
     entries = AuditEntry.objects.all()
-    reads = StaffView.objects.select_related("user", "item")
-    person, item = filters.get("person"), filters.get("item")
-    if person:
+    views = StaffView.objects.filter(list_read__isnull=True)
+    lists = ListRead.objects.all()
+    if person := filters.get("person"):
         entries = entries.filter(username__iexact=person)
-        reads = reads.filter(user__username__iexact=person)
-    if item:
+        views = views.filter(user__username__iexact=person)
+        lists = lists.filter(user__username__iexact=person)
+    if item := filters.get("item"):
         entries = entries.filter(item_reference=item)
-        reads = reads.filter(item__reference=item)
-    since, until = filters.get("since"), filters.get("until")
-    if isinstance(since, date):
+        views = views.filter(item__reference=item)
+        lists = lists.filter(views__item__reference=item)
+    if since := filters.get("since"):
         entries = entries.filter(created_at__gte=_local_midnight(since))
-        reads = reads.filter(viewed_at__gte=_local_midnight(since))
-    if isinstance(until, date):
-        entries = entries.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
-        reads = reads.filter(viewed_at__lt=_local_midnight(until + timedelta(days=1)))
-    rows = [
-        AuditRow(e.created_at, e.get_kind_display(), e.username or (f"#{e.user_id}" if e.user_id else ""),
-                 e.item_reference, e.address, e.detail)
-        for e in entries[:AUDIT_ROWS]
-    ] + [
-        AuditRow(v.viewed_at, str(_("Opened an item")), v.user.username, v.item.reference, "", "")
-        for v in reads.order_by("-viewed_at")[:AUDIT_ROWS]
-    ]  # fmt: skip
-    return sorted(rows, key=lambda row: row.when, reverse=True)[:AUDIT_ROWS]
+        views = views.filter(viewed_at__gte=_local_midnight(since))
+        lists = lists.filter(at__gte=_local_midnight(since))
+    if until := filters.get("until"):
+        end = _local_midnight(until + timedelta(days=1))
+        entries = entries.filter(created_at__lt=end)
+        views = views.filter(viewed_at__lt=end)
+        lists = lists.filter(at__lt=end)
+    kind = filters.get("kind")
+    sources = []
+    if kind in ("", None) or kind in AuditKind.values:
+        sources.append(_keyed(entries.filter(kind=kind) if kind else entries, "e", "created_at"))
+    if kind in ("", None, ITEM_READ):
+        sources.append(_keyed(views, "v", "viewed_at"))
+    if kind in ("", None, LIST_READ):
+        sources.append(_keyed(lists, "l", "at"))
+    first, *others = sources
+    return first.union(*others, all=True).order_by("-when", "-key")
+
+
+def _keyed(rows: QuerySet[Any], source: str, when: str) -> QuerySet[Any, tuple[str, int, datetime]]:
+    return (
+        rows.order_by()
+        .annotate(source=Value(source), key=F("pk"), when=F(when))
+        .values_list("source", "key", "when")
+    )
+
+
+def _audit_rows(page: Page[tuple[str, int, datetime]]) -> list[AuditRow]:
+    """The page's entries, readable: a list read says who read how many items' words,
+    where, and names each item."""
+    wanted: dict[str, list[int]] = {"e": [], "v": [], "l": []}
+    for source, key, _when in page.object_list:
+        wanted[source].append(key)
+    entries = AuditEntry.objects.in_bulk(wanted["e"])
+    views = StaffView.objects.select_related("user", "item").in_bulk(wanted["v"])
+    lists = ListRead.objects.select_related("user").in_bulk(wanted["l"])
+    shown: dict[int, list[str]] = {}
+    for list_id, reference in (
+        StaffView.objects.filter(list_read__in=wanted["l"])
+        .order_by("item__reference")
+        .values_list("list_read_id", "item__reference")
+    ):
+        shown.setdefault(list_id, []).append(reference)
+    rows = []
+    for source, key, _when in page.object_list:
+        if source == "e":
+            e = entries[key]
+            who = e.username or (f"#{e.user_id}" if e.user_id else "")
+            rows.append(
+                AuditRow(
+                    e.created_at, e.get_kind_display(), who, e.item_reference, e.address, e.detail
+                )
+            )
+        elif source == "v":
+            v = views[key]
+            rows.append(
+                AuditRow(
+                    v.viewed_at, str(_("Opened an item")), v.user.username, v.item.reference, "", ""
+                )
+            )
+        else:
+            read = lists[key]
+            rows.append(
+                AuditRow(
+                    read.at,
+                    str(_("Read a list of items")),
+                    read.user.username,
+                    "",
+                    "",
+                    _list_sentence(read, shown.get(read.pk, [])),
+                )
+            )
+    return rows
+
+
+def _list_sentence(read: ListRead, references: list[str]) -> str:
+    return ngettext(
+        "%(name)s read the words of %(count)d item on %(where)s: %(references)s",
+        "%(name)s read the words of %(count)d items on %(where)s: %(references)s",
+        read.item_count,
+    ) % {
+        "name": read.user.shown_name,
+        "count": read.item_count,
+        "where": read.get_on_display(),
+        "references": ", ".join(references),
+    }
 
 
 def _local_midnight(day: date) -> datetime:

@@ -40,6 +40,7 @@ from feedback.models import (
     Item,
     Kind,
     Priority,
+    ReadPlace,
     StaffView,
     Status,
     Topic,
@@ -170,7 +171,7 @@ def _tabs(user: User, params: dict[str, str], now: datetime) -> list[dict[str, o
 @staff_required
 def queue(request: SignedInRequest) -> HttpResponse:
     params = request.GET
-    items = access.items_for_staff(request.user).select_related(
+    items = access.items_for_staff(request.user, ReadPlace.QUEUE).select_related(
         "topic", "service", "assignee", "author"
     )
     status = params.get("status", "open")

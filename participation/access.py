@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from feedback.access import REFERENCE_RE, items_for_staff
+from feedback import access as feedback_access
 from feedback.models import Item, ItemQuerySet
 from participation.models import Action, ActionQuerySet, Excerpt, Meeting, Theme
 from portal.models import Service, ServiceQuerySet, User
@@ -155,41 +155,26 @@ def theme_for(user: User, pk: object) -> Theme:
 
 
 def items_for_moderation(user: User) -> ItemQuerySet:
-    """Items whose author said the council may see their words, for moderators only.
+    """Items whose author said the council may see their words, for moderators only;
+    each read is on record (feedback.access).
 
     Never a safeguarding item: words that read as a child at risk are not quoted."""
-    if not is_moderator(user):
-        return Item.objects.none()
-    return Item.objects.filter(
-        consent_to_share=True, safeguarding=False, anonymised_at__isnull=True
-    )
+    return feedback_access.items_shared_with_the_council(user, moderator=is_moderator(user))
 
 
 def items_for_tagging(user: User) -> ItemQuerySet:
     """Staff tag the items they can open: their services' items, and moderators' queue."""
     if not is_staff(user):
         return Item.objects.none()
-    return Item.objects.filter(
-        Q(pk__in=items_for_staff(user).values("pk"))
-        | Q(pk__in=items_for_moderation(user).values("pk"))
-    )
-
-
-def _item(items: ItemQuerySet, reference: str) -> Item:
-    if not REFERENCE_RE.fullmatch(reference):
-        raise Http404
-    try:
-        return items.select_related("topic").get(reference=reference)
-    except Item.DoesNotExist:
-        raise Http404 from None
+    return feedback_access.items_for_tagging(user, moderator=is_moderator(user))
 
 
 def item_for_tagging(user: User, reference: str) -> Item:
-    return _item(items_for_tagging(user), reference)
+    return feedback_access.one_item(items_for_tagging(user).select_related("topic"), reference)
 
 
 def item_for_moderation(user: User, reference: str) -> Item:
-    return _item(items_for_moderation(user), reference)
+    return feedback_access.one_item(items_for_moderation(user).select_related("topic"), reference)
 
 
 def theme_for_tagging(pk: object) -> Theme:

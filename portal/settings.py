@@ -261,6 +261,9 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Staff are signed out after this long without a request; young people are not.
 STAFF_IDLE_MINUTES = envint("STAFF_IDLE_MINUTES", 30, minimum=1)
+# The queue refreshes every 30 seconds: the same list shown again to the same person
+# within this many minutes is not put on the audit record again (0: record every one).
+LIST_READ_REPEAT_MINUTES = envint("LIST_READ_REPEAT_MINUTES", 5, minimum=0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE = envbool(

@@ -15,10 +15,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from feedback.models import Item
+from feedback.models import Item, StaffView
 from participation import services as participation
 from participation.models import Meeting
 from portal.models import ApiToken, Service, User
@@ -222,6 +223,38 @@ MATRIX: dict[str, Rule] = {
     "participation:board": PUBLIC,
 }
 
+# The "records a read" column. A page or endpoint whose response carries a young person's
+# words to staff puts the read on record (feedback/access.py), for every persona that opens
+# it. Here: each pattern that shows words, the item whose words it shows (a key of `world`)
+# and who sees them. Every other pattern is declared to show staff no words: the walk holds
+# both, reading each response for the words of every item in the world.
+SHOWS_WORDS: dict[str, tuple[str, frozenset[str]]] = {
+    "feedback:queue": ("reference", IN_SERVICE),
+    "feedback:staff_item": ("reference", IN_SERVICE),
+    "api_v1:queue": ("reference", IN_SERVICE),
+    "api_v1:staff_item": ("reference", IN_SERVICE),
+    "api_staff_items": ("reference", IN_SERVICE),
+    "api_staff_item": ("reference", IN_SERVICE),
+    "feedback:person_data": ("reference", CM),
+    "feedback:person_data_json": ("reference", CM),
+    "feedback:person_erase": ("reference", CM),  # refused (no reason): the answer again
+    "participation:moderation": ("unquoted_reference", CM),
+    "participation:excerpt_new": ("shared_reference", CM),
+    # A refused action shows the item page again, its words with it (400).
+    **dict.fromkeys(
+        [
+            "feedback:staff_decide", "feedback:staff_extend", "feedback:staff_note",
+            "feedback:staff_reply", "feedback:staff_reroute", "feedback:staff_resolve",
+            "feedback:staff_stage", "feedback:staff_status",
+        ],
+        ("reference", IN_SERVICE),
+    ),
+    # The API answers an action with the item as it now is; a repeat is refused, no words.
+    "api_v1:acknowledge": ("reference", frozenset({"caseworker"})),
+    "api_v1:take": ("reference", frozenset({"caseworker", "manager"})),
+    "api_v1:assign": ("reference", IN_SERVICE),
+}  # fmt: skip
+
 # Framework pages with no young person's data, gated by the framework itself; tested
 # where they are restyled or turned off.
 ALLAUTH = "allauth's sign-in, password and second-factor pages (tests/portal/test_sign_in.py)"
@@ -280,6 +313,10 @@ def test_every_url_pattern_has_an_entry_in_the_access_matrix() -> None:
     assert not missing, "URL patterns with no entry in the access matrix:\n" + "\n".join(missing)
 
 
+def test_every_pattern_said_to_show_words_is_in_the_matrix() -> None:
+    assert not set(SHOWS_WORDS) - set(MATRIX)
+
+
 def test_every_entry_in_the_matrix_is_a_url_pattern() -> None:
     names = {name for name, _route in walk(get_resolver().url_patterns)}
     assert not set(MATRIX) - names, "entries for patterns that no longer exist"
@@ -308,6 +345,7 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
     return {
         "reference": item.reference,
         "shared_reference": told["jade_item"].reference,
+        "unquoted_reference": told["kai_item"].reference,  # shared, no excerpt yet
         "theme": str(theme_of("school").pk),
         "action": str(told["action"].pk),
         "excerpt": str(told["excerpt"].pk),
@@ -363,7 +401,9 @@ def _patterns_by_name() -> dict[str, URLPattern]:
     return found
 
 
-def answer(client: Client, rule: Rule, url: str, world: dict[str, str]) -> int | str:
+def answer(
+    client: Client, rule: Rule, url: str, world: dict[str, str]
+) -> tuple[int | str, HttpResponseBase]:
     data = {"action": world["action"]}
     if rule.method == "get":
         response = client.get(url)
@@ -375,12 +415,25 @@ def answer(client: Client, rule: Rule, url: str, world: dict[str, str]) -> int |
         response = client.post(url, data, content_type="application/json")
     status = response.status_code
     if status == 302 and response["Location"].startswith("/accounts/login/"):
-        return LOGIN
+        return LOGIN, response
     if rule.method != "get" and status not in (302, 403, 404, 405) and status < 500:
-        return PASSES
+        return PASSES, response
     if rule.method == "post" and status == 302:
-        return PASSES  # POST, redirect, GET: the action ran or said why not on the next page
-    return status
+        return PASSES, response  # POST, redirect, GET: the action ran or the next page says why not
+    return status, response
+
+
+def words_shown(response: HttpResponseBase, user: User | None) -> set[str]:
+    """The references of the items (not the persona's own) whose words the response carries."""
+    body = getattr(response, "content", b"").decode(errors="replace")
+    items = Item.objects.exclude(author=user) if user is not None else Item.objects.all()
+    return {item.reference for item in items.exclude(words="") if item.words in body}
+
+
+def reads_on_record(user: User | None) -> set[str]:
+    if user is None:
+        return set()
+    return set(StaffView.objects.filter(user=user).values_list("item__reference", flat=True))
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -392,7 +445,17 @@ def test_each_persona_gets_what_the_matrix_says(
     wrong = []
     for persona, fixture in PERSONAS.items():
         user = request.getfixturevalue(fixture) if fixture else None
-        got = answer(client_for(user), rule, url, world)
+        got, response = answer(client_for(user), rule, url, world)
         if got != rule.expected(persona):
             wrong.append(f"{persona}: got {got}, the matrix says {rule.expected(persona)}")
+        # The "records a read" column: words shown are on record as read, naming the item.
+        shown = words_shown(response, user)
+        if unrecorded := shown - reads_on_record(user):
+            wrong.append(f"{persona}: shown the words of {unrecorded} with no read on record")
+        if name in SHOWS_WORDS:
+            key, readers = SHOWS_WORDS[name]
+            if persona in readers and world[key] not in shown:
+                wrong.append(f"{persona}: the column says this shows {world[key]}'s words")
+        elif shown:
+            wrong.append(f"{persona}: shown words, but the column says this shows none")
     assert not wrong, f"{rule.method.upper()} {url}\n" + "\n".join(wrong)
