@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -149,6 +150,31 @@ def test_trying_usernames_one_after_another_is_slowed_down(invitation, young_per
     )
     assert response.status_code == 429
     assert "Too many tries" in response.content.decode()
+
+
+def test_once_slowed_down_the_answer_is_the_same_for_a_taken_and_a_free_username(
+    invitation, young_person
+):
+    _invitation, _token, code = invitation
+    client = client_for(None)
+    client.post(reverse("invitation_code"), {"code": code})
+    for n in range(20):
+        client.post(reverse("invitation_accept"), {"username": f"guess{n}", "password1": "a"})
+
+    def answer(username: str) -> str:
+        response = client.post(
+            reverse("invitation_accept"),
+            {"username": username, "password1": PASSWORD, "password2": PASSWORD},
+        )
+        assert response.status_code == 429
+        page = response.content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+    taken, free = answer("jade"), answer("nobody-has-this-name")
+    assert "Too many tries" in taken
+    assert "That username cannot be used" not in taken
+    assert taken == free
+    assert not User.objects.filter(username="nobody-has-this-name").exists()
 
 
 def test_a_staff_invitation_makes_a_member_of_the_service(manager):
