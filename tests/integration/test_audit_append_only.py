@@ -30,7 +30,6 @@ def test_the_audit_table_refuses_update_and_delete(db: None) -> None:
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
-
 # The portal's role: every right on the table, but not its owner (README, production).
 APP_ROLE = "portal_audit_test_app"
 
