@@ -254,11 +254,11 @@ def audit_log(request: SignedInRequest) -> HttpResponse:
 
 
 def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
-    entries = AuditEntry.objects.all()
+    entries = AuditEntry.objects.named()
     reads = StaffView.objects.select_related("user", "item")
     person, item = filters.get("person"), filters.get("item")
     if person:
-        entries = entries.filter(username__iexact=person)
+        entries = entries.for_person(str(person))
         reads = reads.filter(user__username__iexact=person)
     if item:
         entries = entries.filter(item_reference=item)
@@ -271,7 +271,7 @@ def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
         entries = entries.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
         reads = reads.filter(viewed_at__lt=_local_midnight(until + timedelta(days=1)))
     rows = [
-        AuditRow(e.created_at, e.get_kind_display(), e.username or (f"#{e.user_id}" if e.user_id else ""),
+        AuditRow(e.created_at, e.get_kind_display(), e.who or (f"#{e.user_id}" if e.user_id else ""),
                  e.item_reference, e.address, e.detail)
         for e in entries[:AUDIT_ROWS]
     ] + [
