@@ -271,7 +271,7 @@ def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
         entries = entries.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
         reads = reads.filter(viewed_at__lt=_local_midnight(until + timedelta(days=1)))
     rows = [
-        AuditRow(e.created_at, e.get_kind_display(), e.who or (f"#{e.user_id}" if e.user_id else ""),
+        AuditRow(e.created_at, e.get_kind_display(), e.who_shown,
                  e.item_reference, e.address, e.detail)
         for e in entries[:AUDIT_ROWS]
     ] + [

@@ -94,7 +94,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("item_reference",)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).named()
+        return AuditEntry.objects.named()
 
     @admin.display(description=_("who"))
     def who(self, entry: Any) -> str:

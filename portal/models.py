@@ -381,6 +381,12 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} #{self.user_id or ''}"
 
+    @property
+    def who_shown(self) -> str:
+        """The staff name `named()` found while the account exists; else the id ("#42")."""
+        name = getattr(self, "who", None)
+        return name or (f"#{self.user_id}" if self.user_id else "")
+
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
