@@ -292,7 +292,7 @@ def _audit_found(filters: dict[str, Any]) -> QuerySet[Any, tuple[str, int, datet
     views = StaffView.objects.filter(list_read__isnull=True)
     lists = ListRead.objects.all()
     if person := filters.get("person"):
-        entries = entries.filter(username__iexact=person)
+        entries = entries.for_person(str(person))
         views = views.filter(user__username__iexact=person)
         lists = lists.filter(user__username__iexact=person)
     if item := filters.get("item"):
@@ -334,7 +334,7 @@ def _audit_rows(page: Page[tuple[str, int, datetime]]) -> list[AuditRow]:
     wanted: dict[str, list[int]] = {"e": [], "v": [], "l": []}
     for source, key, _when in page.object_list:
         wanted[source].append(key)
-    entries = AuditEntry.objects.in_bulk(wanted["e"])
+    entries = AuditEntry.objects.named().in_bulk(wanted["e"])
     views = StaffView.objects.select_related("user", "item").in_bulk(wanted["v"])
     lists = ListRead.objects.select_related("user").in_bulk(wanted["l"])
     shown: dict[int, list[str]] = {}
@@ -348,7 +348,7 @@ def _audit_rows(page: Page[tuple[str, int, datetime]]) -> list[AuditRow]:
     for source, key, _when in page.object_list:
         if source == "e":
             e = entries[key]
-            who = e.username or (f"#{e.user_id}" if e.user_id else "")
+            who = e.who_shown
             rows.append(
                 AuditRow(
                     e.created_at, e.get_kind_display(), who, e.item_reference, e.address, e.detail

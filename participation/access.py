@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from feedback import access as feedback_access
 from feedback.models import Item, ItemQuerySet
-from participation.models import Action, ActionQuerySet, Excerpt, Meeting, Theme
+from participation.models import Action, ActionQuerySet, Excerpt, Meeting, MeetingQuerySet, Theme
 from portal.models import Service, ServiceQuerySet, User
 from portal.permissions import passed_second_factor
 
@@ -135,14 +135,27 @@ def action_for(user: User, pk: object) -> Action:
         raise Http404 from None
 
 
+def meetings_for(user: User) -> MeetingQuerySet:
+    """Council viewers (the council, the participation officer, the complaints manager)
+    see every meeting; other staff the ones they are invited to."""
+    if is_council_viewer(user):
+        return Meeting.objects.all()
+    if is_staff(user):
+        return Meeting.objects.filter(invitees=user)
+    return Meeting.objects.none()
+
+
 def meeting_for(user: User, pk: object) -> Meeting:
-    """Council viewers and staff (action leads are sent to the review meeting's page)."""
-    if not (is_council_viewer(user) or is_staff(user)):
+    """A meeting for council viewers and the staff invited, and for the lead of an action
+    it reviews (reminded of it with a link to this page). Any other staff: not found."""
+    meeting = meetings_for(user).filter(pk=pk_of(pk)).first()
+    if meeting is None and is_staff(user):
+        meeting = Meeting.objects.filter(pk=pk_of(pk)).first()
+        if meeting is not None and not meeting.actions_for_review().filter(lead=user).exists():
+            meeting = None
+    if meeting is None:
         raise Http404
-    try:
-        return Meeting.objects.get(pk=pk_of(pk))
-    except Meeting.DoesNotExist:
-        raise Http404 from None
+    return meeting
 
 
 def theme_for(user: User, pk: object) -> Theme:

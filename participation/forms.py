@@ -163,6 +163,18 @@ class MeetingForm(forms.Form):
         coerce=int,
         initial=12,
     )
+    invitees = forms.ModelMultipleChoiceField(
+        label=_("Staff invited"),
+        help_text=_(
+            "Only they, the council and the participation officer can open the meeting's page."
+        ),
+        # Staff: every active account that is not a young person's.
+        queryset=User.objects.filter(young_person_profile__isnull=True, is_active=True).order_by(
+            "username"
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class AgendaItemForm(forms.Form):

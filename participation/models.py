@@ -334,6 +334,14 @@ class Meeting(models.Model):
     # The figures a board pack shows: the months before the meeting.
     period_months = models.PositiveSmallIntegerField(_("months of figures"), default=12)
     leads_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Staff asked to come: with the council and the participation officer, the only
+    # people who open the meeting's page (participation.access.meeting_for).
+    invitees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="meetings_invited_to",
+        verbose_name=_("staff invited"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -359,12 +359,19 @@ def _tell_young_people(action: Action, update: ActionUpdate) -> None:
 
 
 def create_meeting(
-    *, kind: str, title: str, on: date, by: User, attendees: str = "", period_months: int = 12
+    *,
+    kind: str,
+    title: str,
+    on: date,
+    by: User,
+    attendees: str = "",
+    period_months: int = 12,
+    invitees: Iterable[User] = (),
 ) -> Meeting:
     if not title.strip():
         raise ValidationError({"title": _("Give the meeting a title.")})
     with transaction.atomic():
-        return Meeting.objects.create(
+        meeting = Meeting.objects.create(
             kind=kind,
             title=title.strip(),
             date=on,
@@ -372,6 +379,8 @@ def create_meeting(
             period_months=period_months,
             created_by=by,
         )
+        meeting.invitees.set(invitees)
+        return meeting
 
 
 def add_agenda_item(*, meeting: Meeting, title: str, by: User) -> AgendaItem:

@@ -535,6 +535,7 @@ def meetings(request: SignedInRequest) -> HttpResponse:
                         on=data["date"],
                         attendees=data["attendees"],
                         period_months=data["period_months"],
+                        invitees=data["invitees"],
                         by=request.user,
                     )
                 ),
@@ -543,7 +544,11 @@ def meetings(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "participation/meetings.html",
-        {"meetings": Meeting.objects.all()[:100], "form": form, "may_moderate": moderator},
+        {
+            "meetings": access.meetings_for(request.user)[:100],
+            "form": form,
+            "may_moderate": moderator,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -103,7 +103,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         """Failed sign-ins are counted per (address, username), never per username alone:
         usernames are not secret, and a count on the name would let anyone lock anyone
-        out. A browser that has signed in to this account before counts on its own."""
+        out; nor per address (ACCOUNT_RATE_LIMITS), which a whole children's home shares.
+        A browser that has signed in to this account before counts on its own."""
         login = credentials.get("email", credentials.get("username", "")).lower()
         if known_device_login(request) == login:
             return f"device:{login}"

@@ -4,6 +4,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from portal import audit
 from portal.models import AuditEntry, AuditKind, Invitation, Membership, Service, User, YoungPerson
@@ -88,9 +89,16 @@ class InvitationAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read only: the log is append-only (in PostgreSQL the table refuses rewrites)."""
 
-    list_display = ("created_at", "kind", "username", "user_id", "item_reference", "address")
+    list_display = ("created_at", "kind", "who", "user_id", "item_reference", "address")
     list_filter = ("kind",)
-    search_fields = ("username", "item_reference")
+    search_fields = ("item_reference",)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return AuditEntry.objects.named()
+
+    @admin.display(description=_("who"))
+    def who(self, entry: Any) -> str:
+        return entry.who or ""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -28,10 +28,8 @@ def record(
     known = user if isinstance(user, User) and user.pk else None
     return AuditEntry.objects.create(
         kind=kind,
+        # By id only (AuditEntry says why); the log shows staff names as it is read.
         user_id=known.pk if known else None,
-        # Staff by name, so the log reads on its own; young people only by id, so
-        # erasing one leaves nothing here that names them.
-        username=known.username if known and known.young_person is None else "",
         address=client_ip(request)[:45] if request is not None else "",
         item_reference=_printable(item_reference)[:12],
         detail=_printable(detail)[:200],
@@ -59,8 +57,8 @@ def _sign_in_failed(
     **kwargs: object,
 ) -> None:
     login = str(credentials.get("username") or credentials.get("email") or "")
-    # The name tried is kept only when it is a member of staff's: a young person's
-    # username or email, or a stranger's guess, is not.
+    # Whose account was tried is kept only when it is a member of staff's: a young
+    # person's, or a stranger's guess, is not.
     staff = User.objects.filter(username__iexact=login, young_person_profile__isnull=True).first()
     record(AuditKind.SIGN_IN_FAILED, request=request, user=staff)
 

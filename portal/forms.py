@@ -41,6 +41,15 @@ class AcceptInvitationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    @classmethod
+    def saying(cls, message: str) -> "AcceptInvitationForm":
+        """An empty form with only this message: the answers typed are not checked, so
+        the page tells nothing about them (whether a username is taken, say)."""
+        form = cls()
+        form.cleaned_data = {}
+        form.add_error(None, message)
+        return form
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
         User.username_validator(username)

@@ -69,7 +69,9 @@ def _signed_out_marker() -> HttpResponse:
 def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
     """Staff are signed out after STAFF_IDLE_MINUTES without a request, on a plain page
     that says why: a laptop left open on a desk must not show children's words.
-    Young people keep their sessions (they sign in less easily, on their own phones)."""
+    Young people keep their sessions (they sign in less easily, on their own phones).
+    Staff means every account that is not a young person's: a participation officer or a
+    complaints manager works in no service, and reads children's words all the same."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         background = bool(request.META.get(BACKGROUND_REFRESH_HEADER))
@@ -80,7 +82,7 @@ def staff_idle_timeout(get_response: Callable[[HttpRequest], HttpResponse]) -> C
         last = session.get(STAFF_LAST_ACTIVE)
         if last is None:
             # Decided once a session, so young people's pages pay no query for it.
-            last = session[STAFF_LAST_ACTIVE] = time.time() if user.is_service_staff else False
+            last = session[STAFF_LAST_ACTIVE] = time.time() if user.young_person is None else False
         if last is False:
             return get_response(request)
         now = time.time()

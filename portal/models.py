@@ -339,22 +339,38 @@ class AuditKind(models.TextChoices):
     CONFIGURATION = "configuration", _("Configuration changed")
 
 
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def named(self) -> AuditEntryQuerySet:
+        """Each entry with `who`: the username of the member of staff it is about, while
+        their account exists; empty for a young person, a deleted account or nobody."""
+        staff = User.objects.filter(
+            pk=models.OuterRef("user_id"), young_person_profile__isnull=True
+        )
+        return self.annotate(who=models.Subquery(staff.values("username")[:1]))
+
+    def for_person(self, username: str) -> AuditEntryQuerySet:
+        return self.filter(user_id__in=User.objects.filter(username__iexact=username).values("pk"))
+
+
 class AuditEntry(models.Model):
     """One thing that happened, for the complaints manager and an auditor. Append-only:
-    in PostgreSQL a trigger refuses UPDATE and DELETE (migration 0005).
+    in PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE (migrations 0005, 0009).
 
-    Who is kept as an id and, for staff, a username, not a foreign key: nothing may
-    rewrite a row, not even a deleted account's cascade. Never a young person's
-    words; staff reads of items are their own record (feedback's StaffView).
+    Who is kept only as the account's id, a pseudonym that is never reused: no name,
+    not even a member of staff's, because nothing may rewrite a row, so a name written
+    here would outlive an erasure or a deleted account. The name is looked up as the
+    log is read (`named`), while the person exists. Never a young person's words;
+    staff reads of items are their own record (feedback's StaffView).
     """
 
     kind = models.CharField(_("what"), max_length=20, choices=AuditKind)
     user_id = models.PositiveIntegerField(_("user id"), null=True, blank=True)
-    username = models.CharField(_("who"), max_length=150, blank=True)
     address = models.CharField(_("address"), max_length=45, blank=True)
     item_reference = models.CharField(_("item"), max_length=12, blank=True, db_index=True)
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -363,7 +379,13 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} {self.username or self.user_id or ''}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind} #{self.user_id or ''}"
+
+    @property
+    def who_shown(self) -> str:
+        """The staff name `named()` found while the account exists; else the id ("#42")."""
+        name = getattr(self, "who", None)
+        return name or (f"#{self.user_id}" if self.user_id else "")
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

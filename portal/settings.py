@@ -200,9 +200,11 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
     # A children's home or college signs many people in from one address.
     "login": "120/m/ip",
-    # Per address, and per (address, username) pair or known device (the adapter's
-    # key): never per username alone, so nobody can lock another person out.
-    "login_failed": "20/m/ip,5/5m/key",
+    # Per (address, username) pair, or per known device (the adapter's key): never per
+    # username alone, so nobody can lock another person out; and never per address, as a
+    # children's home or an office signs everyone in from one. The second factor's own
+    # count (allauth's, per account) is under this name too.
+    "login_failed": "5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }

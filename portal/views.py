@@ -144,9 +144,11 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     # Staff are told the authenticator app comes next.
     context = {"form": form, "for_staff": invitation.kind == Invitation.Kind.STAFF}
     if request.method == "POST" and getattr(request, "limited", False):
-        # Trying usernames one after another: slowed down, with nothing learned.
-        form.is_valid()
-        form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
+        # Trying usernames one after another: slowed down, with nothing learned. The
+        # answers are not checked at all, or "that username cannot be used" would tell.
+        context["form"] = AcceptInvitationForm.saying(
+            _("Too many tries. Wait ten minutes, then try again.")
+        )
         return render(request, "portal/invitation_accept.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         user = invitation.accept(

@@ -213,7 +213,10 @@ MATRIX: dict[str, Rule] = {
     "participation:action_update": post(MANAGERS),
     "participation:action_link": post(MANAGERS),
     "participation:meetings": Rule(CM | {"council_member"}),
-    "participation:meeting": Rule(STAFF | {"council_member"}),
+    "participation:meeting": Rule(
+        CM | {"council_member"},
+        why="other staff: only those invited (tests/participation/test_meetings.py)",
+    ),
     "participation:meeting_agenda": post(CM),
     "participation:meeting_minutes": post(CM),
     "participation:meeting_question": post(CM),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from feedback import dispatch
 from feedback.models import ListRead
 from feedback.report_views import AUDIT_PAGE_SIZE
-from portal.models import AuditEntry, AuditKind
+from portal.models import AuditEntry, AuditKind, User
 from tests.conftest import client_for, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.travel("2026-11-20 12:00Z")]
@@ -65,7 +65,8 @@ def test_filtering_by_kind_and_person(caseworker, manager, item, complaints_mana
     lists = log(cm, kind="list_read", person="morgan").context["rows"]
     assert [row.who for row in lists] == ["morgan"]
     assert log(cm, kind="list_read", person="casey").context["rows"] == []
-    AuditEntry.objects.create(kind=AuditKind.EXPORT, username="morgan", detail="report.csv")
+    morgan = User.objects.get(username="morgan")
+    AuditEntry.objects.create(kind=AuditKind.EXPORT, user_id=morgan.pk, detail="report.csv")
     exports = log(cm, kind=AuditKind.EXPORT).context["rows"]
     assert [(row.what, row.detail) for row in exports] == [("Export", "report.csv")]
 
@@ -85,7 +86,7 @@ def test_the_log_is_paged_newest_first(caseworker, complaints_manager):
     start = timezone.now()
     AuditEntry.objects.bulk_create(
         AuditEntry(
-            kind=AuditKind.SIGN_IN, username="casey", created_at=start - timedelta(minutes=n)
+            kind=AuditKind.SIGN_IN, user_id=caseworker.pk, created_at=start - timedelta(minutes=n)
         )
         for n in range(AUDIT_PAGE_SIZE + 5)
     )

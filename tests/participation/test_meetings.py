@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from feedback.models import Notification
-from participation import services
-from participation.models import Action, ActionStatus, MeetingKind
+from participation import access, services
+from participation.models import Action, ActionStatus, Meeting, MeetingKind
 from portal.models import Service
 from tests.conftest import client_for
 from tests.participation.conftest import make_items
@@ -174,3 +174,69 @@ def test_an_action_lead_opens_the_review_meeting_they_are_reminded_of(
     assert "Buses to school are late" in page.content.decode()
     assert "Record a decision" not in page.content.decode()  # moderators record decisions
     assert client_for(manager).get("/council/meetings/").status_code == 404
+
+
+# --- Who opens a meeting: the council, the participation officer, the staff invited ---
+
+
+def test_staff_open_a_meeting_only_when_invited(
+    participation_officer, caseworker, other_caseworker
+):
+    response = client_for(participation_officer).post(
+        "/council/meetings/",
+        {
+            "kind": MeetingKind.COUNCIL,
+            "title": "Council with the Leaving Care Team",
+            "date": "2027-03-01",
+            "period_months": "12",
+            "invitees": [caseworker.pk],
+        },
+    )
+    meeting = Meeting.objects.get(title="Council with the Leaving Care Team")
+    assert response["Location"] == f"/council/meetings/{meeting.pk}/"
+    assert list(meeting.invitees.all()) == [caseworker]
+
+    page = client_for(caseworker).get(f"/council/meetings/{meeting.pk}/")
+    assert page.status_code == 200
+    assert "Council with the Leaving Care Team" in page.content.decode()
+    assert client_for(other_caseworker).get(f"/council/meetings/{meeting.pk}/").status_code == 404
+    for path in ("agenda", "minutes", "questions"):
+        assert (
+            client_for(other_caseworker)
+            .post(f"/council/meetings/{meeting.pk}/{path}/", {"title": "x"})
+            .status_code
+            == 404
+        )
+    # The list is the council's: neither of them gets it.
+    assert client_for(caseworker).get("/council/meetings/").status_code == 404
+    assert client_for(other_caseworker).get("/council/meetings/").status_code == 404
+
+
+def test_the_meeting_form_offers_staff_to_invite_never_young_people(
+    participation_officer, caseworker, young_person
+):
+    page = client_for(participation_officer).get("/council/meetings/").content.decode()
+    assert 'name="invitees"' in page and "Casey" in page
+    assert "Jade" not in page
+
+
+def test_meetings_for_lists_every_meeting_for_the_council_and_invited_ones_for_staff(
+    participation_officer, council_member, caseworker, other_caseworker
+):
+    invited = services.create_meeting(
+        kind=MeetingKind.COUNCIL,
+        title="Invited",
+        on=date(2027, 3, 1),
+        by=participation_officer,
+        invitees=[caseworker],
+    )
+    services.create_meeting(
+        kind=MeetingKind.COUNCIL, title="Not invited", on=date(2027, 3, 2), by=participation_officer
+    )
+    assert {m.title for m in access.meetings_for(council_member)} == {"Invited", "Not invited"}
+    assert {m.title for m in access.meetings_for(participation_officer)} == {
+        "Invited",
+        "Not invited",
+    }
+    assert list(access.meetings_for(caseworker)) == [invited]
+    assert list(access.meetings_for(other_caseworker)) == []

@@ -1,5 +1,5 @@
-"""Nobody can lock another person out: failed sign-ins count per (address, username)
-and per address, never per username alone, and a known device signs in regardless."""
+"""Nobody can lock another person out: failed sign-ins count per (address, username),
+never per address or per username alone, and a known device signs in regardless."""
 
 import time
 

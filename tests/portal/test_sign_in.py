@@ -1,15 +1,34 @@
-from datetime import timedelta
+import re
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.adapters import KNOWN_DEVICE_COOKIE
 from portal.models import Invitation, Membership, User
-from tests.conftest import PASSWORD, client_for, make_staff
+from tests.conftest import PASSWORD, TOTP_SECRET, client_for, make_staff
+
+# The middle of a 30-second window, so a frozen clock never sits on a boundary.
+NOON = datetime(2026, 11, 30, 12, 0, 15, tzinfo=UTC)
 
 
 def sign_in(client, login: str, password: str = PASSWORD):
     return client.post(reverse("account_login"), {"login": login, "password": password})
+
+
+def code_at(moment: float) -> str:
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(moment) // 30))
+
+
+def client_queue_heading(client) -> str:
+    page = client.get("/staff/").content.decode()
+    match = re.search(r"<h1[^>]*>\s*([^<]*?)\s*<", page)
+    return match.group(1) if match else ""
 
 
 def test_a_young_person_signs_in_with_their_username(young_person):
@@ -151,6 +170,31 @@ def test_trying_usernames_one_after_another_is_slowed_down(invitation, young_per
     assert "Too many tries" in response.content.decode()
 
 
+def test_once_slowed_down_the_answer_is_the_same_for_a_taken_and_a_free_username(
+    invitation, young_person
+):
+    _invitation, _token, code = invitation
+    client = client_for(None)
+    client.post(reverse("invitation_code"), {"code": code})
+    for n in range(20):
+        client.post(reverse("invitation_accept"), {"username": f"guess{n}", "password1": "a"})
+
+    def answer(username: str) -> str:
+        response = client.post(
+            reverse("invitation_accept"),
+            {"username": username, "password1": PASSWORD, "password2": PASSWORD},
+        )
+        assert response.status_code == 429
+        page = response.content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+    taken, free = answer("jade"), answer("nobody-has-this-name")
+    assert "Too many tries" in taken
+    assert "That username cannot be used" not in taken
+    assert taken == free
+    assert not User.objects.filter(username="nobody-has-this-name").exists()
+
+
 def test_a_staff_invitation_makes_a_member_of_the_service(manager):
     from portal.models import Service
 
@@ -248,3 +292,36 @@ def test_no_mail_goes_to_an_address_nobody_has_verified(young_person, mailoutbox
     EmailAddress.objects.create(user=young_person, email="stranger@example.org", verified=False)
     client_for(None).post(reverse("account_reset_password"), {"email": "stranger@example.org"})
     assert [m for m in mailoutbox if "stranger@example.org" in m.to] == []
+
+
+# --- Failed sign-ins from a shared address ------------------------------------------
+
+
+def test_many_failures_from_a_shared_address_slow_only_the_failing_pair(duty_worker, young_person):
+    """A children's home or an office shares one address: a stranger's twenty-odd failures
+    there must not keep anyone else out, least of all a known device with its code."""
+    office = "198.51.100.10"
+    with time_machine.travel(NOON, tick=False) as traveller:
+        browser = Client(REMOTE_ADDR=office)  # the duty worker's own browser
+        sign_in(browser, "dana")
+        browser.post(reverse("mfa_authenticate"), {"code": code_at(time.time())})
+        assert KNOWN_DEVICE_COOKIE in browser.cookies
+        browser.post(reverse("account_logout"))
+
+        traveller.shift(31)  # the next code
+        stranger = Client(REMOTE_ADDR=office)
+        for n in range(30):
+            sign_in(stranger, f"guess{n % 6}", "not the password")
+        assert (
+            "Too many failed sign-in attempts"
+            in sign_in(stranger, "guess0", "not the password").content.decode()
+        )
+
+        assert sign_in(browser, "dana")["Location"] == reverse("mfa_authenticate")
+        done = browser.post(reverse("mfa_authenticate"), {"code": code_at(time.time())})
+        assert done.status_code == 302 and done["Location"] != reverse("account_login")
+        assert client_queue_heading(browser) == "Queue"
+
+        # A young person on the home's shared laptop, with no cookie: in as well.
+        jade = sign_in(Client(REMOTE_ADDR=office), "jade")
+        assert jade.status_code == 302 and jade["Location"] != reverse("account_login")

@@ -405,3 +405,22 @@ def test_the_session_pages_are_not_there_for_a_young_person(care_leaver):
     client = client_for(care_leaver)
     assert client.get(reverse("feedback:staff_session"), headers=REFRESH).status_code == 404
     assert client.post(reverse("feedback:staff_stay_signed_in")).status_code == 404
+
+
+@pytest.mark.parametrize("minutes", [1, 30])
+def test_the_participation_officer_is_signed_out_when_idle_like_every_member_of_staff(
+    participation_officer, caseworker, settings, minutes
+):
+    settings.STAFF_IDLE_MINUTES = minutes
+    with time_machine.travel(NOON, tick=False) as traveller:
+        officer, worker = client_for(participation_officer), client_for(caseworker)
+        assert officer.get(reverse("participation:council")).status_code == 200
+        assert worker.get("/staff/").status_code == 200
+        traveller.shift(minutes * 60 + 1)
+        assert heading(text(officer.get(reverse("participation:council")))) == (
+            "You have been signed out"
+        )
+        assert heading(text(worker.get("/staff/"))) == "You have been signed out"
+        assert officer.get(reverse("participation:council"))["Location"].startswith(
+            "/accounts/login/"
+        )
