@@ -8,7 +8,14 @@ from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.account.authentication import get_authentication_records
+
+# allauth has no public way to record a sign-in step the portal takes itself (a password
+# chosen on an invitation, an authenticator app set up), nor to check a code against a
+# secret without spending it: these two come from its internal modules, here and nowhere
+# else in the apps, and the sign-in journeys' tests (tests/portal/test_signin_pages.py,
+# tests/browser/test_signin.py) fail if they move or change.
+from allauth.account.internal.flows.login import record_authentication
 from allauth.account.models import EmailAddress
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
@@ -17,7 +24,7 @@ from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateFo
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added
 from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
-from allauth.mfa.totp.internal.auth import validate_totp_code
+from allauth.mfa.totp.internal.auth import validate_totp_code  # see record_authentication
 from allauth.mfa.utils import is_mfa_enabled
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from allauth.account.internal.flows.login import record_authentication
 from allauth.account.views import email as allauth_email
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 from kombu import Connection
 
 from portal import audit
+from portal.adapters import record_authentication
 from portal.forms import (
     AcceptInvitationForm,
     InvitationCodeForm,
