@@ -14,11 +14,14 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
         from django.db.models.signals import post_delete, post_save
 
         from feedback import workdays
+        from feedback.checks import read_record
         from feedback.models import Topic, forget_active_topics
 
+        checks.register(read_record)
         workdays.set_closure_provider(_local_closures)
         # Signing in keeps the session's data (Django cycles only its key); what this
         # browser sent or tracked anonymously must not follow a person into their account.

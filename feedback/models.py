@@ -266,6 +266,20 @@ class ItemQuerySet(models.QuerySet["Item"]):
             else:
                 ListRead.objects.record(user=reader, on=self._read_on, items=self._result_cache)
 
+    @classmethod
+    def read_record_holds(cls) -> bool:
+        """The read record's assumption about Django's private queryset internals, checked
+        at start-up with no database (feedback.checks): a queryset's copies go through
+        `_clone`, and fetching fills `_result_cache` through `_fetch_all`. There is no plain
+        path that records every read as surely, so where this fails the portal refuses to
+        start rather than show a child's words unrecorded."""
+        reader = User(pk=0)
+        probe = Item.objects.none().read_by(reader).filter(pk=1).order_by("pk")[:1]
+        if probe._read_by is not reader or not hasattr(probe, "_result_cache"):
+            return False
+        list(probe)  # an empty result: no query is sent
+        return probe._result_cache == []
+
     def iterator(self, chunk_size: int | None = None) -> Iterator[Item]:
         if self._read_by is not None:
             # Streaming would bypass the record: read-recorded rows are fetched whole.

@@ -184,3 +184,19 @@ def test_an_unchanged_refresh_costs_less_than_the_first_load(caseworker, item):
     assert [q["sql"] for q in first if q["sql"].startswith("INSERT")] != []
     assert [q["sql"] for q in refresh if q["sql"].startswith("INSERT")] == []
     assert len(refresh) < len(first)
+
+
+def test_the_read_record_s_assumption_about_django_holds_here_and_is_checked_at_start_up(
+    monkeypatch,
+):
+    from django.core import checks
+
+    from feedback.checks import read_record
+    from feedback.models import ItemQuerySet
+
+    assert ItemQuerySet.read_record_holds()
+    assert [m.id for m in checks.run_checks() if m.id == "feedback.E001"] == []
+    # A Django whose copies skip _clone would drop the reader: the portal refuses to start.
+    monkeypatch.setattr(ItemQuerySet, "_clone", lambda self: super(ItemQuerySet, self)._clone())
+    assert not ItemQuerySet.read_record_holds()
+    assert [m.id for m in read_record()] == ["feedback.E001"]
