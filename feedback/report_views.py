@@ -265,11 +265,11 @@ def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
         reads = reads.filter(item__reference=item)
     since, until = filters.get("since"), filters.get("until")
     if isinstance(since, date):
-        entries = entries.filter(created_at__gte=_local_midnight(since))
-        reads = reads.filter(viewed_at__gte=_local_midnight(since))
+        entries = entries.filter(created_at__gte=reports.local_midnight(since))
+        reads = reads.filter(viewed_at__gte=reports.local_midnight(since))
     if isinstance(until, date):
-        entries = entries.filter(created_at__lt=_local_midnight(until + timedelta(days=1)))
-        reads = reads.filter(viewed_at__lt=_local_midnight(until + timedelta(days=1)))
+        entries = entries.filter(created_at__lt=reports.local_midnight(until + timedelta(days=1)))
+        reads = reads.filter(viewed_at__lt=reports.local_midnight(until + timedelta(days=1)))
     rows = [
         AuditRow(e.created_at, e.get_kind_display(), e.username or (f"#{e.user_id}" if e.user_id else ""),
                  e.item_reference, e.address, e.detail)
@@ -279,7 +279,3 @@ def _audit_rows(filters: dict[str, object]) -> list[AuditRow]:
         for v in reads.order_by("-viewed_at")[:AUDIT_ROWS]
     ]  # fmt: skip
     return sorted(rows, key=lambda row: row.when, reverse=True)[:AUDIT_ROWS]
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

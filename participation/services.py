@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import Item, Notification, Topic
+from feedback.months import months_after
 from feedback.notifications import Batch, site_link
 from feedback.workdays import add_working_days
 from participation.models import (
@@ -34,7 +35,6 @@ from participation.models import (
     TakeoverQuestion,
     Theme,
     ThemeState,
-    months_after,
 )
 from portal.models import Service, User
 
