@@ -5,7 +5,6 @@ Each view: gate (participation.access), form, service, redirect.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 
 from django import forms
@@ -46,6 +45,7 @@ from participation.models import (
     TakeoverQuestion,
     Theme,
 )
+from portal.exports import csv_download
 from portal.models import Service
 from portal.permissions import SignedInRequest
 
@@ -60,17 +60,6 @@ def _run(form: forms.Form, change: Callable[[], object]) -> bool:
         form.add_error(None, refused)
         return False
     return True
-
-
-def _csv(filename: str, rows: list[list[str]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    # A theme name or summary starting with = + - @ would run as a spreadsheet formula.
-    writer.writerows(
-        [f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell for cell in row] for row in rows
-    )
-    return response
 
 
 # --- The dashboard ----------------------------------------------------------------------
@@ -123,7 +112,7 @@ def council_csv(request: SignedInRequest) -> HttpResponse:
     name = (
         f"council-{result.months[0]:%Y-%m}-{result.months[-1]:%Y-%m}-{result.audience or 'all'}.csv"
     )
-    return _csv(name, figures.csv_rows(result))
+    return csv_download(request, name, figures.csv_rows(result))
 
 
 # --- Themes -----------------------------------------------------------------------------
@@ -712,4 +701,4 @@ def board_pack_csv(request: SignedInRequest, pk: str) -> HttpResponse:
         )
     lines += [[], [_("What young people said (approved excerpts)")]]
     lines += [[quote.text] for quote in quotes]
-    return _csv(f"board-pack-{obj.date.isoformat()}.csv", lines)
+    return csv_download(request, f"board-pack-{obj.date.isoformat()}.csv", lines)
