@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Item, Notification, Topic
+from feedback.models import Item, Topic
 from feedback.months import months_after
-from feedback.notifications import Batch, site_link
+from feedback.notifications import Batch, site_link, tell_young_person
 from feedback.workdays import add_working_days
 from participation.models import (
     DEFAULT_PROGRESS,
@@ -315,43 +315,11 @@ def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
 
 
 def _tell_young_people(action: Action, update: ActionUpdate) -> None:
-    """In the portal and by their chosen channel, once per change (the update's key).
-
-    No words and no names: the email says there is news and links to the item.
-    """
+    """Each young person whose item the action answers, once per change (the update's key)."""
     batch = Batch()
     for item in action.items.select_related("topic", "author", "service"):
         key = f"action:{action.pk}:{update.pk}:{item.pk}"
-        context: dict[str, object] = {
-            "reference": item.reference,
-            "kind": item.get_kind_display(),
-            "topic": item.topic.name,
-            "what": "action",
-            "site_url": settings.SITE_URL,
-            "link": site_link("feedback:item", item.reference),
-        }
-        if item.author_id and not item.is_anonymous:
-            batch.add(
-                key=f"{key}:portal",
-                item=item,
-                template="update",
-                channel=Notification.Channel.PORTAL,
-                recipient=item.author,
-                context=context,
-            )
-        channel = {"email": Notification.Channel.EMAIL, "text": Notification.Channel.SMS}.get(
-            item.contact_method
-        )
-        if item.contact_wanted and item.contact_detail and channel:
-            batch.add(
-                key=f"{key}:{channel}",
-                item=item,
-                template="update",
-                channel=channel,
-                recipient=item.author,
-                address=item.contact_detail,
-                context=context,
-            )
+        tell_young_person(batch, item, what="action", key=key)
     batch.queue()
 
 

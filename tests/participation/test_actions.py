@@ -300,3 +300,21 @@ def test_another_service_cannot_start_an_action_from_the_item(item, other_casewo
     )
     assert response.status_code == 404
     assert not Action.objects.exists()
+
+
+def test_a_young_person_who_chose_texts_hears_by_text_with_the_reference_and_a_link(story, manager):
+    item = story["jade_item"]
+    item.contact_wanted, item.contact_method, item.contact_detail = True, "text", "07700900123"
+    item.save()
+    response = client_for(manager).post(
+        f"/council/actions/{story['action'].pk}/update/",
+        {"text": "Jade's bus is fixed at Oakfield", "status": "in_progress"},
+    )
+    assert response.status_code == 302
+    text = Notification.objects.get(
+        key__startswith=f"action:{story['action'].pk}:", channel=Notification.Channel.SMS
+    )
+    assert text.address == "07700900123"
+    assert item.reference in text.body
+    assert f"/postcards/{item.reference}/" in text.body
+    assert "Oakfield" not in text.body
