@@ -24,6 +24,7 @@ from feedback.models import (
     active_topic,
 )
 from portal.models import Audience, ContactMethod, Service, User
+from portal.refusals import Refused
 
 # The one limit on what people write, the model's; the page's box and help text read it too.
 MAX_WORDS = cast(int, Item._meta.get_field("words").max_length)
@@ -265,7 +266,7 @@ class SubmissionForm(forms.Form):
                     contact_wanted=cleaned.get("contact_wanted", False),
                     contact_method=cleaned.get("contact_method", ""),
                 )
-            except services.ActionRefused as refused:
+            except Refused as refused:
                 self.add_error(refused.field, str(refused))
         return cleaned
 

@@ -21,6 +21,7 @@ from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
 from portal.owner import start_owner
 from portal.permissions import SignedInRequest, young_person_required
+from portal.refusals import Refused
 
 
 def _acting(request: HttpRequest) -> User | None:
@@ -152,7 +153,7 @@ def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
         services.young_person_reply(
             item=item, by=_acting(request), text=data["text"], key=data["key"]
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     return _done(request, item, _("Your reply was sent."))
 
@@ -162,7 +163,7 @@ def item_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_young_person(request, reference)
     try:
         services.withdraw(item=item, by=_acting(request))
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     return _done(request, item, _("You withdrew it. Nobody will work on it now."))
 
@@ -176,7 +177,7 @@ def item_sorted(request: HttpRequest, reference: str) -> HttpResponse:
     sorted_ = form.cleaned_data["answer"]
     try:
         services.answer_sorted(item=item, by=_acting(request), sorted_=sorted_)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     if sorted_:
         return _done(request, item, _("Thank you. It is now closed."))
@@ -191,7 +192,7 @@ def item_next_stage(request: HttpRequest, reference: str) -> HttpResponse:
     from_stage = form.cleaned_data["from_stage"] if form.is_valid() else None
     try:
         services.request_next_stage(item=item, by=_acting(request), from_stage=from_stage)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     return _done(request, item, _("Your complaint has gone to the next stage."))
 

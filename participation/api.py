@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import path
@@ -21,11 +20,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feedback.api import READ, FieldError, _checked, _data, _responses, _signed_in, unhandled
 from participation import access, figures, services
 from participation.forms import ProposeActionForm
 from participation.models import Action, ActionQuerySet, ActionUpdate, Theme
-from portal.api import ID, NO_NUL, SAID
+from portal.api import (
+    ID,
+    NO_NUL,
+    READ,
+    SAID,
+    FieldError,
+    checked,
+    responses,
+    signed_in,
+    typed_data,
+    unhandled,
+)
 from portal.models import User
 from portal.permissions import passed_second_factor
 
@@ -130,7 +139,7 @@ def _with_updates(actions: ActionQuerySet) -> ActionQuerySet:
 
 @extend_schema(
     summary='The public "You Said, We Did" board',
-    responses=_responses({200: ActionSerializer(many=True)}, 404),
+    responses=responses({200: ActionSerializer(many=True)}, 404),
 )
 class PublicActions(generics.ListAPIView[Action]):
     serializer_class = ActionSerializer
@@ -146,7 +155,7 @@ class PublicActions(generics.ListAPIView[Action]):
         OpenApiParameter("period", str, enum=list(figures.PERIODS)),
         OpenApiParameter("who", str, enum=list(figures.AUDIENCES)),
     ],
-    responses=_responses({200: FiguresSerializer}, 400, *READ),
+    responses=responses({200: FiguresSerializer}, 400, *READ),
 )
 class CouncilFigures(APIView):
     permission_classes = [CouncilViewers]
@@ -170,10 +179,10 @@ class CouncilActions(generics.ListCreateAPIView[Action]):
         return [CouncilViewers()] if self.request.method == "POST" else [ActionReaders()]
 
     def get_queryset(self) -> ActionQuerySet:
-        return _with_updates(access.actions_for(_signed_in(self.request))).order_by("-id")
+        return _with_updates(access.actions_for(signed_in(self.request))).order_by("-id")
 
     @extend_schema(
-        summary="Actions", responses=_responses({200: ActionSerializer(many=True)}, *READ)
+        summary="Actions", responses=responses({200: ActionSerializer(many=True)}, *READ)
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -181,20 +190,16 @@ class CouncilActions(generics.ListCreateAPIView[Action]):
     @extend_schema(
         summary="Propose an action",
         request=ProposeRequest,
-        responses=_responses({201: ActionSerializer}, 400, 403, 404),
+        responses=responses({201: ActionSerializer}, 400, 403, 404),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _checked(ProposeActionForm(_data(request, ProposeRequest)))
-        try:
-            action = services.propose_action(
-                you_said=data["you_said"],
-                we_will=data["we_will"],
-                themes=data["themes"],
-                by=_signed_in(request),
-            )
-        except ValidationError as refused:
-            field, messages = next(iter(refused.message_dict.items()))
-            raise FieldError(messages[0], None if field == "__all__" else field) from None
+        data = checked(ProposeActionForm(typed_data(request, ProposeRequest)))
+        action = services.propose_action(
+            you_said=data["you_said"],
+            we_will=data["we_will"],
+            themes=data["themes"],
+            by=signed_in(request),
+        )
         return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 

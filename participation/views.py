@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,6 +47,7 @@ from participation.models import (
 from portal.exports import csv_download
 from portal.models import Service
 from portal.permissions import SignedInRequest
+from portal.refusals import Refused
 
 MODERATION_PAGE = 30
 
@@ -56,8 +56,8 @@ def _run(form: forms.Form, change: Callable[[], object]) -> bool:
     """Call the service; a refusal goes beside its field (or at the top), and nothing is saved."""
     try:
         change()
-    except ValidationError as refused:
-        form.add_error(None, refused)
+    except Refused as refused:
+        refused.add_to(form)
         return False
     return True
 
@@ -631,8 +631,8 @@ def question_to_action(request: SignedInRequest, pk: str, question_pk: str) -> H
         raise Http404 from None
     try:
         action = services.finding_to_action(question=question, by=request.user)
-    except ValidationError as refused:
-        messages.error(request, " ".join(refused.messages))
+    except Refused as refused:
+        messages.error(request, refused.message)
         return redirect("participation:meeting", pk=obj.pk)
     messages.success(request, _("The finding is now a proposed action."))
     return redirect("participation:action", pk=action.pk)
