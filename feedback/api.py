@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from feedback import access, services
+from feedback import access, browser, services
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
@@ -216,7 +216,7 @@ def _submission_key(request: Request, scope: str) -> uuid.UUID:
     """The item's submission key from the Idempotency-Key header, or a fresh one.
 
     The key is scoped to the sender (or, without an account, kept apart from any
-    account's) and only its keyed hash is stored (access.stored_submission_key).
+    account's) and only its keyed hash is stored (feedback.codes.stored_submission_key).
     """
     header = request.headers.get(IDEMPOTENCY_KEY, "")
     if not header:
@@ -408,7 +408,7 @@ class Track(APIView):
                 )
             )
         response = Response(YoungPersonItemDetailSerializer(item).data)
-        access.remember_tracked(request._request, response, item)
+        browser.remember_tracked(request._request, response, item)
         return response
 
 

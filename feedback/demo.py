@@ -12,7 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from feedback import dispatch, services
-from feedback.access import stored_submission_key
+from feedback.codes import stored_submission_key
 from feedback.models import Item, Kind, Outcome, Topic
 from feedback.workdays import is_working_day
 from portal.models import Audience, Membership, Service, User, YoungPerson

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import clocks, notifications, outbox, triage
-from feedback.access import stored_submission_key, tracking_code_for, tracking_hash
+from feedback.codes import stored_submission_key, tracking_code_for, tracking_hash
 from feedback.event_data import (
     AssignedData,
     ChangeData,

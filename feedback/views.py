@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from feedback import access, clocks, services
+from feedback import access, browser, clocks, codes, services
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
@@ -69,7 +69,7 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     # The tracking code is derived from the form's key, which only this browser holds
     # (in a short-lived cookie): a replayed form shows the confirmation without it.
     code_key = str(submission_key) if result.created and result.tracking_code else ""
-    access.remember_sent(request, response, result.item.reference, code_key)
+    browser.remember_sent(request, response, result.item.reference, code_key)
     return response
 
 
@@ -82,7 +82,7 @@ def _answers_page(
 
 
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
-    just_sent = access.just_sent(request)
+    just_sent = browser.just_sent(request)
     if reference not in just_sent:
         raise Http404
     item = JustSent.find(reference)
@@ -91,12 +91,12 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     tracking_code = ""
     if just_sent[reference] and item.is_anonymous:
         try:
-            tracking_code = access.tracking_code_for(uuid.UUID(just_sent[reference]))
+            tracking_code = codes.tracking_code_for(uuid.UUID(just_sent[reference]))
         except ValueError:
             tracking_code = ""
     response = render(request, "feedback/sent.html", {"item": item, "tracking_code": tracking_code})
     if tracking_code:  # shown once: the cookie keeps only that this page may be seen
-        access.remember_sent(request, response, reference, "")
+        browser.remember_sent(request, response, reference, "")
     return response
 
 
@@ -212,7 +212,7 @@ def track(request: HttpRequest) -> HttpResponse:
             )
             if item is not None:
                 response = redirect("feedback:item", reference=item.reference)
-                access.remember_tracked(request, response, item)
+                browser.remember_tracked(request, response, item)
                 return response
             form.add_error(
                 None,
