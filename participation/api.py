@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from rest_framework.views import APIView
 
 from participation import access, figures, services
 from participation.forms import ProposeActionForm
-from participation.models import Action, ActionQuerySet, ActionUpdate, Theme
+from participation.models import Action, ActionQuerySet, Theme
 from portal.api import (
     ID,
     NO_NUL,
@@ -127,13 +126,6 @@ class ActionReaders(BasePermission):
         )
 
 
-def _with_updates(actions: ActionQuerySet) -> ActionQuerySet:
-    return actions.select_related("service").prefetch_related(
-        Prefetch("updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id")),
-        "themes",
-    )
-
-
 # --- Endpoints -----------------------------------------------------------------------
 
 
@@ -146,7 +138,7 @@ class PublicActions(generics.ListAPIView[Action]):
     permission_classes = [AllowAny]
 
     def get_queryset(self) -> ActionQuerySet:
-        return _with_updates(Action.objects.public()).order_by("-updated_at", "id")
+        return Action.objects.public().with_updates().order_by("-updated_at", "id")
 
 
 @extend_schema(
@@ -179,7 +171,7 @@ class CouncilActions(generics.ListCreateAPIView[Action]):
         return [CouncilViewers()] if self.request.method == "POST" else [ActionReaders()]
 
     def get_queryset(self) -> ActionQuerySet:
-        return _with_updates(access.actions_for(signed_in(self.request))).order_by("-id")
+        return access.actions_for(signed_in(self.request)).with_updates().order_by("-id")
 
     @extend_schema(
         summary="Actions", responses=responses({200: ActionSerializer(many=True)}, *READ)

@@ -193,6 +193,16 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def answering_items(self, item_ids: object) -> ActionQuerySet:
         return self.filter(items__in=item_ids).exclude(status=ActionStatus.PROPOSED).distinct()
 
+    def with_updates(self) -> ActionQuerySet:
+        """With what a list of actions shows: the service, the themes, and the updates
+        newest first (so `latest_update` asks nothing more)."""
+        return self.select_related("service").prefetch_related(
+            models.Prefetch(
+                "updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id")
+            ),
+            "themes",
+        )
+
 
 class Action(models.Model):
     """A "You Said, We Did" action: what young people said and what the service does about it."""

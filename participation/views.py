@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,9 +35,7 @@ from participation.forms import (
 )
 from participation.models import (
     Action,
-    ActionQuerySet,
     ActionStatus,
-    ActionUpdate,
     Excerpt,
     Meeting,
     TakeoverQuestion,
@@ -323,16 +320,9 @@ def excerpt_withdraw(request: SignedInRequest, pk: str) -> HttpResponse:
 # --- Actions ----------------------------------------------------------------------------
 
 
-def _with_updates(actions: ActionQuerySet) -> ActionQuerySet:
-    return actions.select_related("service").prefetch_related(
-        Prefetch("updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id")),
-        "themes",
-    )
-
-
 @access.actions_required
 def actions(request: SignedInRequest) -> HttpResponse:
-    rows = _with_updates(access.actions_for(request.user))
+    rows = access.actions_for(request.user).with_updates()
     return render(request, "participation/actions.html", {"actions": rows})
 
 
@@ -488,7 +478,7 @@ def board(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(service_id=int(service))
     if params.get("status") in ActionStatus.values:
         rows = rows.filter(status=params["status"])
-    rows = _with_updates(rows.distinct()).order_by("-updated_at")[:100]
+    rows = rows.distinct().with_updates().order_by("-updated_at")[:100]
     return render(
         request,
         "participation/board.html",
@@ -543,7 +533,7 @@ def _meeting_context(
     moderator = access.is_moderator(request.user)
     context: dict[str, object] = {
         "meeting": meeting,
-        "for_review": _with_updates(meeting.actions_for_review()),
+        "for_review": meeting.actions_for_review().with_updates(),
         "agenda_items": meeting.agenda_items.all(),
         "questions": meeting.questions.select_related("service", "action"),
         "decisions": meeting.decisions.select_related("action"),
@@ -646,9 +636,9 @@ def _pack(
     period = str(meeting.period_months) if str(meeting.period_months) in figures.PERIODS else "12"
     result = figures.figures(period=period, today=meeting.date)
     rows = list(
-        _with_updates(Action.objects.exclude(status=ActionStatus.PROPOSED)).order_by(
-            "status", "-updated_at"
-        )
+        Action.objects.exclude(status=ActionStatus.PROPOSED)
+        .with_updates()
+        .order_by("status", "-updated_at")
     )
     return result, rows, _quotes(result, limit=10)
 

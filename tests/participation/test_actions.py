@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from feedback import access
 from feedback.models import Notification
+from participation import services
 from participation.models import Action, ActionStatus, ActionUpdate
 from portal.models import Service
 from tests.conftest import client_for, submit
@@ -318,3 +319,15 @@ def test_a_young_person_who_chose_texts_hears_by_text_with_the_reference_and_a_l
     assert item.reference in text.body
     assert f"/postcards/{item.reference}/" in text.body
     assert "Oakfield" not in text.body
+
+
+def test_actions_with_their_updates_show_the_latest_without_another_query(
+    story, manager, django_assert_num_queries
+):
+    services.update_action(action=story["action"], by=manager, text="Met the bus company")
+    school = theme_of("school").name
+    actions = list(Action.objects.with_updates())
+    with django_assert_num_queries(0):
+        assert [a.latest_update().text for a in actions] == ["Met the bus company"]
+        assert [a.service.name for a in actions] == ["Leaving Care Team"]
+        assert [[t.name for t in a.themes.all()] for a in actions] == [[school]]
