@@ -397,6 +397,43 @@ class TakeoverQuestion(models.Model):
         return f"question {self.pk}"
 
 
+class ChangeKind(models.TextChoices):
+    THEME_MERGED = "theme_merged", _("Theme merged")
+    ITEM_UNTAGGED = "item_untagged", _("Theme taken off an item")
+    EXCERPT_WITHDRAWN = "excerpt_withdrawn", _("Excerpt withdrawn")
+    ITEM_LINKED = "item_linked", _("Item linked to an action")
+    AGENDA_ADDED = "agenda_added", _("Agenda item added")
+    MINUTES_SAVED = "minutes_saved", _("Minutes saved")
+    QUESTION_ADDED = "question_added", _("Takeover question added")
+
+
+class Change(models.Model):
+    """Who did what in participation where the thing changed keeps no name of its own:
+    a merge, a withdrawal, a link, an untag, minutes. (Proposing, agreeing, tagging,
+    approving and updating keep theirs on the row: proposed_by, tagged_by, ActionUpdate.by.)
+    One row per change, written by participation.services and never edited; ids and
+    kinds only, never anyone's words."""
+
+    kind = models.CharField(_("what"), max_length=20, choices=ChangeKind)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    theme = models.ForeignKey(Theme, on_delete=models.SET_NULL, null=True, related_name="+")
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("participation change")
+        verbose_name_plural = _("participation changes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.by_id}"
+
+
 class RolledUpMonth(models.Model):
     """A finished month whose counts are in the roll-up; other months are counted live."""
 

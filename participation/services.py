@@ -29,6 +29,8 @@ from participation.models import (
     ActionStatus,
     ActionUpdate,
     AgendaItem,
+    Change,
+    ChangeKind,
     Excerpt,
     ItemTheme,
     Meeting,
@@ -38,6 +40,12 @@ from participation.models import (
 )
 from portal.models import Service, User
 from portal.refusals import Refused
+
+
+def _record(kind: ChangeKind, *, by: User, **about: object) -> None:
+    """Who made a change whose row keeps no name of its own (participation.models.Change)."""
+    Change.objects.create(kind=kind, by=by, **about)
+
 
 # --- Themes ---------------------------------------------------------------------------
 
@@ -103,6 +111,7 @@ def merge_themes(*, theme: Theme, into: Theme, by: User) -> Theme:
         theme.merged_into = into
         theme.merged_at = timezone.now()
         theme.save(update_fields=["merged_into", "merged_at"])
+        _record(ChangeKind.THEME_MERGED, by=by, theme=theme)
         return into
 
 
@@ -118,7 +127,8 @@ def tag_item(*, item: Item, theme: Theme, by: User) -> ItemTheme:
 
 def untag_item(*, item: Item, theme: Theme, by: User) -> None:
     with transaction.atomic():
-        ItemTheme.objects.filter(item=item, theme=theme).delete()
+        if ItemTheme.objects.filter(item=item, theme=theme).delete()[0]:
+            _record(ChangeKind.ITEM_UNTAGGED, by=by, item=item, theme=theme)
 
 
 # --- Excerpts -------------------------------------------------------------------------
@@ -153,7 +163,10 @@ def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = No
 
 def withdraw_excerpt(*, excerpt: Excerpt, by: User) -> None:
     with transaction.atomic():
-        Excerpt.objects.filter(pk=excerpt.pk).update(withdrawn_at=timezone.now())
+        if Excerpt.objects.filter(pk=excerpt.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        ):
+            _record(ChangeKind.EXCERPT_WITHDRAWN, by=by, excerpt=excerpt)
 
 
 # --- Actions --------------------------------------------------------------------------
@@ -311,6 +324,8 @@ def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
     items = list(items)
     with transaction.atomic():
         action.items.add(*items)
+        for item in items:
+            _record(ChangeKind.ITEM_LINKED, by=by, action=action, item=item)
     return len(items)
 
 
@@ -347,6 +362,7 @@ def add_agenda_item(*, meeting: Meeting, title: str, by: User) -> AgendaItem:
         raise Refused(_("Write the agenda item."), field="title")
     with transaction.atomic():
         order = meeting.agenda_items.count()
+        _record(ChangeKind.AGENDA_ADDED, by=by, meeting=meeting)
         return AgendaItem.objects.create(meeting=meeting, title=title.strip(), order=order)
 
 
@@ -355,6 +371,7 @@ def record_minutes(*, meeting: Meeting, by: User, minutes: str, attendees: str) 
         Meeting.objects.filter(pk=meeting.pk).update(
             minutes=minutes.strip(), attendees=attendees.strip()
         )
+        _record(ChangeKind.MINUTES_SAVED, by=by, meeting=meeting)
         meeting.refresh_from_db()
         return meeting
 
@@ -367,6 +384,7 @@ def add_takeover_question(
     if not question.strip():
         raise Refused(_("Write the question the young people asked."), field="question")
     with transaction.atomic():
+        _record(ChangeKind.QUESTION_ADDED, by=by, meeting=meeting)
         return TakeoverQuestion.objects.create(
             meeting=meeting, service=service, question=question.strip(), finding=finding.strip()
         )
