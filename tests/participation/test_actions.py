@@ -43,7 +43,9 @@ def test_a_proposal_without_words_saves_nothing_and_says_why(council_member):
     response = client_for(council_member).post("/council/actions/new/", {"you_said": ""})
     assert response.status_code == 400
     assert not Action.objects.exists()
-    assert "This field is required" in response.content.decode()
+    page = response.content.decode()
+    assert "Say what young people said." in page
+    assert "This field is required" not in page
 
 
 def _propose(by) -> Action:
