@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from feedback import access, browser, services
+from feedback import access, browser, services, submission
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
@@ -234,7 +234,7 @@ def _require_audience(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return data
 
 
-def _sent(result: services.Submitted) -> Response:
+def _sent(result: submission.Submitted) -> Response:
     body = {
         "item": YoungPersonItemSerializer(result.item).data,
         "tracking_code": result.tracking_code,
@@ -299,7 +299,7 @@ class MyItems(generics.ListCreateAPIView[Item]):
         key = _submission_key(request, f"user:{user.pk}" if user else "visitor")
         # The page's flood check: every send counts, a replay too; none is ever discarded.
         held = access.sent_while_flooding(request._request)
-        result = services.submit_item(**answers, author=user, submission_key=key, held=held)
+        result = submission.submit_item(**answers, author=user, submission_key=key, held=held)
         return _sent(result)
 
 
@@ -603,7 +603,7 @@ class Paper(APIView):
         form = PaperSubmissionForm(data, entered_by=user)
         checked(form, names_a_record=("young_person",))
         answers = form.item_fields()
-        result = services.submit_item(
+        result = submission.submit_item(
             **answers,
             author=form.author,
             submission_key=_submission_key(request, f"paper:{user.pk}"),

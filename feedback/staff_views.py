@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from feedback import access, services
+from feedback import access, services, submission
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
@@ -484,14 +484,14 @@ def paper_new(request: SignedInRequest) -> HttpResponse:
         except ValueError:
             key = uuid.uuid4()
         try:
-            result = services.submit_item(
+            result = submission.submit_item(
                 **form.item_fields(),
                 author=form.author,
                 submission_key=key,
                 channel=Channel.PAPER,
                 entered_by=request.user,
             )
-        except services.KeyReused as refused:  # Back, changed, saved again: say so
+        except submission.KeyReused as refused:  # Back, changed, saved again: say so
             form.add_error(None, str(refused))
             return render(
                 request,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from feedback import access, browser, clocks, codes, services
+from feedback import access, browser, clocks, codes, services, submission
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
@@ -59,10 +59,10 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     # Every send counts against the limits, a replayed form too; none is ever discarded.
     held = access.sent_while_flooding(request)
     try:
-        result = services.submit_item(
+        result = submission.submit_item(
             **form.item_fields(), author=user, submission_key=submission_key, held=held
         )
-    except services.KeyReused:
+    except submission.KeyReused:
         # Back, new words, send again: ask, with a new key, rather than drop the new words.
         return _answers_page(request, form, "feedback/send_again.html", status=409)
     response = redirect("feedback:sent", reference=result.item.reference)

@@ -4,7 +4,7 @@ forms show the service's own words beside the field it names."""
 import pytest
 from django.urls import reverse
 
-from feedback import dispatch, services
+from feedback import dispatch, services, submission
 from feedback.forms import MAX_WORDS, PaperSubmissionForm, SubmissionForm
 from feedback.models import Event, Item, Topic
 from portal.models import Service
@@ -137,7 +137,7 @@ def test_the_submission_form_shows_the_services_words_on_anonymous_contact(young
     )
     assert not form.is_valid()
     with pytest.raises(Refused) as caught:
-        services.check_answers(identity="anonymous", contact_wanted=True, contact_method="phone")
+        submission.check_answers(identity="anonymous", contact_wanted=True, contact_method="phone")
     assert form.errors["contact_wanted"] == [str(caught.value)]
 
 
