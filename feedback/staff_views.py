@@ -282,7 +282,7 @@ def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
         item = services.acknowledge(item=item, by=request.user)
     except Refused as refused:
         return _refused(request, item, refused)
-    if item.awaits_decision:
+    if item.awaits_decision and item.due_on is not None:
         message = _("Acknowledged: it is yours. Record the decision by the end of %(day)s.") % {
             "day": date_format(item.due_on, "l j F")
         }

@@ -9,7 +9,7 @@ field is required.").
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -18,13 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from participation.models import ActionStatus, MeetingKind, Theme
 from portal.models import Service, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 SHORTER = {"max_length": _("Make this shorter: %(limit_value)d characters at most.")}
 DATE = {"invalid": _("Write the date like 20/11/2026.")}
 NUMBER = {"invalid": _("Write a number, like 50.")}
 
 
-def choose(what: str) -> dict[str, str]:
+def choose(what: StrOrPromise) -> dict[str, StrOrPromise]:
     """A choice's messages: nothing chosen, or a choice that is not on the list."""
     return {"required": what, "invalid_choice": what, "invalid_pk_value": what}
 

@@ -30,7 +30,7 @@ def item_tag(request: SignedInRequest, reference: str) -> HttpResponse:
         services.tag_item(item=item, theme=form.cleaned_data["theme"], by=request.user)
         messages.success(request, _("Theme added to the item."))
     else:
-        messages.error(request, form.errors["theme"][0])
+        messages.error(request, str(form.errors["theme"][0]))
     return redirect(_back(request, item.reference))
 
 
@@ -66,7 +66,7 @@ def item_start_action(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_tagging(request.user, reference)
     form = ItemStartActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["you_said"][0])
+        messages.error(request, str(form.errors["you_said"][0]))
         return redirect(_back(request, item.reference))
     theme = access.topic_theme(item)
     try:

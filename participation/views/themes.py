@@ -86,7 +86,7 @@ def theme_merge(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.theme_for(request.user, pk)
     form = MergeForm(request.POST, theme=obj)
     if not form.is_valid():
-        messages.error(request, form.errors["into"][0])
+        messages.error(request, str(form.errors["into"][0]))
         return redirect("participation:theme", pk=obj.pk)
     try:
         into = services.merge_themes(theme=obj, into=form.cleaned_data["into"], by=request.user)
