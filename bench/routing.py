@@ -9,7 +9,7 @@ data and `--staff` staff members per service (each is emailed when an item
 arrives), and empties Redis database BENCH_REDIS_DB (default 13: bench/submit.py
 uses 14, the integration tests 15). Items are a mix of kinds, topics and
 audiences, one in fifty a safeguarding worry, sent through
-feedback.services.submit_item, whose routing task goes to Redis on commit.
+feedback.submission.submit_item, whose routing task goes to Redis on commit.
 By default the worker takes all three queues, as `make run` does, so it also
 delivers the arrival emails (to Django's locmem backend: nowhere);
 `--queues urgent,default` leaves them to another worker.
@@ -181,7 +181,7 @@ def reference() -> tuple[dict[str, Topic], dict[str, User]]:
 
 
 def submit(n: int) -> int:
-    from feedback.services import submit_item
+    from feedback.submission import submit_item
 
     topics, authors = reference()
     # One in fifty reads as a child at risk: the urgent queue and the duty team.

@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import re
-import secrets
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 
+from feedback.browser import tracked_references
 from feedback.models import Channel, Item, ItemQuerySet, ReadPlace
 from portal.limits import Limit, count_limits
 from portal.models import (
-    CODE_ALPHABET,
     Service,
     ServiceQuerySet,
     User,
     code_hashes,
-    hash_code,
     normalise_code,
     normalise_reference,
 )
 from portal.permissions import passed_second_factor
 from portal.proxy import client_ip
 
-# What this browser has proved or just sent lives in signed, short-lived cookies on the
-# device, never in the session table beside a user's id. Each cookie is bound to a
-# random token in the session that sign-in and sign-out replace, so it dies with them.
-TRACKED_COOKIE = "tracked"
-JUST_SENT_COOKIE = "just_sent"
-TRACKED_SECONDS = 30 * 60
-JUST_SENT_SECONDS = 10 * 60
-BROWSER_TOKEN = "browser_token"  # noqa: S105 - the name of a session key, not a secret
 REFERENCE_RE = re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}")
 
 
@@ -227,96 +213,6 @@ def item_for_tracking(reference: str, code: str) -> Item | None:
     if matches_legacy:  # stored before codes were keyed: keep the keyed hash from now on
         Item.objects.filter(pk=item.pk).update(tracking_code_hash=keyed)
     return item
-
-
-def _browser_token(request: HttpRequest) -> str:
-    token = request.session.get(BROWSER_TOKEN)
-    if not token:
-        token = request.session[BROWSER_TOKEN] = secrets.token_urlsafe(16)
-    return str(token)
-
-
-def forget_browser(request: HttpRequest) -> None:
-    """At sign-in and sign-out: every tracked or just-sent cookie stops counting."""
-    request.session.pop(BROWSER_TOKEN, None)
-
-
-def _read(request: HttpRequest, name: str, max_age: int) -> dict[str, str]:
-    token = request.session.get(BROWSER_TOKEN)
-    if not token:
-        return {}
-    try:
-        value = request.get_signed_cookie(name, salt=f"{name}:{token}", max_age=max_age)
-    except (KeyError, signing.BadSignature):
-        return {}
-    try:
-        data = json.loads(value or "")
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def _write(
-    request: HttpRequest, response: HttpResponse, name: str, data: dict[str, str], max_age: int
-) -> None:
-    response.set_signed_cookie(
-        name,
-        json.dumps(data),
-        salt=f"{name}:{_browser_token(request)}",
-        max_age=max_age,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
-
-
-def tracked_references(request: HttpRequest) -> list[str]:
-    return list(_read(request, TRACKED_COOKIE, TRACKED_SECONDS))
-
-
-def remember_tracked(request: HttpRequest, response: HttpResponse, item: Item) -> None:
-    tracked = _read(request, TRACKED_COOKIE, TRACKED_SECONDS)
-    tracked[item.reference] = ""
-    _write(request, response, TRACKED_COOKIE, dict(list(tracked.items())[-5:]), TRACKED_SECONDS)
-
-
-def just_sent(request: HttpRequest) -> dict[str, str]:
-    """Reference to the submission key whose tracking code is still to be shown ("" once shown)."""
-    return _read(request, JUST_SENT_COOKIE, JUST_SENT_SECONDS)
-
-
-def remember_sent(
-    request: HttpRequest, response: HttpResponse, reference: str, submission_key: str
-) -> None:
-    sent = just_sent(request)
-    sent[reference] = submission_key
-    _write(request, response, JUST_SENT_COOKIE, dict(list(sent.items())[-5:]), JUST_SENT_SECONDS)
-
-
-def stored_submission_key(submission_key: uuid.UUID) -> uuid.UUID:
-    """What the database keeps of a form's key: a keyed hash, never the key itself, from
-    which the tracking code is derived."""
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"submission:{submission_key}".encode(), hashlib.sha256
-    ).digest()
-    return uuid.UUID(bytes=digest[:16])
-
-
-def tracking_hash(reference: str, code: str) -> str:
-    return hash_code(f"{reference}:{normalise_code(code)}")
-
-
-def tracking_code_for(submission_key: uuid.UUID) -> str:
-    """The anonymous tracking code, derived from the form's secret key.
-
-    Derived rather than stored, so a double tap can show the same code again
-    while the database holds only its hash.
-    """
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"tracking:{submission_key}".encode(), hashlib.sha256
-    ).digest()
-    chars = [CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:12]]
-    return "-".join("".join(chars[i : i + 4]) for i in (0, 4, 8))
 
 
 # --- Floods ---------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
@@ -24,12 +23,10 @@ from rest_framework import exceptions, generics, pagination, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from feedback import access, services
+from feedback import access, browser, services, submission
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
@@ -71,121 +68,26 @@ from feedback.serializers import (
     YoungPersonItemSerializer,
     help_now,
 )
-from portal.api import check_types
-from portal.api import responses as _responses
+from portal.api import (
+    READ,
+    WRITE,
+    FieldError,
+    checked,
+    responses,
+    signed_in,
+    typed_data,
+    unhandled,
+)
 from portal.models import User
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
-
-
-def _signed_in(request: Request) -> User:
-    """The user, once a permission class below has let them in (so never anonymous)."""
-    return cast(User, request.user)
 
 
 def _acting(request: Request) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
 
-# --- Errors: one shape ---------------------------------------------------------------
-
-
-class Unprocessable(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "That cannot be done now."
-
-
-class FieldError(exceptions.ValidationError):
-    """A 400 about one answer, with the page's own message."""
-
-    def __init__(self, message: str, field: str | None) -> None:
-        # DRF turns every value into text ("None" too): no field is the empty one here.
-        super().__init__({"message": message, "field": field or ""})
-
-
-def _first_error(detail: Any, field: str | None = None) -> tuple[str, str | None]:
-    if isinstance(detail, Mapping):
-        if "message" in detail and "field" in detail:
-            return str(detail["message"]), str(detail["field"]) or None
-        for key, value in detail.items():
-            name = None if key in ("non_field_errors", "__all__", "detail") else str(key)
-            return _first_error(value, field or name)
-        return "", field
-    if isinstance(detail, list) and detail:
-        return _first_error(detail[0], field)
-    return str(detail), field
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every error as {"message": ..., "field": ...}: a sentence a person can read, and
-    the answer it belongs to (null when it is about the item or the request)."""
-    if isinstance(exc, services.KeyReused):
-        # The Idempotency-Key draft's answer to a key reused with another body: 422,
-        # and nothing saved. The caller sends again under a new key to make a new item.
-        exc = Unprocessable(
-            _("That Idempotency-Key was used with different answers. Use a new key to send them.")
-        )
-    elif isinstance(exc, services.ActionRefused):
-        # About an answer: the request was wrong. About the item's state: a conflict.
-        exc = FieldError(str(exc), exc.field) if exc.field else Conflict(str(exc))
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    message, field = _first_error(response.data)
-    response.data = {"message": message, "field": field}
-    return response
-
-
-class MissingChoice(exceptions.NotFound):
-    """An answer naming something that does not exist or is not the caller's to name (a
-    topic, a colleague, a service): a 404 beside the field, as Stripe's resource_missing,
-    since the request itself was well formed."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__({"message": message, "field": field})
-
-
-def _checked(form: forms.Form, *, names_a_record: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The form's answers, or a 400 with its first message beside the field it names
-    (a 404 when the answer names a record that is not there: a choice of records, or a
-    field in names_a_record, such as a username)."""
-    if not form.is_valid():
-        name, errors = next(iter(form.errors.as_data().items()))
-        # Refused as not there, or (no code: the form's own clean) as not one to choose.
-        if name in names_a_record or (
-            isinstance(form.fields.get(name), forms.ModelChoiceField)
-            and errors[0].code in ("invalid_choice", "invalid_pk_value", None)
-        ):
-            raise MissingChoice(str(form.errors[name][0]), name)
-        raise FieldError(str(form.errors[name][0]), None if name == "__all__" else name)
-    return form.cleaned_data
-
-
-def _data(request: Request, shape: type[Serializer[Any]]) -> Mapping[str, Any]:
-    """The answers, once each has the type the schema gives it (the page's form, which
-    would read 0 as "0" or "yes" as true, then checks what they mean)."""
-    if not isinstance(request.data, Mapping):
-        raise FieldError(_("Send the answers as a JSON object."), None)
-    check_types(request.data, shape)
-    return request.data
-
-
-READ = (403, 404)
-WRITE = (400, 403, 404, 409)
-
-
 # --- Who may call what: the gate's answers -------------------------------------------
-
-
-def unhandled(request: Request, view: APIView) -> bool:
-    """A method the endpoint does not have: let it through to DRF's 405, which must not
-    hide behind a 403 or a 404."""
-    return not hasattr(view, (request.method or "").lower())
 
 
 class YoungPeopleOnly(BasePermission):
@@ -299,7 +201,7 @@ class QueueCursor(pagination.BasePagination):
 
 @extend_schema(
     summary="Topics a postcard can be about",
-    responses=_responses({200: TopicSerializer(many=True)}, 404),
+    responses=responses({200: TopicSerializer(many=True)}, 404),
 )
 class Topics(generics.ListAPIView[Topic]):
     serializer_class = TopicSerializer
@@ -314,7 +216,7 @@ def _submission_key(request: Request, scope: str) -> uuid.UUID:
     """The item's submission key from the Idempotency-Key header, or a fresh one.
 
     The key is scoped to the sender (or, without an account, kept apart from any
-    account's) and only its keyed hash is stored (access.stored_submission_key).
+    account's) and only its keyed hash is stored (feedback.codes.stored_submission_key).
     """
     header = request.headers.get(IDEMPOTENCY_KEY, "")
     if not header:
@@ -332,7 +234,7 @@ def _require_audience(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return data
 
 
-def _sent(result: services.Submitted) -> Response:
+def _sent(result: submission.Submitted) -> Response:
     body = {
         "item": YoungPersonItemSerializer(result.item).data,
         "tracking_code": result.tracking_code,
@@ -362,12 +264,12 @@ class MyItems(generics.ListCreateAPIView[Item]):
         return [YoungPeopleOnly()]
 
     def get_queryset(self) -> ItemQuerySet:
-        return access.items_for_young_person(_signed_in(self.request)).select_related(
+        return access.items_for_young_person(signed_in(self.request)).select_related(
             "topic", "service"
         )
 
     @extend_schema(
-        summary="My items", responses=_responses({200: YoungPersonItemSerializer(many=True)}, *READ)
+        summary="My items", responses=responses({200: YoungPersonItemSerializer(many=True)}, *READ)
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -382,22 +284,22 @@ class MyItems(generics.ListCreateAPIView[Item]):
         ),
         request=SubmitRequest,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses=_responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
+        responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _acting(request)
-        form = SubmissionForm(_require_audience(_data(request, SubmitRequest)), user=user)
+        form = SubmissionForm(_require_audience(typed_data(request, SubmitRequest)), user=user)
         if form.data.get("identity") not in form.identities:
             # A tier the schema lists but this caller may not use (a visitor: anonymous only).
             raise exceptions.PermissionDenied(
                 _("Without an account you can only send it anonymously. Sign in to add your name.")
             )
-        _checked(form)
+        checked(form)
         answers = form.item_fields()
         key = _submission_key(request, f"user:{user.pk}" if user else "visitor")
         # The page's flood check: every send counts, a replay too; none is ever discarded.
         held = access.sent_while_flooding(request._request)
-        result = services.submit_item(**answers, author=user, submission_key=key, held=held)
+        result = submission.submit_item(**answers, author=user, submission_key=key, held=held)
         return _sent(result)
 
 
@@ -408,7 +310,7 @@ def _young_person_item(request: Request, reference: str) -> Response:
 
 @extend_schema(
     summary="One of my items, with its timeline",
-    responses=_responses({200: YoungPersonItemDetailSerializer}, 404),
+    responses=responses({200: YoungPersonItemDetailSerializer}, 404),
 )
 class MyItem(APIView):
     permission_classes = [AllowAny]  # the gate: the author, or a browser that tracked it
@@ -436,13 +338,13 @@ class YoungPersonAction(APIView):
         return _young_person_item(request, reference)
 
 
-YP_ACTION = _responses({200: YoungPersonItemDetailSerializer}, *WRITE)
+YP_ACTION = responses({200: YoungPersonItemDetailSerializer}, *WRITE)
 
 
 @extend_schema(summary="Reply", request=TextRequest, responses=YP_ACTION)
 class ItemReply(YoungPersonAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(ReplyForm(_data(request, TextRequest)))
+        data = checked(ReplyForm(typed_data(request, TextRequest)))
         services.young_person_reply(
             item=item, by=_acting(request), text=data["text"], key=data["key"]
         )
@@ -457,7 +359,7 @@ class ItemWithdraw(YoungPersonAction):
 @extend_schema(summary="Say whether it sorted things", request=SortedRequest, responses=YP_ACTION)
 class ItemSorted(YoungPersonAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(SortedForm(_data(request, SortedRequest)))
+        data = checked(SortedForm(typed_data(request, SortedRequest)))
         services.answer_sorted(item=item, by=_acting(request), sorted_=data["answer"])
 
 
@@ -466,7 +368,7 @@ class ItemSorted(YoungPersonAction):
 )
 class ItemNextStage(YoungPersonAction):
     def act(self, request: Request, item: Item) -> None:
-        form = NextStageForm(_data(request, NextStageRequest))
+        form = NextStageForm(typed_data(request, NextStageRequest))
         # A stage never shown is the service's to refuse, like a stale one (as the page).
         from_stage = form.cleaned_data["from_stage"] if form.is_valid() else None
         services.request_next_stage(item=item, by=_acting(request), from_stage=from_stage)
@@ -476,7 +378,7 @@ class ItemNextStage(YoungPersonAction):
     summary="Track an anonymous item with its reference and tracking code",
     description="Limited per address, as the page is (the same count).",
     request=TrackRequest,
-    responses=_responses({200: YoungPersonItemDetailSerializer}, 400, 403, 404),
+    responses=responses({200: YoungPersonItemDetailSerializer}, 400, 403, 404),
 )
 class Track(APIView):
     permission_classes = [AllowAny]
@@ -496,7 +398,7 @@ class Track(APIView):
                 wait=usage["time_left"],
                 detail=_("Too many tries. Wait ten minutes, then try again."),
             )
-        data = _checked(TrackForm(_data(request, TrackRequest)))
+        data = checked(TrackForm(typed_data(request, TrackRequest)))
         item = access.item_for_tracking(data["reference"], data["code"])
         if item is None:
             raise exceptions.NotFound(
@@ -506,13 +408,13 @@ class Track(APIView):
                 )
             )
         response = Response(YoungPersonItemDetailSerializer(item).data)
-        access.remember_tracked(request._request, response, item)
+        browser.remember_tracked(request._request, response, item)
         return response
 
 
 @extend_schema(
     summary="My updates (marked read once listed)",
-    responses=_responses({200: NotificationSerializer(many=True)}, *READ),
+    responses=responses({200: NotificationSerializer(many=True)}, *READ),
 )
 class MyNotifications(generics.ListAPIView[Notification]):
     serializer_class = NotificationSerializer
@@ -520,12 +422,12 @@ class MyNotifications(generics.ListAPIView[Notification]):
 
     def get_queryset(self) -> QuerySet[Notification]:
         return Notification.objects.filter(
-            recipient=_signed_in(self.request), channel=Notification.Channel.PORTAL
+            recipient=signed_in(self.request), channel=Notification.Channel.PORTAL
         ).select_related("item")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
-        Notification.objects.unread_in_portal(_signed_in(request)).update(read_at=timezone.now())
+        Notification.objects.unread_in_portal(signed_in(request)).update(read_at=timezone.now())
         return response
 
 
@@ -535,7 +437,7 @@ class MyNotifications(generics.ListAPIView[Notification]):
 @extend_schema(
     summary="The queue: items routed to my services",
     description="The queue page's filters and order (urgent first). Every row read is audited.",
-    responses=_responses({200: StaffItemSerializer(many=True)}, 400, *READ),
+    responses=responses({200: StaffItemSerializer(many=True)}, 400, *READ),
 )
 class Queue(generics.ListAPIView[Item]):
     serializer_class = StaffItemSerializer
@@ -546,7 +448,7 @@ class Queue(generics.ListAPIView[Item]):
     filterset_class = QueueFilter
 
     def get_queryset(self) -> ItemQuerySet:
-        return access.items_for_staff(_signed_in(self.request), ReadPlace.API).select_related(
+        return access.items_for_staff(signed_in(self.request), ReadPlace.API).select_related(
             "topic", "service", "assignee", "author"
         )
 
@@ -558,14 +460,14 @@ class Queue(generics.ListAPIView[Item]):
 
 
 def _staff_item(request: Request, reference: str) -> Response:
-    user = _signed_in(request)
+    user = signed_in(request)
     item = access.item_for_staff(user, reference)  # the read is on record
     return Response(StaffItemDetailSerializer(item).data)
 
 
 @extend_schema(
     summary="An item with its full timeline (the read is audited)",
-    responses=_responses({200: StaffItemDetailSerializer}, *READ),
+    responses=responses({200: StaffItemDetailSerializer}, *READ),
 )
 class StaffItemDetail(APIView):
     permission_classes = [StaffWithSecondFactor]
@@ -581,33 +483,33 @@ class StaffAction(APIView):
         raise NotImplementedError
 
     def post(self, request: Request, reference: str) -> Response:
-        item = access.item_for_staff(_signed_in(request), reference)
+        item = access.item_for_staff(signed_in(request), reference)
         self.act(request, item)
-        if not access.items_for_staff(_signed_in(request)).filter(pk=item.pk).exists():
+        if not access.items_for_staff(signed_in(request)).filter(pk=item.pk).exists():
             return Response(status=status.HTTP_204_NO_CONTENT)  # moved out of their reach
         return _staff_item(request, reference)
 
 
-STAFF_ACTION = _responses({200: StaffItemDetailSerializer}, *WRITE)
+STAFF_ACTION = responses({200: StaffItemDetailSerializer}, *WRITE)
 
 
 @extend_schema(summary="Acknowledge", request=None, responses=STAFF_ACTION)
 class Acknowledge(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        services.acknowledge(item=item, by=_signed_in(request))
+        services.acknowledge(item=item, by=signed_in(request))
 
 
 @extend_schema(summary="Take it (assign it to me)", request=None, responses=STAFF_ACTION)
 class Take(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        services.assign(item=item, by=_signed_in(request), assignee=_signed_in(request))
+        services.assign(item=item, by=signed_in(request), assignee=signed_in(request))
 
 
 @extend_schema(summary="Assign", request=AssignRequest, responses=STAFF_ACTION)
 class Assign(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(AssignForm(_data(request, AssignRequest), service_id=item.service_id))
-        services.assign(item=item, by=_signed_in(request), assignee=data["assignee"])
+        data = checked(AssignForm(typed_data(request, AssignRequest), service_id=item.service_id))
+        services.assign(item=item, by=signed_in(request), assignee=data["assignee"])
 
 
 @extend_schema(
@@ -615,10 +517,10 @@ class Assign(StaffAction):
 )
 class StaffReply(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(StaffReplyForm(_data(request, StaffReplyRequest), status=item.status))
+        data = checked(StaffReplyForm(typed_data(request, StaffReplyRequest), status=item.status))
         services.staff_reply(
             item=item,
-            by=_signed_in(request),
+            by=signed_in(request),
             text=data["text"],
             as_team=data["as_team"],
             change=data["change"],
@@ -630,24 +532,24 @@ class StaffReply(StaffAction):
 @extend_schema(summary="Add an internal note", request=TextRequest, responses=STAFF_ACTION)
 class Note(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(NoteForm(_data(request, TextRequest)))
-        services.add_note(item=item, by=_signed_in(request), text=data["text"], key=data["key"])
+        data = checked(NoteForm(typed_data(request, TextRequest)))
+        services.add_note(item=item, by=signed_in(request), text=data["text"], key=data["key"])
 
 
 @extend_schema(summary="Change the status", request=StatusRequest, responses=STAFF_ACTION)
 class SetStatus(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(StatusForm(_data(request, StatusRequest)))
-        services.set_status(item=item, by=_signed_in(request), status=data["status"])
+        data = checked(StatusForm(typed_data(request, StatusRequest)))
+        services.set_status(item=item, by=signed_in(request), status=data["status"])
 
 
 @extend_schema(summary="Resolve", request=ResolveRequest, responses=STAFF_ACTION)
 class Resolve(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(ResolveForm(_data(request, ResolveRequest)))
+        data = checked(ResolveForm(typed_data(request, ResolveRequest)))
         services.resolve(
             item=item,
-            by=_signed_in(request),
+            by=signed_in(request),
             outcome=data["outcome"],
             text=data["text"],
             key=data["key"],
@@ -657,8 +559,8 @@ class Resolve(StaffAction):
 @extend_schema(summary="Extend the stage clock", request=ReasonRequest, responses=STAFF_ACTION)
 class Extend(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(ReasonForm(_data(request, ReasonRequest)))
-        services.extend_clock(item=item, by=_signed_in(request), reason=data["reason"])
+        data = checked(ReasonForm(typed_data(request, ReasonRequest)))
+        services.extend_clock(item=item, by=signed_in(request), reason=data["reason"])
 
 
 @extend_schema(
@@ -666,9 +568,9 @@ class Extend(StaffAction):
 )
 class Stage(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(StageForm(_data(request, StageRequest)))
+        data = checked(StageForm(typed_data(request, StageRequest)))
         services.move_stage(
-            item=item, by=_signed_in(request), reason=data["reason"], from_stage=data["from_stage"]
+            item=item, by=signed_in(request), reason=data["reason"], from_stage=data["from_stage"]
         )
 
 
@@ -676,13 +578,13 @@ class Stage(StaffAction):
     summary="Move it to another service",
     description="Answers 204 when the item is no longer in the caller's services.",
     request=RerouteRequest,
-    responses=_responses({200: StaffItemDetailSerializer, 204: None}, *WRITE),
+    responses=responses({200: StaffItemDetailSerializer, 204: None}, *WRITE),
 )
 class Reroute(StaffAction):
     def act(self, request: Request, item: Item) -> None:
-        data = _checked(RerouteForm(_data(request, RerouteRequest)))
+        data = checked(RerouteForm(typed_data(request, RerouteRequest)))
         services.reroute(
-            item=item, by=_signed_in(request), service=data["service"], reason=data["reason"]
+            item=item, by=signed_in(request), service=data["service"], reason=data["reason"]
         )
 
 
@@ -690,18 +592,18 @@ class Reroute(StaffAction):
     summary="Enter a paper postcard",
     request=PaperRequest,
     parameters=[IDEMPOTENCY_PARAMETER],
-    responses=_responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
+    responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
 )
 class Paper(APIView):
     permission_classes = [StaffWithSecondFactor]
 
     def post(self, request: Request) -> Response:
-        user = _signed_in(request)
-        data = _require_audience(_data(request, PaperRequest))
+        user = signed_in(request)
+        data = _require_audience(typed_data(request, PaperRequest))
         form = PaperSubmissionForm(data, entered_by=user)
-        _checked(form, names_a_record=("young_person",))
+        checked(form, names_a_record=("young_person",))
         answers = form.item_fields()
-        result = services.submit_item(
+        result = submission.submit_item(
             **answers,
             author=form.author,
             submission_key=_submission_key(request, f"paper:{user.pk}"),

@@ -31,10 +31,10 @@ class FeedbackConfig(AppConfig):
 
 
 def _forget_browser(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
-    from feedback import access
+    from feedback import browser
 
     if request is not None and hasattr(request, "session"):
-        access.forget_browser(request)
+        browser.forget_browser(request)
 
 
 _cache: tuple[float, frozenset[date]] = (0.0, frozenset())

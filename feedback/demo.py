@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from feedback import dispatch, services
-from feedback.access import stored_submission_key
+from feedback import dispatch, services, submission
+from feedback.codes import stored_submission_key
 from feedback.models import Item, Kind, Outcome, Topic
 from feedback.workdays import is_working_day
 from portal import mfa
@@ -104,7 +104,7 @@ def seed_items() -> int:
         key = uuid.uuid5(DEMO_ITEMS, str(number))
         if Item.objects.filter(submission_key=stored_submission_key(key)).exists():
             continue
-        item = services.submit_item(
+        item = submission.submit_item(
             kind=kind,
             topic=Topic.objects.get(slug=topic),
             words=words,

@@ -11,7 +11,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from feedback import access, services
+from feedback import access, services, submission
 from feedback.models import (
     Identity,
     Item,
@@ -24,6 +24,7 @@ from feedback.models import (
     active_topic,
 )
 from portal.models import Audience, ContactMethod, Service, User
+from portal.refusals import Refused
 
 # The one limit on what people write, the model's; the page's box and help text read it too.
 MAX_WORDS = cast(int, Item._meta.get_field("words").max_length)
@@ -222,10 +223,10 @@ class SubmissionForm(forms.Form):
     def chosen_audience(self) -> str:
         return self.fixed_audience or self.cleaned_data.get("audience", "")
 
-    def item_fields(self) -> services.Answers:
+    def item_fields(self) -> submission.Answers:
         """The answers as submit_item takes them."""
         data = self.cleaned_data
-        return services.Answers(
+        return submission.Answers(
             kind=data["kind"],
             topic=data["topic"],
             words=data["words"],
@@ -260,12 +261,12 @@ class SubmissionForm(forms.Form):
             self._parse_contact(cleaned)
         if not self.errors:
             try:
-                services.check_answers(
+                submission.check_answers(
                     identity=cleaned["identity"],
                     contact_wanted=cleaned.get("contact_wanted", False),
                     contact_method=cleaned.get("contact_method", ""),
                 )
-            except services.ActionRefused as refused:
+            except Refused as refused:
                 self.add_error(refused.field, str(refused))
         return cleaned
 

@@ -349,13 +349,24 @@ def young_person_replied(item: Item, event: Event) -> None:
 def young_person_update(item: Item, what: str, event: Event | None = None) -> None:
     """Tell the young person something changed: in the portal, and by email or text if chosen."""
     stamp = event.pk if event else int(timezone.now().timestamp() * 1000)
-    key = f"young-person:{what}:{item.pk}:{stamp}"
+    batch = Batch(item)
+    tell_young_person(batch, item, what=what, key=f"young-person:{what}:{item.pk}:{stamp}")
+    batch.queue()
+
+
+def tell_young_person(batch: Batch, item: Item, *, what: str, key: str) -> None:
+    """The messages that tell an item's young person there is news (`what`) about it: in
+    the portal if it is theirs by name, and by the email or text they chose. No words and
+    no names: a reference and a link. `key` makes each piece of news once only.
+
+    The one way either app tells a young person (participation, when an action that
+    answers their item moves): add to the caller's batch, queued in one insert."""
     link = site_link("feedback:item", item.reference)
     context = _context(item, link=link, what=what)
-    batch = Batch(item)
     if item.author_id and not item.is_anonymous:
         batch.add(
             key=f"{key}:portal",
+            item=item,
             template="update",
             channel=Notification.Channel.PORTAL,
             recipient=item.author,
@@ -367,6 +378,7 @@ def young_person_update(item: Item, what: str, event: Event | None = None) -> No
     if item.contact_wanted and item.contact_detail and channel:
         batch.add(
             key=f"{key}:{channel}",
+            item=item,
             template="update",
             channel=channel,
             recipient=item.author,
@@ -374,7 +386,6 @@ def young_person_update(item: Item, what: str, event: Event | None = None) -> No
             context=context,
             personalisation=_text(item, link),
         )
-    batch.queue()
 
 
 def daily_digests(now: datetime | None = None) -> int:

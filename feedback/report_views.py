@@ -8,7 +8,6 @@ annual report. Anyone else gets the same 404 as for a page that does not exist.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from feedback import access, reports
 from feedback.models import ListRead, StaffView
-from portal import audit
+from portal.exports import csv_response
 from portal.forms import AuditFilterForm
 from portal.models import AuditEntry, AuditKind, User
 from portal.permissions import SignedInRequest, staff_required
@@ -101,7 +100,7 @@ def dashboard_csv(request: SignedInRequest) -> HttpResponse:
     manager, open complaints by stage.
     """
     figures = _dashboard_for(request.user)
-    response, writer = _csv_response(request, f"dashboard-{figures.today.isoformat()}.csv")
+    response, writer = csv_response(request, f"dashboard-{figures.today.isoformat()}.csv")
     writer.writerow(_dashboard_header())
     period = _("Last 12 months")
     for section in figures.sections:
@@ -166,7 +165,7 @@ def complaints_report_csv(request: SignedInRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response, writer = _csv_response(request, f"complaints-{report.year}.csv")
+    response, writer = csv_response(request, f"complaints-{report.year}.csv")
     writer.writerow([_("Section"), _("Measure"), _("Value")])
     writer.writerows(_report_rows(report))
     return response
@@ -193,36 +192,6 @@ def _report_rows(report: reports.ComplaintsReport) -> Iterable[list[object]]:
         yield [section, _("Extended"), stage.extended]
     yield [_("Advocacy"), _("Offered"), report.advocacy_offered]
     yield [_("Advocacy"), _("Taken up"), report.advocacy_taken_up]
-
-
-class _CsvWriter:
-    """csv.writer that never lets a spreadsheet run a cell as a formula (names are staff-edited)."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        self._writer = csv.writer(response)
-
-    def writerow(self, row: Iterable[object]) -> None:
-        self._writer.writerow([_cell(value) for value in row])
-
-    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
-        for row in rows:
-            self.writerow(row)
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_response(request: HttpRequest, filename: str) -> tuple[HttpResponse, _CsvWriter]:
-    """Every export is in the audit log, by name."""
-    audit.record(AuditKind.EXPORT, request=request, detail=filename)
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-    return response, _CsvWriter(response)
 
 
 def _number(value: float | None) -> str:

@@ -34,6 +34,7 @@ from feedback.models import (
     Topic,
     overdue_at,
 )
+from feedback.months import midnight, month_starts, next_month
 from portal.models import Service
 
 MONTHS = 12
@@ -54,21 +55,8 @@ def _tz() -> tzinfo:
     return timezone.get_default_timezone()  # Europe/London (settings.TIME_ZONE)
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=_tz())
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def month_starts(today: date, count: int = MONTHS) -> list[date]:
-    """The first day of each of the last `count` months, oldest first, ending with today's."""
-    months = [date(today.year, today.month, 1)]
-    while len(months) < count:
-        previous = months[-1]
-        months.append(date(previous.year - (previous.month == 1), (previous.month - 2) % 12 + 1, 1))
-    return months[::-1]
+def local_midnight(day: date) -> datetime:
+    return midnight(day, _tz())
 
 
 def percent(part: int, whole: int) -> int | None:
@@ -289,7 +277,7 @@ def dashboard(
     """
     today = today or timezone.localdate()
     as_of = _as_of(today)
-    months = month_starts(today)
+    months = month_starts(today, MONTHS)
     sections: dict[int | None, ServiceFigures] = {
         service.pk: ServiceFigures(service.pk, service.name, {m: Figures(m) for m in months})
         for service in services
@@ -297,8 +285,8 @@ def dashboard(
     if include_unrouted:
         sections[None] = ServiceFigures(None, str(NOT_ROUTED), {m: Figures(m) for m in months})
     in_period = items.filter(
-        created_at__gte=_local_midnight(months[0]),
-        created_at__lt=_local_midnight(_next_month(months[-1])),
+        created_at__gte=local_midnight(months[0]),
+        created_at__lt=local_midnight(next_month(months[-1])),
     ).order_by()
     if not include_unrouted:
         in_period = in_period.filter(service__isnull=False)
@@ -319,13 +307,13 @@ def dashboard(
         services=ordered,
         overall=overall,
         stages=complaint_stages_now(items, today) if include_stages else None,
-        at_risk=children_at_risk(items, _local_midnight(months[0])) if include_at_risk else None,
+        at_risk=children_at_risk(items, local_midnight(months[0])) if include_at_risk else None,
     )
 
 
 def _as_of(today: date) -> datetime:
     """The moment "now" means for a dashboard of `today`: now, or that day's start."""
-    return timezone.now() if today == timezone.localdate() else _local_midnight(today)
+    return timezone.now() if today == timezone.localdate() else local_midnight(today)
 
 
 def _month_of(months: list[date]) -> Case:
@@ -333,7 +321,7 @@ def _month_of(months: list[date]) -> Case:
     month's London midnight: cheaper than converting every row to London time."""
     return Case(
         *(
-            When(created_at__gte=_local_midnight(month), then=Value(index))
+            When(created_at__gte=local_midnight(month), then=Value(index))
             for index, month in reversed(list(enumerate(months)))
         ),
         output_field=IntegerField(),
@@ -510,8 +498,8 @@ def complaints_report(items: ItemQuerySet, year: int) -> ComplaintsReport:
     """
     complaints = items.filter(
         kind=Kind.COMPLAINT,
-        created_at__gte=_local_midnight(date(year, 1, 1)),
-        created_at__lt=_local_midnight(date(year + 1, 1, 1)),
+        created_at__gte=local_midnight(date(year, 1, 1)),
+        created_at__lt=local_midnight(date(year + 1, 1, 1)),
     ).order_by()
     is_open = IS_OPEN
     totals = complaints.aggregate(

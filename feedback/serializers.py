@@ -232,7 +232,7 @@ class ResolveRequest(serializers.Serializer[dict[str, str]]):
 
 
 # How to get in touch, as the form checks it (SubmissionForm._parse_contact and
-# services.check_answers): patterns a little narrower than the form's, so that anything
+# submission.check_answers): patterns a little narrower than the form's, so that anything
 # they allow, it takes.
 EMAIL_PATTERN = (
     r"^[A-Za-z0-9_%+-]{1,30}(\.[A-Za-z0-9_%+-]{1,30}){0,3}"

@@ -6,16 +6,12 @@ Views, the API and Celery tasks all call these functions; none changes an item i
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
-from typing import Any, TypedDict
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback import clocks, notifications, outbox, triage
-from feedback.access import stored_submission_key, tracking_code_for, tracking_hash
+from feedback import clocks, notifications
 from feedback.event_data import (
     AssignedData,
     ChangeData,
@@ -30,246 +26,23 @@ from feedback.event_data import (
     ServiceData,
     StageData,
     StatusData,
-    SubmittedData,
     WithdrawnData,
 )
 from feedback.models import (
-    Channel,
     Clock,
     ClockState,
     Event,
     EventKind,
-    Identity,
     Item,
-    Kind,
     Outcome,
-    Priority,
     SafeguardingDecision,
     StaffView,
     Status,
-    Topic,
 )
-from portal.models import ContactMethod, Service, User, random_code
+from portal.models import Service, User
+from portal.refusals import Refused
 
 log = logging.getLogger(__name__)
-
-
-class ActionRefused(Exception):
-    """The action cannot be done to the item in its current state; the message says why.
-
-    `field` names the answer at fault when there is one, so a form can show the
-    message beside it (`form.add_error(refused.field, str(refused))`); a refusal
-    without one is about the item's state.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class Answers(TypedDict):
-    """A young person's answers on the form, as submit_item takes them."""
-
-    kind: str
-    topic: Topic
-    words: str
-    identity: str
-    audience: str
-    mood: int | None
-    consent_to_share: bool
-    contact_wanted: bool
-    contact_method: str
-    contact_detail: str
-    advocate_requested: bool
-
-
-@dataclass(frozen=True)
-class Submitted:
-    item: Item
-    tracking_code: str | None
-    created: bool
-
-
-class KeyReused(ActionRefused):
-    """The form's key already made an item with other answers (a young person went Back,
-    changed the words and sent again). Nothing is saved: the caller asks, or sends the
-    answers again under a new key. Never a silent drop."""
-
-    def __init__(self, item: Item) -> None:
-        super().__init__(
-            _("This was already sent with other answers. Send it again to make a new one.")
-        )
-        self.item = item
-
-
-# What a sender chose: a key sent again with all of these the same is the same item.
-# (Priority, safeguarding and held follow from them, or from the moment it was sent.)
-_CHOSEN = (
-    "kind",
-    "words",
-    "mood",
-    "identity",
-    "audience",
-    "consent_to_share",
-    "advocate_requested",
-    "contact_wanted",
-    "contact_method",
-    "contact_detail",
-    "channel",
-)
-_CHOSEN_RECORDS = ("topic", "author", "entered_by")
-
-
-def _same_answers(item: Item, fields: dict[str, Any]) -> bool:
-    records = all(
-        getattr(item, f"{name}_id") == (fields[name].pk if fields[name] else None)
-        for name in _CHOSEN_RECORDS
-    )
-    return records and all(getattr(item, name) == fields[name] for name in _CHOSEN)
-
-
-def _send_routing(item: Item) -> None:
-    outbox.send_on_commit(
-        outbox.ROUTE_URGENT_ITEM if item.safeguarding else outbox.ROUTE_ITEM, item.pk
-    )
-
-
-# --- Submission ------------------------------------------------------------------
-
-
-def check_answers(*, identity: str, contact_wanted: bool, contact_method: str) -> None:
-    """Refuse answers that cannot be kept as given. The forms show this message too."""
-    # Anonymous means nobody can tell who sent it, so nobody can get in touch: the
-    # answer is read with the tracking code instead. Never promise both.
-    if identity == Identity.ANONYMOUS and contact_wanted:
-        raise ActionRefused(
-            _(
-                "If nobody knows it is you, nobody can get in touch. "
-                "Choose No, or choose to let the team know it is you."
-            ),
-            field="contact_wanted",
-        )
-
-
-def submit_item(
-    *,
-    kind: str,
-    topic: Topic,
-    words: str,
-    identity: str,
-    author: User | None,
-    audience: str,
-    submission_key: uuid.UUID,
-    mood: int | None = None,
-    consent_to_share: bool = False,
-    contact_wanted: bool = False,
-    contact_method: str = "",
-    contact_detail: str = "",
-    advocate_requested: bool = False,
-    channel: str = Channel.ONLINE,
-    entered_by: User | None = None,
-    held: bool = False,
-) -> Submitted:
-    """Save an item and hand it to routing once committed. The same key never makes two.
-
-    The unique key is the check: a second insert with it fails and the first item
-    is returned, so a double tap costs no extra query on the usual path. A key sent
-    again with other answers raises KeyReused, and nothing is saved.
-
-    `held` (sent while over a flood limit) sends it to triage for a person to
-    check; a child at risk is never held, and nothing is ever discarded.
-    Answers that check_answers refuses raise ActionRefused, and nothing is saved.
-    """
-    check_answers(identity=identity, contact_wanted=contact_wanted, contact_method=contact_method)
-    anonymous = identity == Identity.ANONYMOUS
-    fields: dict[str, Any] = {
-        "submission_key": stored_submission_key(submission_key),
-        "kind": kind,
-        "topic": topic,
-        "words": words,
-        "mood": mood,
-        "identity": identity,
-        "audience": audience,
-        "author": None if anonymous else author,
-        "consent_to_share": consent_to_share,
-        # An advocate is offered for complaints only.
-        "advocate_requested": advocate_requested and kind == Kind.COMPLAINT,
-        "stage": 1 if kind == Kind.COMPLAINT else None,
-        "channel": channel,
-        "entered_by": entered_by,
-        **_contact_fields(contact_wanted, contact_method, contact_detail),
-        **_triage_fields(words, held=held),
-    }
-    tracking_code = tracking_code_for(submission_key) if anonymous else None
-    for _attempt in range(5):
-        try:
-            return Submitted(_insert_item(fields, tracking_code), tracking_code, created=True)
-        except IntegrityError:
-            existing = Item.objects.filter(
-                submission_key=stored_submission_key(submission_key)
-            ).first()
-            if existing is not None:  # the same form sent again (a double tap, a replay)
-                if not _same_answers(existing, fields):
-                    raise KeyReused(existing) from None
-                # No tracking code: it is shown once, to the send that made the item.
-                return Submitted(existing, None, created=False)
-            # Otherwise the reference collided: draw another.
-    raise RuntimeError("could not allocate a unique reference")
-
-
-def _contact_fields(wanted: bool, method: str, detail: str) -> dict[str, object]:
-    """Contact details only if contact is wanted, and none to keep for a reply in the app."""
-    if not wanted:
-        return {"contact_wanted": False, "contact_method": "", "contact_detail": ""}
-    kept = "" if method == ContactMethod.PORTAL else detail.strip()
-    return {"contact_wanted": True, "contact_method": method, "contact_detail": kept}
-
-
-def _triage_fields(words: str, *, held: bool) -> dict[str, object]:
-    """A child at risk goes to the duty team at once, and is never held back."""
-    assessment = triage.assess(words)
-    return {
-        "priority": Priority.URGENT if assessment.urgent else Priority.ROUTINE,
-        "safeguarding": assessment.urgent,
-        "safeguarding_reasons": assessment.reasons,
-        "held": held and not assessment.urgent,
-    }
-
-
-def _insert_item(fields: dict[str, object], tracking_code: str | None) -> Item:
-    """Insert under a fresh reference, record it sent, and route it once committed.
-
-    Raises IntegrityError if the reference or the submission key is taken.
-    """
-    reference = f"{random_code(3)}-{random_code(3)}"
-    with transaction.atomic():
-        item = Item.objects.create(
-            reference=reference,
-            tracking_code_hash=tracking_hash(reference, tracking_code) if tracking_code else "",
-            **fields,
-        )
-        data = SubmittedData(channel=item.channel)
-        if item.entered_by is not None:
-            data["in_a_sentence"] = _entering_team(item.entered_by, item.author)
-        Event.record(
-            item,
-            EventKind.SUBMITTED,
-            actor=item.entered_by or item.author,
-            actor_label=str(item.entered_by) if item.entered_by is not None else "",
-            data=data,
-        )
-        _send_routing(item)
-    return item
-
-
-def _entering_team(staff: User, author: User | None) -> str:
-    """The team that typed in a paper postcard, as the young person's page names it:
-    a service of theirs that works with the young person, else their first."""
-    theirs = list(Service.objects.filter(pk__in=staff.service_ids).order_by("name"))
-    profile = author.young_person if author is not None else None
-    linked = set(profile.services.values_list("pk", flat=True)) if profile else set()
-    service = next((s for s in theirs if s.pk in linked), theirs[0] if theirs else None)
-    return service.in_a_sentence if service else str(_("the team"))
 
 
 # --- The young person's actions -------------------------------------------------
@@ -277,9 +50,9 @@ def _entering_team(staff: User, author: User | None) -> str:
 
 def _refuse_if_finished(item: Item) -> None:
     if item.status == Status.WITHDRAWN:
-        raise ActionRefused(_("This has been withdrawn, so it cannot be changed."))
+        raise Refused(_("This has been withdrawn, so it cannot be changed."))
     if item.status == Status.CLOSED:
-        raise ActionRefused(_("This is closed, so it cannot be changed."))
+        raise Refused(_("This is closed, so it cannot be changed."))
 
 
 def _refuse_if_done(item: Item, key: str) -> None:
@@ -289,13 +62,13 @@ def _refuse_if_done(item: Item, key: str) -> None:
     to commit and then finds its event.
     """
     if key and item.events.filter(data__key=key).exists():
-        raise ActionRefused(_("That was already done."))
+        raise Refused(_("That was already done."))
 
 
 def _refuse_if_unrouted(item: Item) -> Service:
     """The service the item is with; refused if it is with none yet."""
     if item.service is None:
-        raise ActionRefused(_("This has not reached a service yet. Move it to a service first."))
+        raise Refused(_("This has not reached a service yet. Move it to a service first."))
     return item.service
 
 
@@ -336,7 +109,7 @@ def withdraw(*, item: Item, by: User | None) -> Item:
         _refuse_if_finished(item)
         if item.safeguarding:
             if item.withdrawal_requested:
-                raise ActionRefused(_("You have already asked to withdraw this."))
+                raise Refused(_("You have already asked to withdraw this."))
             item.withdraw_requested_at = timezone.now()
             item.save(update_fields=["withdraw_requested_at", "updated_at"])
             Event.record(
@@ -363,9 +136,9 @@ def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
     with transaction.atomic():
         item = _locked(item)
         if item.status == Status.CLOSED:
-            raise ActionRefused(_("You have already said this is sorted. It is closed."))
+            raise Refused(_("You have already said this is sorted. It is closed."))
         if not item.awaits_sorted_answer:
-            raise ActionRefused(_("You can answer this once the team has replied."))
+            raise Refused(_("You can answer this once the team has replied."))
         if sorted_:
             item.status = Status.CLOSED
             item.closed_at = timezone.now()
@@ -389,7 +162,7 @@ def request_next_stage(*, item: Item, by: User | None, from_stage: int | None) -
     """
     answered = item.stage_answered
     if not item.is_complaint or (item.stage or 1) >= 3 or not answered:
-        raise ActionRefused(_("This cannot go to another stage now."))
+        raise Refused(_("This cannot go to another stage now."))
     return move_stage(
         item=item,
         by=_as_young_person(item, by),
@@ -408,7 +181,7 @@ def acknowledge(*, item: Item, by: User) -> Item:
         _refuse_if_finished(item)
         service = _refuse_if_unrouted(item)
         if not item.awaits_acknowledgement:
-            raise ActionRefused(_("This has already been acknowledged."))
+            raise Refused(_("This has already been acknowledged."))
         item.status = Status.ACKNOWLEDGED
         # Judged against the acknowledgement deadline, before the next clock replaces it.
         item.record_first_response()
@@ -444,13 +217,13 @@ def record_decision(*, item: Item, by: User, decision: str, note: str) -> Item:
         _refuse_if_finished(item)
         _refuse_if_unrouted(item)
         if not item.safeguarding:
-            raise ActionRefused(_("Only a safeguarding concern needs a decision."))
+            raise Refused(_("Only a safeguarding concern needs a decision."))
         if item.decision:
-            raise ActionRefused(_("The decision has already been recorded."))
+            raise Refused(_("The decision has already been recorded."))
         if item.awaits_acknowledgement:
-            raise ActionRefused(_("Acknowledge it first: that makes it yours."))
+            raise Refused(_("Acknowledge it first: that makes it yours."))
         if decision not in SafeguardingDecision.values:
-            raise ActionRefused(_("Choose what was decided."), field="decision")
+            raise Refused(_("Choose what was decided."), field="decision")
         note = note.strip()
         if not note:
             message = (
@@ -458,13 +231,13 @@ def record_decision(*, item: Item, by: User, decision: str, note: str) -> Item:
                 if decision == SafeguardingDecision.NO_FURTHER_ACTION
                 else _("Write a note of what was decided and by whom.")
             )
-            raise ActionRefused(message, field="note")
+            raise Refused(message, field="note")
         owner_or_manager = item.assignee_id == by.pk or item.service_id in by.managed_service_ids
         if item.assignee_id is None and can_be_assigned(item, by):
             item.assignee = by
             _record_assigned(item, by=by, assignee=by)
         elif not owner_or_manager:
-            raise ActionRefused(
+            raise Refused(
                 _("Only %(name)s, who has this, or a manager of the team can record the decision.")
                 % {"name": item.assignee.shown_name if item.assignee else _("its owner")}
             )
@@ -494,7 +267,7 @@ def mark_read(*, item: Item, by: User) -> Item:
         _refuse_if_finished(item)
         service = _refuse_if_unrouted(item)
         if not item.needs_read:
-            raise ActionRefused(_("Someone has already read this."))
+            raise Refused(_("Someone has already read this."))
         item.needs_read = False
         if item.clock == Clock.NEEDS_READ:
             item.start_first_clock()
@@ -531,7 +304,7 @@ def assign(*, item: Item, by: User, assignee: User | None) -> Item:
                 message = _("%(name)s is not a member of this service. Choose someone who is.") % {
                     "name": assignee.shown_name
                 }
-            raise ActionRefused(message, field="assignee")
+            raise Refused(message, field="assignee")
         item.assignee = assignee
         item.save(update_fields=["assignee", "updated_at"])
         _record_assigned(item, by=by, assignee=assignee)
@@ -560,7 +333,7 @@ def staff_reply(
     key: str = "",
 ) -> Event:
     if change and not change_description.strip():
-        raise ActionRefused(_("Describe the change."), field="change_description")
+        raise Refused(_("Describe the change."), field="change_description")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
@@ -621,13 +394,13 @@ STAFF_STATUSES = (Status.IN_PROGRESS, Status.RESPONDED)
 
 def set_status(*, item: Item, by: User, status: str) -> Item:
     if status not in STAFF_STATUSES:
-        raise ActionRefused(_("Choose a status."), field="status")
+        raise Refused(_("Choose a status."), field="status")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
         service = _refuse_if_unrouted(item)
         if item.status == status:
-            raise ActionRefused(_("It already has that status."))
+            raise Refused(_("It already has that status."))
         old = item.status
         item.status = status
         if status == Status.RESPONDED:
@@ -660,9 +433,9 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
         _refuse_if_done(item, key)
         service = _refuse_if_unrouted(item)
         if item.is_complaint and outcome not in Outcome.values:
-            raise ActionRefused(_("Choose the outcome of the complaint."), field="outcome")
+            raise Refused(_("Choose the outcome of the complaint."), field="outcome")
         if not text.strip():
-            raise ActionRefused(_("Write the answer to the young person."), field="text")
+            raise Refused(_("Write the answer to the young person."), field="text")
         item.outcome = outcome if item.is_complaint else ""
         item.status = Status.RESPONDED
         # The deadline in force now, kept with the answer: the annual report
@@ -692,7 +465,7 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
 
 def extend_clock(*, item: Item, by: User, reason: str) -> Item:
     if not reason.strip():
-        raise ActionRefused(_("Give the reason for the extension."), field="reason")
+        raise Refused(_("Give the reason for the extension."), field="reason")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
@@ -704,11 +477,11 @@ def extend_clock(*, item: Item, by: User, reason: str) -> Item:
             or item.clock != Clock.for_stage(item.stage)
             or started is None
         ):
-            raise ActionRefused(_("Only a complaint's stage clock can be extended."))
+            raise Refused(_("Only a complaint's stage clock can be extended."))
         if item.clock_extended:
-            raise ActionRefused(_("This stage has already been extended once."))
+            raise Refused(_("This stage has already been extended once."))
         if not clocks.can_extend(item.stage):
-            raise ActionRefused(_("The law allows no extension at this stage."))
+            raise Refused(_("The law allows no extension at this stage."))
         old_due = item.due_on
         item.due_on = clocks.stage_due(item.stage, started, extended=True)
         item.clock_extended = True
@@ -743,20 +516,20 @@ def move_stage(
     Staff give a reason; a young person asking for the next stage need not.
     """
     if not requested_by_young_person and not reason.strip():
-        raise ActionRefused(_("Give the reason for moving it on."), field="reason")
+        raise Refused(_("Give the reason for moving it on."), field="reason")
     with transaction.atomic():
         item = _locked(item)
         if item.status == Status.WITHDRAWN:
-            raise ActionRefused(_("This has been withdrawn, so it cannot be changed."))
+            raise Refused(_("This has been withdrawn, so it cannot be changed."))
         service = _refuse_if_unrouted(item)
         if not item.is_complaint:
-            raise ActionRefused(_("Only complaints have stages."))
+            raise Refused(_("Only complaints have stages."))
         if from_stage != item.stage:
-            raise ActionRefused(
+            raise Refused(
                 _("This complaint is already at stage %(stage)s.") % {"stage": item.stage}
             )
         if (item.stage or 1) >= 3:
-            raise ActionRefused(_("This complaint is already at stage 3."))
+            raise Refused(_("This complaint is already at stage 3."))
         item.stage = (item.stage or 1) + 1
         today = timezone.localdate()
         item.restart_reply_clock(today)
@@ -779,14 +552,14 @@ def move_stage(
 
 def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
     if not reason.strip():
-        raise ActionRefused(_("Give the reason for moving it."), field="reason")
+        raise Refused(_("Give the reason for moving it."), field="reason")
     with transaction.atomic():
         item = _locked(item)
         _refuse_if_finished(item)
         if service.pk == item.service_id:
-            raise ActionRefused(_("It is already with that service."))
+            raise Refused(_("It is already with that service."))
         if not service.active:
-            raise ActionRefused(_("That service is not active."))
+            raise Refused(_("That service is not active."))
         old = item.service
         item.service = service
         item.assignee = None

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from feedback import access, services
+from feedback import access, services, submission
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
@@ -50,6 +50,7 @@ from feedback.workdays import working_days_between
 from portal.middleware import STAFF_LAST_ACTIVE, idle_seconds_left
 from portal.models import Service, User
 from portal.permissions import SignedInRequest, staff_required
+from portal.refusals import Refused
 
 QUEUE_PAGE_SIZE = 25
 PREVIEW_CHARS = 80
@@ -268,9 +269,7 @@ def _done(request: SignedInRequest, item: Item, message: str) -> HttpResponse:
     return redirect("feedback:staff_item", reference=item.reference)
 
 
-def _refused(
-    request: SignedInRequest, item: Item, refused: services.ActionRefused, **forms: Form
-) -> HttpResponse:
+def _refused(request: SignedInRequest, item: Item, refused: Refused, **forms: Form) -> HttpResponse:
     """The service's own words: beside the answer it names, on the page again with a 400;
     otherwise (the item's state) as a message on the item's page."""
     for name, form in forms.items():
@@ -287,7 +286,7 @@ def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(request.user, reference)
     try:
         item = services.acknowledge(item=item, by=request.user)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused)
     if item.awaits_decision and item.due_on is not None:
         message = _("Acknowledged: it is yours. Record the decision by the end of %(day)s.") % {
@@ -312,7 +311,7 @@ def decide(request: SignedInRequest, reference: str) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             note=form.cleaned_data["note"],
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, decision_form=form)
     return _done(request, item, _("Decision recorded. The young person's answer clock now runs."))
 
@@ -323,7 +322,7 @@ def mark_read(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(request.user, reference)
     try:
         services.mark_read(item=item, by=request.user)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused)
     return _done(request, item, _("Marked as read. Its usual clock has started."))
 
@@ -334,7 +333,7 @@ def take(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(request.user, reference)
     try:
         services.assign(item=item, by=request.user, assignee=request.user)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused)
     return _done(request, item, _("It is assigned to you."))
 
@@ -348,7 +347,7 @@ def assign(request: SignedInRequest, reference: str) -> HttpResponse:
         return _item_page(request, item, status=400, assign_form=form)
     try:
         services.assign(item=item, by=request.user, assignee=form.cleaned_data["assignee"])
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, assign_form=form)
     return _done(request, item, _("Assignment saved."))
 
@@ -362,7 +361,7 @@ def set_status(request: SignedInRequest, reference: str) -> HttpResponse:
         return _item_page(request, item, status=400, status_form=form)
     try:
         services.set_status(item=item, by=request.user, status=form.cleaned_data["status"])
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, status_form=form)
     return _done(request, item, _("Status changed."))
 
@@ -385,7 +384,7 @@ def reply(request: SignedInRequest, reference: str) -> HttpResponse:
             change_description=data["change_description"],
             key=data["key"],
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, reply_form=form)
     if item.assignee_id is None and services.can_be_assigned(item, request.user):
         return _done(request, item, _("Reply sent to the young person. It is now assigned to you."))
@@ -403,7 +402,7 @@ def note(request: SignedInRequest, reference: str) -> HttpResponse:
         services.add_note(
             item=item, by=request.user, text=form.cleaned_data["text"], key=form.cleaned_data["key"]
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, note_form=form)
     return _done(request, item, _("Note added. The young person cannot see it."))
 
@@ -420,7 +419,7 @@ def resolve(request: SignedInRequest, reference: str) -> HttpResponse:
         services.resolve(
             item=item, by=request.user, outcome=data["outcome"], text=data["text"], key=data["key"]
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, resolve_form=form)
     return _done(request, item, _("Resolved. The young person is asked if it sorted things."))
 
@@ -434,7 +433,7 @@ def extend(request: SignedInRequest, reference: str) -> HttpResponse:
         return _item_page(request, item, status=400, extend_form=form)
     try:
         services.extend_clock(item=item, by=request.user, reason=form.cleaned_data["reason"])
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, extend_form=form)
     return _done(request, item, _("Clock extended. The young person has been told."))
 
@@ -451,7 +450,7 @@ def stage(request: SignedInRequest, reference: str) -> HttpResponse:
         services.move_stage(
             item=item, by=request.user, reason=data["reason"], from_stage=data["from_stage"]
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, stage_form=form)
     return _done(request, item, _("The complaint moved to the next stage."))
 
@@ -466,7 +465,7 @@ def reroute(request: SignedInRequest, reference: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         services.reroute(item=item, by=request.user, service=data["service"], reason=data["reason"])
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, refused, reroute_form=form)
     messages.success(request, _("Moved to another service."))
     if not access.items_for_staff(request.user).filter(pk=item.pk).exists():
@@ -496,14 +495,14 @@ def paper_new(request: SignedInRequest) -> HttpResponse:
         except ValueError:
             key = uuid.uuid4()
         try:
-            result = services.submit_item(
+            result = submission.submit_item(
                 **form.item_fields(),
                 author=form.author,
                 submission_key=key,
                 channel=Channel.PAPER,
                 entered_by=request.user,
             )
-        except services.KeyReused as refused:  # Back, changed, saved again: say so
+        except submission.KeyReused as refused:  # Back, changed, saved again: say so
             form.add_error(None, str(refused))
             return render(
                 request,

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from feedback import access, clocks, services
+from feedback import access, browser, clocks, codes, services, submission
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
 from portal.models import User
 from portal.owner import start_owner
 from portal.permissions import SignedInRequest, young_person_required
+from portal.refusals import Refused
 
 
 def _acting(request: HttpRequest) -> User | None:
@@ -58,17 +59,17 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     # Every send counts against the limits, a replayed form too; none is ever discarded.
     held = access.sent_while_flooding(request)
     try:
-        result = services.submit_item(
+        result = submission.submit_item(
             **form.item_fields(), author=user, submission_key=submission_key, held=held
         )
-    except services.KeyReused:
+    except submission.KeyReused:
         # Back, new words, send again: ask, with a new key, rather than drop the new words.
         return _answers_page(request, form, "feedback/send_again.html", status=409)
     response = redirect("feedback:sent", reference=result.item.reference)
     # The tracking code is derived from the form's key, which only this browser holds
     # (in a short-lived cookie): a replayed form shows the confirmation without it.
     code_key = str(submission_key) if result.created and result.tracking_code else ""
-    access.remember_sent(request, response, result.item.reference, code_key)
+    browser.remember_sent(request, response, result.item.reference, code_key)
     return response
 
 
@@ -81,7 +82,7 @@ def _answers_page(
 
 
 def sent(request: HttpRequest, reference: str) -> HttpResponse:
-    just_sent = access.just_sent(request)
+    just_sent = browser.just_sent(request)
     if reference not in just_sent:
         raise Http404
     item = JustSent.find(reference)
@@ -90,12 +91,12 @@ def sent(request: HttpRequest, reference: str) -> HttpResponse:
     tracking_code = ""
     if just_sent[reference] and item.is_anonymous:
         try:
-            tracking_code = access.tracking_code_for(uuid.UUID(just_sent[reference]))
+            tracking_code = codes.tracking_code_for(uuid.UUID(just_sent[reference]))
         except ValueError:
             tracking_code = ""
     response = render(request, "feedback/sent.html", {"item": item, "tracking_code": tracking_code})
     if tracking_code:  # shown once: the cookie keeps only that this page may be seen
-        access.remember_sent(request, response, reference, "")
+        browser.remember_sent(request, response, reference, "")
     return response
 
 
@@ -152,7 +153,7 @@ def item_reply(request: HttpRequest, reference: str) -> HttpResponse:
         services.young_person_reply(
             item=item, by=_acting(request), text=data["text"], key=data["key"]
         )
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     return _done(request, item, _("Your reply was sent."))
 
@@ -162,7 +163,7 @@ def item_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_young_person(request, reference)
     try:
         services.withdraw(item=item, by=_acting(request))
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     return _done(request, item, _("You withdrew it. Nobody will work on it now."))
 
@@ -176,7 +177,7 @@ def item_sorted(request: HttpRequest, reference: str) -> HttpResponse:
     sorted_ = form.cleaned_data["answer"]
     try:
         services.answer_sorted(item=item, by=_acting(request), sorted_=sorted_)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     if sorted_:
         return _done(request, item, _("Thank you. It is now closed."))
@@ -191,7 +192,7 @@ def item_next_stage(request: HttpRequest, reference: str) -> HttpResponse:
     from_stage = form.cleaned_data["from_stage"] if form.is_valid() else None
     try:
         services.request_next_stage(item=item, by=_acting(request), from_stage=from_stage)
-    except services.ActionRefused as refused:
+    except Refused as refused:
         return _refused(request, item, str(refused))
     return _done(request, item, _("Your complaint has gone to the next stage."))
 
@@ -211,7 +212,7 @@ def track(request: HttpRequest) -> HttpResponse:
             )
             if item is not None:
                 response = redirect("feedback:item", reference=item.reference)
-                access.remember_tracked(request, response, item)
+                browser.remember_tracked(request, response, item)
                 return response
             form.add_error(
                 None,

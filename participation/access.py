@@ -15,20 +15,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from allauth.mfa.utils import is_mfa_enabled
-from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 
 from feedback import access as feedback_access
 from feedback.models import Item, ItemQuerySet
 from participation.models import Action, ActionQuerySet, Excerpt, Meeting, MeetingQuerySet, Theme
 from portal.models import Service, ServiceQuerySet, User
-from portal.permissions import passed_second_factor
+from portal.permissions import second_factor_gate
 
 View = Callable[..., HttpResponse]
 
@@ -64,25 +59,6 @@ def may_update(user: User, action: Action) -> bool:
 # --- Page gates -----------------------------------------------------------------------
 
 
-def _second_factor(request: HttpRequest) -> HttpResponse | None:
-    """The steps of portal.permissions.staff_required, for staff who may have no service
-    (a participation officer): an authenticator set up, and used for this session."""
-    if not is_mfa_enabled(request.user):
-        messages.info(
-            request,
-            _(
-                "Set up a second factor (an authenticator app) before you open young people's items."
-            ),
-        )
-        return redirect("mfa_activate_totp")
-    if not passed_second_factor(request):
-        path = request.get_full_path()
-        logout(request)
-        messages.info(request, _("Sign in again, with your authenticator app."))
-        return redirect_to_login(path)
-    return None
-
-
 def _gate(allowed: Callable[[User], bool]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
@@ -92,10 +68,8 @@ def _gate(allowed: Callable[[User], bool]) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             if not allowed(user):
                 raise Http404
-            if is_staff(user):
-                refused = _second_factor(request)
-                if refused is not None:
-                    return refused
+            if is_staff(user) and (refused := second_factor_gate(request)) is not None:
+                return refused
             return view(request, *args, **kwargs)
 
         return wrapper

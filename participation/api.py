@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -21,11 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feedback.api import READ, FieldError, _checked, _data, _responses, _signed_in, unhandled
 from participation import access, figures, services
 from participation.forms import ProposeActionForm
-from participation.models import Action, ActionQuerySet, ActionUpdate, Theme
-from portal.api import ID, NO_NUL, SAID
+from participation.models import Action, ActionQuerySet, Theme
+from portal import api as kit  # the API's error shape and checks, shared with feedback
 from portal.models import User
 from portal.permissions import passed_second_factor
 
@@ -56,12 +53,12 @@ class ActionSerializer(serializers.ModelSerializer[Action]):
 
 
 class ProposeRequest(serializers.Serializer[dict[str, object]]):
-    you_said = serializers.CharField(max_length=1000, validators=SAID)
+    you_said = serializers.CharField(max_length=1000, validators=kit.SAID)
     we_will = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, validators=NO_NUL
+        max_length=1000, required=False, allow_blank=True, validators=kit.NO_NUL
     )
     themes = serializers.ListField(
-        child=serializers.IntegerField(**ID), required=False, help_text="Agreed themes' ids."
+        child=serializers.IntegerField(**kit.ID), required=False, help_text="Agreed themes' ids."
     )
 
 
@@ -97,7 +94,7 @@ def _allowed(request: Request, view: APIView, allowed: Callable[[User], bool]) -
     """The pages' gate: signed out 403; not allowed the same 404; staff only after the
     second factor of this sign-in."""
     user = request.user
-    if unhandled(request, view):
+    if kit.unhandled(request, view):
         return True
     if not user.is_authenticated:
         return False
@@ -118,26 +115,19 @@ class ActionReaders(BasePermission):
         )
 
 
-def _with_updates(actions: ActionQuerySet) -> ActionQuerySet:
-    return actions.select_related("service").prefetch_related(
-        Prefetch("updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id")),
-        "themes",
-    )
-
-
 # --- Endpoints -----------------------------------------------------------------------
 
 
 @extend_schema(
     summary='The public "You Said, We Did" board',
-    responses=_responses({200: ActionSerializer(many=True)}, 404),
+    responses=kit.responses({200: ActionSerializer(many=True)}, 404),
 )
 class PublicActions(generics.ListAPIView[Action]):
     serializer_class = ActionSerializer
     permission_classes = [AllowAny]
 
     def get_queryset(self) -> ActionQuerySet:
-        return _with_updates(Action.objects.public()).order_by("-updated_at", "id")
+        return Action.objects.public().with_updates().order_by("-updated_at", "id")
 
 
 @extend_schema(
@@ -146,7 +136,7 @@ class PublicActions(generics.ListAPIView[Action]):
         OpenApiParameter("period", str, enum=list(figures.PERIODS)),
         OpenApiParameter("who", str, enum=list(figures.AUDIENCES)),
     ],
-    responses=_responses({200: FiguresSerializer}, 400, *READ),
+    responses=kit.responses({200: FiguresSerializer}, 400, *kit.READ),
 )
 class CouncilFigures(APIView):
     permission_classes = [CouncilViewers]
@@ -156,9 +146,9 @@ class CouncilFigures(APIView):
         audience = request.query_params.get("who", "")
         # The page falls back to its defaults; an app is told its value is not one.
         if period not in figures.PERIODS:
-            raise FieldError(_("Choose one of the periods."), "period")
+            raise kit.FieldError(_("Choose one of the periods."), "period")
         if audience not in figures.AUDIENCES:
-            raise FieldError(_("Choose who the figures are about."), "who")
+            raise kit.FieldError(_("Choose who the figures are about."), "who")
         result = figures.figures(period=period, audience=audience)
         return Response(FiguresSerializer(result).data)
 
@@ -170,10 +160,10 @@ class CouncilActions(generics.ListCreateAPIView[Action]):
         return [CouncilViewers()] if self.request.method == "POST" else [ActionReaders()]
 
     def get_queryset(self) -> ActionQuerySet:
-        return _with_updates(access.actions_for(_signed_in(self.request))).order_by("-id")
+        return access.actions_for(kit.signed_in(self.request)).with_updates().order_by("-id")
 
     @extend_schema(
-        summary="Actions", responses=_responses({200: ActionSerializer(many=True)}, *READ)
+        summary="Actions", responses=kit.responses({200: ActionSerializer(many=True)}, *kit.READ)
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -181,20 +171,16 @@ class CouncilActions(generics.ListCreateAPIView[Action]):
     @extend_schema(
         summary="Propose an action",
         request=ProposeRequest,
-        responses=_responses({201: ActionSerializer}, 400, 403, 404),
+        responses=kit.responses({201: ActionSerializer}, 400, 403, 404),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _checked(ProposeActionForm(_data(request, ProposeRequest)))
-        try:
-            action = services.propose_action(
-                you_said=data["you_said"],
-                we_will=data["we_will"],
-                themes=data["themes"],
-                by=_signed_in(request),
-            )
-        except ValidationError as refused:
-            field, messages = next(iter(refused.message_dict.items()))
-            raise FieldError(messages[0], None if field == "__all__" else field) from None
+        data = kit.checked(ProposeActionForm(kit.typed_data(request, ProposeRequest)))
+        action = services.propose_action(
+            you_said=data["you_said"],
+            we_will=data["we_will"],
+            themes=data["themes"],
+            by=kit.signed_in(request),
+        )
         return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
 

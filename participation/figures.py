@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Item, Kind, Mood
+from feedback.months import midnight, month_starts, next_month
 from participation.models import (
     ItemTheme,
     MonthlyCount,
@@ -49,27 +50,13 @@ MOODS = tuple(Mood)
 NO_MOOD = _("No mood given")
 
 
-def month_starts(last: date, count: int) -> list[date]:
-    """The first days of `count` months ending with `last`'s month, oldest first."""
-    months = []
-    year, month = last.year, last.month
-    for _step in range(count):
-        months.append(date(year, month, 1))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return months[::-1]
-
-
 def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone())
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return midnight(day, timezone.get_default_timezone())
 
 
 def period_bounds(months: list[date]) -> tuple[datetime, datetime]:
     """From London midnight on the first month's first day to the day after the last month."""
-    return _midnight(months[0]), _midnight(_next_month(months[-1]))
+    return _midnight(months[0]), _midnight(next_month(months[-1]))
 
 
 @dataclass(frozen=True)

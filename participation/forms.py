@@ -1,9 +1,15 @@
 """Forms validate and normalise input; the rules themselves (names in use, dates in the past,
-progress 0 to 100, done needs what was done) are participation.services', shown beside the field."""
+progress 0 to 100, done needs what was done) are participation.services', shown beside the field.
+
+An answer the service needs (a name, what was said, what happened) is not required here:
+the service refuses it, in its own words, beside the field, so each sentence has one
+owner. Every other message is the form's own, in plain words (never Django's "This
+field is required.").
+"""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -12,16 +18,32 @@ from django.utils.translation import gettext_lazy as _
 from participation.models import ActionStatus, MeetingKind, Theme
 from portal.models import Service, User
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
+SHORTER = {"max_length": _("Make this shorter: %(limit_value)d characters at most.")}
+DATE = {"invalid": _("Write the date like 20/11/2026.")}
+NUMBER = {"invalid": _("Write a number, like 50.")}
+
+
+def choose(what: StrOrPromise) -> dict[str, StrOrPromise]:
+    """A choice's messages: nothing chosen, or a choice that is not on the list."""
+    return {"required": what, "invalid_choice": what, "invalid_pk_value": what}
 
 
 class ThemeForm(forms.Form):
-    name = forms.CharField(label=_("Theme name"), max_length=80)
+    name = forms.CharField(
+        label=_("Theme name"), max_length=80, required=False, error_messages=SHORTER
+    )
 
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(
-        label=_("Merge into"), queryset=Theme.objects.none(), empty_label=None
+        label=_("Merge into"),
+        queryset=Theme.objects.none(),
+        empty_label=None,
+        error_messages=choose(_("Choose a theme to merge into.")),
     )
 
     def __init__(self, *args: Any, theme: Theme, **kwargs: Any) -> None:
@@ -31,7 +53,11 @@ class MergeForm(forms.Form):
 
 
 class TagForm(forms.Form):
-    theme = forms.ModelChoiceField(label=_("Theme"), queryset=Theme.objects.agreed())
+    theme = forms.ModelChoiceField(
+        label=_("Theme"),
+        queryset=Theme.objects.agreed(),
+        error_messages=choose(_("Choose a theme.")),
+    )
 
 
 class ExcerptForm(forms.Form):
@@ -40,46 +66,77 @@ class ExcerptForm(forms.Form):
         help_text=_("Take out names, places, schools and dates."),
         max_length=600,
         widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
     )
     theme = forms.ModelChoiceField(
-        label=_("Theme"), queryset=Theme.objects.agreed(), required=False
+        label=_("Theme"),
+        queryset=Theme.objects.agreed(),
+        required=False,
+        error_messages=choose(_("Choose a theme from the list, or none.")),
     )
 
 
 class ProposeActionForm(forms.Form):
-    you_said = forms.CharField(label=_("What young people said"), max_length=1000, widget=TEXTAREA)
+    you_said = forms.CharField(
+        label=_("What young people said"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
     we_will = forms.CharField(
         label=_("What you would like the service to do"),
         max_length=1000,
         widget=TEXTAREA,
         required=False,
+        error_messages=SHORTER,
     )
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.agreed(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            **choose(_("Choose themes from the list.")),
+            "invalid_list": _("Choose themes from the list."),
+        },
     )
 
 
 class AgreeActionForm(forms.Form):
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.active())
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.active(),
+        error_messages=choose(_("Choose the service that will do it.")),
+    )
     lead = forms.ModelChoiceField(
         label=_("Lead"),
         queryset=User.objects.filter(memberships__isnull=False, is_active=True).distinct(),
         required=False,
+        error_messages=choose(_("Choose a lead from the list, or none.")),
     )
-    we_will = forms.CharField(label=_("What the service will do"), max_length=1000, widget=TEXTAREA)
+    we_will = forms.CharField(
+        label=_("What the service will do"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
     due_on = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("Due"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        error_messages=DATE,
     )
     review_on = forms.DateField(
         label=_("Review date"),
         help_text=_("Leave empty for six months from today."),
         required=False,
         widget=forms.DateInput({"type": "date"}),
+        error_messages=DATE,
     )
-    progress = forms.IntegerField(label=_("Progress (%)"), required=False)
+    progress = forms.IntegerField(label=_("Progress (%)"), required=False, error_messages=NUMBER)
     public = forms.BooleanField(label=_("Show on the public board"), required=False)
 
     def __init__(
@@ -91,8 +148,15 @@ class AgreeActionForm(forms.Form):
 
 
 class ActionUpdateForm(forms.Form):
-    text = forms.CharField(label=_("What happened"), max_length=2000, widget=TEXTAREA)
+    text = forms.CharField(
+        label=_("What happened"),
+        max_length=2000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
     status = forms.ChoiceField(
+        error_messages=choose(_("Choose one of the statuses shown.")),
         label=_("Status"),
         choices=[
             (s.value, s.label)
@@ -105,16 +169,30 @@ class ActionUpdateForm(forms.Form):
         ],
     )
     progress = forms.IntegerField(
-        label=_("Progress (%)"), required=False, help_text=_("Leave empty to use the usual figure.")
+        label=_("Progress (%)"),
+        required=False,
+        help_text=_("Leave empty to use the usual figure."),
+        error_messages=NUMBER,
     )
     we_did = forms.CharField(
-        label=_("What was done"), max_length=1000, widget=TEXTAREA, required=False
+        label=_("What was done"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
     )
     reason = forms.CharField(
-        label=_("Why it is not possible"), max_length=1000, widget=TEXTAREA, required=False
+        label=_("Why it is not possible"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
     )
     review_on = forms.DateField(
-        label=_("New review date"), required=False, widget=forms.DateInput({"type": "date"})
+        label=_("New review date"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        error_messages=DATE,
     )
 
 
@@ -123,6 +201,7 @@ class LinkItemsForm(forms.Form):
         label=_("Item references"),
         help_text=_("One or more, like ABC-123, separated by spaces."),
         max_length=400,
+        error_messages={"required": _("Write one or more item references."), **SHORTER},
     )
 
     def clean_references(self) -> list[str]:
@@ -136,18 +215,40 @@ class LinkItemsForm(forms.Form):
 
 class ItemStartActionForm(forms.Form):
     you_said = forms.CharField(
-        label=_("What young people said, without names"), max_length=1000, widget=TEXTAREA
+        label=_("What young people said, without names"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
     )
 
 
 class ItemActionForm(forms.Form):
-    action = forms.IntegerField(label=_("Action number"), min_value=1)
+    action = forms.IntegerField(
+        label=_("Action number"),
+        min_value=1,
+        error_messages={
+            "required": _("Choose an action."),
+            "invalid": _("Choose an action."),
+            "min_value": _("Choose an action."),
+        },
+    )
 
 
 class MeetingForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput({"type": "date"}))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=MeetingKind.choices,
+        error_messages=choose(_("Choose what kind of meeting it is.")),
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=120, required=False, error_messages=SHORTER
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput({"type": "date"}),
+        error_messages={"required": _("Give the date of the meeting."), **DATE},
+    )
     attendees = forms.CharField(
         label=_("Who is coming, by role"),
         help_text=_(
@@ -156,12 +257,14 @@ class MeetingForm(forms.Form):
         max_length=1000,
         widget=TEXTAREA,
         required=False,
+        error_messages=SHORTER,
     )
     period_months = forms.TypedChoiceField(
         label=_("Months of figures (board pack)"),
         choices=[(3, "3"), (6, "6"), (12, "12"), (24, "24")],
         coerce=int,
         initial=12,
+        error_messages=choose(_("Choose how many months of figures.")),
     )
     invitees = forms.ModelMultipleChoiceField(
         label=_("Staff invited"),
@@ -178,21 +281,45 @@ class MeetingForm(forms.Form):
 
 
 class AgendaItemForm(forms.Form):
-    title = forms.CharField(label=_("Agenda item"), max_length=200)
+    title = forms.CharField(
+        label=_("Agenda item"), max_length=200, required=False, error_messages=SHORTER
+    )
 
 
 class MinutesForm(forms.Form):
     attendees = forms.CharField(
-        label=_("Who came, by role"), max_length=1000, widget=TEXTAREA, required=False
+        label=_("Who came, by role"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
     )
     minutes = forms.CharField(
-        label=_("Minutes"), max_length=10000, widget=forms.Textarea({"rows": 8}), required=False
+        label=_("Minutes"),
+        max_length=10000,
+        widget=forms.Textarea({"rows": 8}),
+        required=False,
+        error_messages=SHORTER,
     )
 
 
 class TakeoverQuestionForm(forms.Form):
-    service = forms.ModelChoiceField(label=_("Team"), queryset=Service.objects.active())
-    question = forms.CharField(label=_("Question asked"), max_length=1000, widget=TEXTAREA)
+    service = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Service.objects.active(),
+        error_messages=choose(_("Choose the team they asked.")),
+    )
+    question = forms.CharField(
+        label=_("Question asked"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
     finding = forms.CharField(
-        label=_("What they found"), max_length=2000, widget=TEXTAREA, required=False
+        label=_("What they found"),
+        max_length=2000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
     )

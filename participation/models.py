@@ -21,18 +21,6 @@ from portal.models import Service
 REVIEW_AFTER_MONTHS = 6
 
 
-def months_after(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has at least 28 days")
-
-
 class ThemeState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     AGREED = "agreed", _("Agreed")
@@ -204,6 +192,16 @@ class ActionQuerySet(models.QuerySet["Action"]):
 
     def answering_items(self, item_ids: object) -> ActionQuerySet:
         return self.filter(items__in=item_ids).exclude(status=ActionStatus.PROPOSED).distinct()
+
+    def with_updates(self) -> ActionQuerySet:
+        """With what a list of actions shows: the service, the themes, and the updates
+        newest first (so `latest_update` asks nothing more)."""
+        return self.select_related("service").prefetch_related(
+            models.Prefetch(
+                "updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id")
+            ),
+            "themes",
+        )
 
 
 class Action(models.Model):
@@ -405,6 +403,43 @@ class TakeoverQuestion(models.Model):
 
     def __str__(self) -> str:
         return f"question {self.pk}"
+
+
+class ChangeKind(models.TextChoices):
+    THEME_MERGED = "theme_merged", _("Theme merged")
+    ITEM_UNTAGGED = "item_untagged", _("Theme taken off an item")
+    EXCERPT_WITHDRAWN = "excerpt_withdrawn", _("Excerpt withdrawn")
+    ITEM_LINKED = "item_linked", _("Item linked to an action")
+    AGENDA_ADDED = "agenda_added", _("Agenda item added")
+    MINUTES_SAVED = "minutes_saved", _("Minutes saved")
+    QUESTION_ADDED = "question_added", _("Takeover question added")
+
+
+class Change(models.Model):
+    """Who did what in participation where the thing changed keeps no name of its own:
+    a merge, a withdrawal, a link, an untag, minutes. (Proposing, agreeing, tagging,
+    approving and updating keep theirs on the row: proposed_by, tagged_by, ActionUpdate.by.)
+    One row per change, written by participation.services and never edited; ids and
+    kinds only, never anyone's words."""
+
+    kind = models.CharField(_("what"), max_length=20, choices=ChangeKind)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    theme = models.ForeignKey(Theme, on_delete=models.SET_NULL, null=True, related_name="+")
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.SET_NULL, null=True, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("participation change")
+        verbose_name_plural = _("participation changes")
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.by_id}"
 
 
 class RolledUpMonth(models.Model):

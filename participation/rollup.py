@@ -16,7 +16,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from participation.figures import PERIODS, grouped, month_starts
+from feedback.months import month_starts
+from participation.figures import PERIODS, grouped
 from participation.models import MonthlyCount, MonthlyTagCount, RolledUpMonth
 
 

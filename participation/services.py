@@ -2,8 +2,9 @@
 
 Invariants live here once: a theme name is not used twice, an excerpt comes
 only from a consenting item, a done action says what was done, a review date
-is not in the past, progress is 0 to 100. Each refusal is a ValidationError
-naming the field, so a form shows it beside that field and nothing is saved.
+is not in the past, progress is 0 to 100. Each refusal is portal's Refused, naming
+the field when it is about an answer, so a page or the API shows it beside that
+field, and nothing is saved.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Item, Notification, Topic
-from feedback.notifications import Batch, site_link
+from feedback.models import Item, Topic
+from feedback.months import months_after
+from feedback.notifications import Batch, site_link, tell_young_person
 from feedback.workdays import add_working_days
 from participation.models import (
     DEFAULT_PROGRESS,
@@ -28,15 +29,23 @@ from participation.models import (
     ActionStatus,
     ActionUpdate,
     AgendaItem,
+    Change,
+    ChangeKind,
     Excerpt,
     ItemTheme,
     Meeting,
     TakeoverQuestion,
     Theme,
     ThemeState,
-    months_after,
 )
 from portal.models import Service, User
+from portal.refusals import Refused
+
+
+def _record(kind: ChangeKind, *, by: User, **about: object) -> None:
+    """Who made a change whose row keeps no name of its own (participation.models.Change)."""
+    Change.objects.create(kind=kind, by=by, **about)
+
 
 # --- Themes ---------------------------------------------------------------------------
 
@@ -44,12 +53,12 @@ from portal.models import Service, User
 def _check_name_free(name: str, *, but: Theme | None = None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": _("Give the theme a name.")})
+        raise Refused(_("Give the theme a name."), field="name")
     taken = Theme.objects.named(name)
     if but is not None:
         taken = taken.exclude(pk=but.pk)
     if taken.exists():
-        raise ValidationError({"name": _("There is already a theme called that. Use it instead.")})
+        raise Refused(_("There is already a theme called that. Use it instead."), field="name")
     return name
 
 
@@ -86,11 +95,11 @@ def agree_theme(*, theme: Theme, by: User) -> Theme:
 def merge_themes(*, theme: Theme, into: Theme, by: User) -> Theme:
     """`theme` joins `into`: its tags move there (noting where from), it stays as history."""
     if theme.pk == into.pk or into.merged_into_id is not None:
-        raise ValidationError({"into": _("Choose another theme to merge into.")})
+        raise Refused(_("Choose another theme to merge into."), field="into")
     with transaction.atomic():
         theme = Theme.objects.select_for_update().get(pk=theme.pk)
         if theme.merged_into_id is not None:
-            raise ValidationError({"into": _("This theme was merged already.")})
+            raise Refused(_("This theme was merged already."), field="into")
         already = ItemTheme.objects.filter(theme=into).values("item_id")
         ItemTheme.objects.filter(theme=theme, item_id__in=already).delete()
         ItemTheme.objects.filter(theme=theme).update(theme=into, moved_from=theme)
@@ -102,6 +111,7 @@ def merge_themes(*, theme: Theme, into: Theme, by: User) -> Theme:
         theme.merged_into = into
         theme.merged_at = timezone.now()
         theme.save(update_fields=["merged_into", "merged_at"])
+        _record(ChangeKind.THEME_MERGED, by=by, theme=theme)
         return into
 
 
@@ -117,7 +127,8 @@ def tag_item(*, item: Item, theme: Theme, by: User) -> ItemTheme:
 
 def untag_item(*, item: Item, theme: Theme, by: User) -> None:
     with transaction.atomic():
-        ItemTheme.objects.filter(item=item, theme=theme).delete()
+        if ItemTheme.objects.filter(item=item, theme=theme).delete()[0]:
+            _record(ChangeKind.ITEM_UNTAGGED, by=by, item=item, theme=theme)
 
 
 # --- Excerpts -------------------------------------------------------------------------
@@ -135,16 +146,15 @@ def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = No
     """Refused for an item without consent, or when the text still carries the author's name."""
     text = text.strip()
     if not item.consent_to_share:
-        raise ValidationError(
-            {"text": _("The young person did not agree to share these words. It cannot be used.")}
+        raise Refused(
+            _("The young person did not agree to share these words. It cannot be used."),
+            field="text",
         )
     if not text:
-        raise ValidationError(
-            {"text": _("Write the words to share, with names and places taken out.")}
-        )
+        raise Refused(_("Write the words to share, with names and places taken out."), field="text")
     for name in _names_in(item):
         if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
-            raise ValidationError({"text": _("Take out the young person's name before approving.")})
+            raise Refused(_("Take out the young person's name before approving."), field="text")
     with transaction.atomic():
         return Excerpt.objects.create(
             item=item, text=text, theme=theme, approved_by=by, approved_at=timezone.now()
@@ -153,7 +163,10 @@ def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = No
 
 def withdraw_excerpt(*, excerpt: Excerpt, by: User) -> None:
     with transaction.atomic():
-        Excerpt.objects.filter(pk=excerpt.pk).update(withdrawn_at=timezone.now())
+        if Excerpt.objects.filter(pk=excerpt.pk, withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now()
+        ):
+            _record(ChangeKind.EXCERPT_WITHDRAWN, by=by, excerpt=excerpt)
 
 
 # --- Actions --------------------------------------------------------------------------
@@ -161,12 +174,12 @@ def withdraw_excerpt(*, excerpt: Excerpt, by: User) -> None:
 
 def _check_progress(progress: int | None) -> None:
     if progress is not None and not 0 <= progress <= 100:
-        raise ValidationError({"progress": _("Progress is a number from 0 to 100.")})
+        raise Refused(_("Progress is a number from 0 to 100."), field="progress")
 
 
 def _check_review_on(review_on: date | None, today: date) -> None:
     if review_on is not None and review_on < today:
-        raise ValidationError({"review_on": _("The review date cannot be in the past.")})
+        raise Refused(_("The review date cannot be in the past."), field="review_on")
 
 
 def propose_action(
@@ -179,7 +192,7 @@ def propose_action(
     from_meeting: Meeting | None = None,
 ) -> Action:
     if not you_said.strip():
-        raise ValidationError({"you_said": _("Say what young people said.")})
+        raise Refused(_("Say what young people said."), field="you_said")
     with transaction.atomic():
         action = Action.objects.create(
             you_said=you_said.strip(),
@@ -212,11 +225,11 @@ def agree_action(
     _check_review_on(review_on, today)
     _check_progress(progress)
     if not we_will.strip():
-        raise ValidationError({"we_will": _("Say what the service will do.")})
+        raise Refused(_("Say what the service will do."), field="we_will")
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
         if action.status != ActionStatus.PROPOSED:
-            raise ValidationError(_("This action was agreed already."))
+            raise Refused(_("This action was agreed already."))
         action.service = service
         action.lead = lead
         action.we_will = we_will.strip()
@@ -259,11 +272,11 @@ def update_action(
     _check_progress(progress)
     _check_review_on(review_on, today)
     if not text.strip():
-        raise ValidationError({"text": _("Say what happened.")})
+        raise Refused(_("Say what happened."), field="text")
     with transaction.atomic():
         action = Action.objects.select_for_update().get(pk=action.pk)
         if action.status == ActionStatus.PROPOSED:
-            raise ValidationError(_("Agree the action before posting progress."))
+            raise Refused(_("Agree the action before posting progress."))
         new_status = status or action.status
         if new_status not in (
             ActionStatus.IN_PROGRESS,
@@ -271,13 +284,13 @@ def update_action(
             ActionStatus.NOT_POSSIBLE,
             ActionStatus.AGREED,
         ):
-            raise ValidationError({"status": _("Choose a status from the list.")})
+            raise Refused(_("Choose a status from the list."), field="status")
         if new_status == ActionStatus.DONE and not (we_did.strip() or action.we_did):
-            raise ValidationError({"we_did": _("Say what was done before marking it done.")})
+            raise Refused(_("Say what was done before marking it done."), field="we_did")
         if new_status == ActionStatus.NOT_POSSIBLE and not (
             reason.strip() or action.not_possible_reason
         ):
-            raise ValidationError({"reason": _("Say why it is not possible.")})
+            raise Refused(_("Say why it is not possible."), field="reason")
         changed = new_status != action.status
         if we_did.strip():
             action.we_did = we_did.strip()
@@ -311,47 +324,17 @@ def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
     items = list(items)
     with transaction.atomic():
         action.items.add(*items)
+        for item in items:
+            _record(ChangeKind.ITEM_LINKED, by=by, action=action, item=item)
     return len(items)
 
 
 def _tell_young_people(action: Action, update: ActionUpdate) -> None:
-    """In the portal and by their chosen channel, once per change (the update's key).
-
-    No words and no names: the email says there is news and links to the item.
-    """
+    """Each young person whose item the action answers, once per change (the update's key)."""
     batch = Batch()
     for item in action.items.select_related("topic", "author", "service"):
         key = f"action:{action.pk}:{update.pk}:{item.pk}"
-        context: dict[str, object] = {
-            "reference": item.reference,
-            "kind": item.get_kind_display(),
-            "topic": item.topic.name,
-            "what": "action",
-            "site_url": settings.SITE_URL,
-            "link": site_link("feedback:item", item.reference),
-        }
-        if item.author_id and not item.is_anonymous:
-            batch.add(
-                key=f"{key}:portal",
-                item=item,
-                template="update",
-                channel=Notification.Channel.PORTAL,
-                recipient=item.author,
-                context=context,
-            )
-        channel = {"email": Notification.Channel.EMAIL, "text": Notification.Channel.SMS}.get(
-            item.contact_method
-        )
-        if item.contact_wanted and item.contact_detail and channel:
-            batch.add(
-                key=f"{key}:{channel}",
-                item=item,
-                template="update",
-                channel=channel,
-                recipient=item.author,
-                address=item.contact_detail,
-                context=context,
-            )
+        tell_young_person(batch, item, what="action", key=key)
     batch.queue()
 
 
@@ -369,7 +352,7 @@ def create_meeting(
     invitees: Iterable[User] = (),
 ) -> Meeting:
     if not title.strip():
-        raise ValidationError({"title": _("Give the meeting a title.")})
+        raise Refused(_("Give the meeting a title."), field="title")
     with transaction.atomic():
         meeting = Meeting.objects.create(
             kind=kind,
@@ -385,9 +368,10 @@ def create_meeting(
 
 def add_agenda_item(*, meeting: Meeting, title: str, by: User) -> AgendaItem:
     if not title.strip():
-        raise ValidationError({"title": _("Write the agenda item.")})
+        raise Refused(_("Write the agenda item."), field="title")
     with transaction.atomic():
         order = meeting.agenda_items.count()
+        _record(ChangeKind.AGENDA_ADDED, by=by, meeting=meeting)
         return AgendaItem.objects.create(meeting=meeting, title=title.strip(), order=order)
 
 
@@ -396,6 +380,7 @@ def record_minutes(*, meeting: Meeting, by: User, minutes: str, attendees: str) 
         Meeting.objects.filter(pk=meeting.pk).update(
             minutes=minutes.strip(), attendees=attendees.strip()
         )
+        _record(ChangeKind.MINUTES_SAVED, by=by, meeting=meeting)
         meeting.refresh_from_db()
         return meeting
 
@@ -404,10 +389,11 @@ def add_takeover_question(
     *, meeting: Meeting, service: Service, question: str, finding: str, by: User
 ) -> TakeoverQuestion:
     if not meeting.is_takeover:
-        raise ValidationError(_("Questions to teams are for takeover days."))
+        raise Refused(_("Questions to teams are for takeover days."))
     if not question.strip():
-        raise ValidationError({"question": _("Write the question the young people asked.")})
+        raise Refused(_("Write the question the young people asked."), field="question")
     with transaction.atomic():
+        _record(ChangeKind.QUESTION_ADDED, by=by, meeting=meeting)
         return TakeoverQuestion.objects.create(
             meeting=meeting, service=service, question=question.strip(), finding=finding.strip()
         )
@@ -416,7 +402,7 @@ def add_takeover_question(
 def finding_to_action(*, question: TakeoverQuestion, by: User) -> Action:
     """A takeover day's finding becomes a proposed action for the team it was about."""
     if not question.finding:
-        raise ValidationError(_("Write down what they found first."))
+        raise Refused(_("Write down what they found first."))
     with transaction.atomic():
         question = TakeoverQuestion.objects.select_for_update().get(pk=question.pk)
         if question.action is not None:

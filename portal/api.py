@@ -1,4 +1,5 @@
-"""The API's pieces that belong to no one app: the error shape, and people's tokens.
+"""The API's pieces that belong to no one app: the error shape, refusals beside their
+field, the checks every endpoint makes of its answers, and people's tokens.
 
 A person makes a token for an app from a signed-in browser (never with another token),
 lists theirs, and revokes any of them; the complaints manager sees and revokes anyone's.
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
+from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -22,11 +24,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal import audit
 from portal.adapters import signed_in_recently
 from portal.models import ApiToken, AuditKind, User
 from portal.permissions import passed_second_factor, token_of
+from portal.refusals import KeyReused, Refused
 from portal.tokens import needs_second_factor
 
 # What the pages' forms refuse, said in the schema so that an app (and schemathesis)
@@ -46,6 +50,103 @@ class ErrorSerializer(serializers.Serializer[dict[str, str]]):
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """The answers an endpoint can give: its own, each error it can raise, and the limits."""
     return {**ok, **dict.fromkeys((*codes, 429), ErrorSerializer)}
+
+
+# The errors a reading endpoint and a writing one can give, for `responses`.
+READ = (403, 404)
+WRITE = (400, 403, 404, 409)
+
+
+# --- Errors: one shape ---------------------------------------------------------------
+
+
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request cannot be processed."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "That cannot be done now."
+
+
+class FieldError(exceptions.ValidationError):
+    """A 400 about one answer, with the page's own message."""
+
+    def __init__(self, message: str, field: str | None) -> None:
+        # DRF turns every value into text ("None" too): no field is the empty one here.
+        super().__init__({"message": message, "field": field or ""})
+
+
+class MissingChoice(exceptions.NotFound):
+    """An answer naming something that does not exist or is not the caller's to name (a
+    topic, a colleague, a service): a 404 beside the field, as Stripe's resource_missing,
+    since the request itself was well formed."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__({"message": message, "field": field})
+
+
+def _first_error(detail: Any, field: str | None = None) -> tuple[str, str | None]:
+    if isinstance(detail, Mapping):
+        if "message" in detail and "field" in detail:
+            return str(detail["message"]), str(detail["field"]) or None
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "__all__", "detail") else str(key)
+            return _first_error(value, field or name)
+        return "", field
+    if isinstance(detail, list) and detail:
+        return _first_error(detail[0], field)
+    return str(detail), field
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as {"message": ..., "field": ...}: a sentence a person can read, and
+    the answer it belongs to (null when it is about the item or the request). Settings
+    point the whole API here (REST_FRAMEWORK["EXCEPTION_HANDLER"])."""
+    if isinstance(exc, KeyReused):
+        # The Idempotency-Key draft's answer to a key reused with another body: 422,
+        # and nothing saved. The caller sends again under a new key to make a new item.
+        exc = Unprocessable(
+            _("That Idempotency-Key was used with different answers. Use a new key to send them.")
+        )
+    elif isinstance(exc, Refused):
+        # About an answer: the request was wrong. About the thing's state: a conflict.
+        exc = FieldError(exc.message, exc.field) if exc.field else Conflict(exc.message)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    message, field = _first_error(response.data)
+    response.data = {"message": message, "field": field}
+    return response
+
+
+# --- Answers -------------------------------------------------------------------------
+
+
+def checked(form: forms.Form, *, names_a_record: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The form's answers, or a 400 with its first message beside the field it names
+    (a 404 when the answer names a record that is not there: a choice of records, or a
+    field in names_a_record, such as a username)."""
+    if not form.is_valid():
+        name, errors = next(iter(form.errors.as_data().items()))
+        # Refused as not there, or (no code: the form's own clean) as not one to choose.
+        if name in names_a_record or (
+            isinstance(form.fields.get(name), forms.ModelChoiceField)
+            and errors[0].code in ("invalid_choice", "invalid_pk_value", None)
+        ):
+            raise MissingChoice(str(form.errors[name][0]), name)
+        raise FieldError(str(form.errors[name][0]), None if name == "__all__" else name)
+    return form.cleaned_data
+
+
+def typed_data(request: Request, shape: type[serializers.Serializer[Any]]) -> Mapping[str, Any]:
+    """The answers, once each has the type the schema gives it (the page's form, which
+    would read 0 as "0" or "yes" as true, then checks what they mean)."""
+    if not isinstance(request.data, Mapping):
+        raise FieldError(_("Send the answers as a JSON object."), None)
+    check_types(request.data, shape)
+    return request.data
 
 
 def _has_type(field: serializers.Field, value: object) -> bool:
@@ -121,24 +222,35 @@ class TokenRequest(serializers.Serializer[dict[str, Any]]):
     )
 
 
+# --- Who may call ---------------------------------------------------------------------
+
+
+def unhandled(request: Request, view: APIView) -> bool:
+    """A method the endpoint does not have: let it through to DRF's 405, which must not
+    hide behind a 403 or a 404."""
+    return not hasattr(view, (request.method or "").lower())
+
+
+def signed_in(request: Request) -> User:
+    """The user, once a permission class has let them in (so never anonymous)."""
+    return cast(User, request.user)
+
+
 class SignedIn(BasePermission):
     """Signed in (a session or a token). A method the endpoint does not have passes on
     to DRF's 405, which must not hide behind a 403."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        if not hasattr(view, (request.method or "").lower()):
-            return True
-        return bool(request.user.is_authenticated)
+        return unhandled(request, view) or bool(request.user.is_authenticated)
 
 
-def _person(request: Request) -> User:
-    return cast(User, request.user)
+# --- Tokens ----------------------------------------------------------------------------
 
 
 def _tokens_for(request: Request) -> QuerySet[ApiToken]:
     """A person's own tokens; everyone's for the complaints manager (after the second
     factor), who revokes a lost phone's or a leaver's."""
-    user = _person(request)
+    user = signed_in(request)
     if user.is_complaints_manager and passed_second_factor(request._request):
         return ApiToken.objects.select_related("user")
     return ApiToken.objects.filter(user=user).select_related("user")
@@ -176,7 +288,7 @@ class Tokens(generics.ListAPIView[ApiToken]):
         check_types(request.data, TokenRequest)
         asked = TokenRequest(data=request.data)
         asked.is_valid(raise_exception=True)
-        user = _person(request)
+        user = signed_in(request)
         strict = needs_second_factor(user)
         # A code confirmed in the last few minutes (allauth's reauthentication timeout):
         # signing in this morning is not enough for a token that opens items for a month.
@@ -216,7 +328,7 @@ class RevokeToken(APIView):
         token = _tokens_for(request).filter(pk=int(token_id)).first()
         if token is None:
             raise Http404
-        if token.revoke(by=_person(request)):
+        if token.revoke(by=signed_in(request)):
             audit.record(
                 AuditKind.CONFIGURATION,
                 request=request._request,

@@ -55,6 +55,28 @@ def passed_second_factor(request: HttpRequest) -> bool:
     return any(record.get("method") == "mfa" for record in records)
 
 
+def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
+    """The second factor, for any member of staff: an authenticator set up, and used for
+    this session's sign-in. None when both hold; else where to go to put it right.
+
+    The one gate both apps' staff checks use (staff_required here, and participation's
+    page gates for staff who may have no service, such as a participation officer)."""
+    if not is_mfa_enabled(request.user):
+        messages.info(
+            request,
+            _(
+                "Set up a second factor (an authenticator app) before you open young people's items."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+    if not passed_second_factor(request):
+        path = request.get_full_path()
+        logout(request)
+        messages.info(request, _("Sign in again, with your authenticator app."))
+        return redirect_to_login(path)
+    return None
+
+
 def staff_required(view: View) -> View:
     """Service staff only, and only once they have set up a second factor."""
 
@@ -65,20 +87,7 @@ def staff_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if not user.is_service_staff:
             raise Http404
-        if not is_mfa_enabled(user):
-            messages.info(
-                request,
-                _(
-                    "Set up a second factor (an authenticator app) before you open young people's items."
-                ),
-            )
-            return redirect("mfa_activate_totp")
-        if not passed_second_factor(request):
-            path = request.get_full_path()
-            logout(request)
-            messages.info(request, _("Sign in again, with your authenticator app."))
-            return redirect_to_login(path)
-        return view(request, *args, **kwargs)
+        return second_factor_gate(request) or view(request, *args, **kwargs)
 
     return wrapper
 

@@ -469,12 +469,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
     # Errors in one shape: {"message": ..., "field": ...}.
-    "EXCEPTION_HANDLER": "feedback.api.exception_handler",
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
     # Per person when signed in, and per address for everyone: a children's home or a
     # college shares one address, so that limit is the far higher one.
     "DEFAULT_THROTTLE_CLASSES": [
-        "feedback.throttles.PersonThrottle",
-        "feedback.throttles.AddressThrottle",
+        "portal.throttles.PersonThrottle",
+        "portal.throttles.AddressThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "person": "300/min",

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from feedback import dispatch, services
+from feedback import dispatch, submission
 from feedback.models import Item, Topic
 from feedback.seed import seed_reference_data
 from portal.mfa import activate_totp
@@ -159,10 +159,10 @@ def submit(
     identity: str = "named",
     audience: str | None = None,
     **extra: object,
-) -> services.Submitted:
+) -> submission.Submitted:
     if audience is None:
         audience = author.young_person.audience if author else Audience.CARE_LEAVER
-    return services.submit_item(
+    return submission.submit_item(
         kind=kind,
         topic=Topic.objects.get(slug=topic),
         words=words,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,122 @@ def test_a_celery_worker_loads_no_view_api_or_schema_code_to_run_its_tasks() -> 
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- What both apps share has one owner ------------------------------------------------
+
+
+def test_no_module_imports_another_module_s_private_names():
+    """A name with a leading underscore is its module's own: a second module that needs it
+    needs it moved down a floor, under a public name (as the API kit moved to portal.api)."""
+    modules = project_modules()
+    known = set(modules)
+    wrong = []
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "") in known:
+                wrong += [
+                    f"{name} imports {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and node.module != name
+                ]
+    assert wrong == []
+
+
+def defined_at_top(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+    return names
+
+
+# Each shared piece, and the one module that defines it (DESIGN.md: a floor down).
+OWNERS = {
+    "Refused": "portal.refusals",
+    "exception_handler": "portal.api",
+    "FieldError": "portal.api",
+    "PersonThrottle": "portal.throttles",
+    "second_factor_gate": "portal.permissions",
+    "csv_response": "portal.exports",
+    "tell_young_person": "feedback.notifications",
+    "month_starts": "feedback.months",
+    "months_after": "feedback.months",
+    "next_month": "feedback.months",
+    "remember_tracked": "feedback.browser",
+    "tracking_code_for": "feedback.codes",
+}
+
+
+@pytest.mark.parametrize(("name", "owner"), sorted(OWNERS.items()))
+def test_a_shared_piece_is_defined_by_its_owner_only(name, owner):
+    defined_in = sorted(
+        module for module, path in project_modules().items() if name in defined_at_top(path)
+    )
+    assert defined_in == [owner]
+
+
+def test_only_portal_exports_writes_csv_and_only_portal_asks_for_the_second_factor():
+    users: dict[str, set[str]] = {"csv": set(), "is_mfa_enabled": set()}
+    for module, path in project_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                users["csv"] |= {module for alias in node.names if alias.name == "csv"}
+            elif isinstance(node, ast.ImportFrom):
+                names = {alias.name for alias in node.names}
+                if "is_mfa_enabled" in names:
+                    users["is_mfa_enabled"].add(module)
+    assert users["csv"] == {"portal.exports"}
+    assert {m.split(".")[0] for m in users["is_mfa_enabled"]} == {"portal"}
+
+
+# --- Templates: the same layers ---------------------------------------------------------
+
+TEMPLATES = ROOT / "templates"
+LOAD_RE = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
+INCLUDE_RE = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
+# Where a page of a lower layer shows a piece of participation, through the hooks
+# participation offers (its template tags and fragments). Declared, so a new crossing
+# is a decision, not an accident.
+DECLARED_CROSSINGS = {
+    ("feedback/item.html", "participation"),  # {% item_actions %}: actions an item fed
+    ("feedback/my_items.html", "participation"),  # {% participation_home %}
+    ("feedback/staff/item.html", "participation"),  # _item_themes.html: tags and links
+    ("portal/home.html", "participation"),  # {% participation_home %}
+}
+
+
+def template_layer(relative: str) -> str:
+    top = relative.split("/")[0]
+    return top if top in LAYER else "portal"  # base.html, account/, emails/: the site's
+
+
+def tag_libraries() -> dict[str, str]:
+    return {
+        path.stem: package
+        for package in PACKAGES
+        for path in (ROOT / package).glob("templatetags/*.py")
+        if path.stem != "__init__"
+    }
+
+
+def template_crossings() -> set[tuple[str, str]]:
+    libraries = tag_libraries()
+    found = set()
+    for path in TEMPLATES.rglob("*.html"):
+        relative = path.relative_to(TEMPLATES).as_posix()
+        text = path.read_text()
+        reached = {
+            libraries[name]
+            for names in LOAD_RE.findall(text)
+            for name in names.split()
+            if name in libraries
+        } | {template_layer(included) for included in INCLUDE_RE.findall(text)}
+        found |= {
+            (relative, app) for app in reached if LAYER[app] > LAYER[template_layer(relative)]
+        }
+    return found
+
+
+def test_templates_reach_up_the_layers_only_where_declared():
+    assert template_crossings() == DECLARED_CROSSINGS

@@ -10,7 +10,7 @@ from django.db import migrations
 
 
 def stored(key: uuid.UUID) -> uuid.UUID:
-    # As feedback.access.stored_submission_key, frozen here.
+    # As feedback.codes.stored_submission_key, frozen here.
     digest = hmac.new(
         settings.SECRET_KEY.encode(), f"submission:{key}".encode(), hashlib.sha256
     ).digest()

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from django import template
-from django.db.models import Prefetch
 
 from feedback.models import EventKind, Item
 from participation import access
-from participation.models import Action, ActionUpdate, Theme
+from participation.models import Action, Theme
 from portal.models import User
 
 register = template.Library()
 
 
 def _answering(item_ids: object) -> list[Action]:
-    return list(
-        Action.objects.answering_items(item_ids)
-        .select_related("service")
-        .prefetch_related(
-            Prefetch("updates", queryset=ActionUpdate.objects.order_by("-created_at", "-id"))
-        )
-        .order_by("-updated_at")
-    )
+    return list(Action.objects.answering_items(item_ids).with_updates().order_by("-updated_at"))
 
 
 @register.inclusion_tag("participation/_item_actions.html")

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from feedback import dispatch, throttles
+from feedback import dispatch
+from portal import throttles
 from portal.models import User
 from tests.conftest import client_for, make_staff, make_young_person, submit
 

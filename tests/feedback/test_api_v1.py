@@ -12,9 +12,10 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from feedback import dispatch, throttles
+from feedback import dispatch
 from feedback.models import Item, StaffView, Topic
 from participation.models import Action, ActionStatus
+from portal import throttles
 from portal.models import ApiToken, Service, User
 from tests.conftest import client_for, make_staff, submit
 

@@ -8,6 +8,7 @@ import time_machine
 
 from feedback import dispatch, services
 from feedback.models import ClockState, Event, Item, Notification
+from portal.refusals import Refused
 from tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_an_extension_moves_the_due_date_and_tells_the_young_person(
     assert Notification.objects.filter(
         recipient=young_person, channel="portal", template="update"
     ).exists()
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(Refused):
         services.extend_clock(item=complaint, by=caseworker, reason="Again")
 
 
@@ -127,7 +128,7 @@ def test_moving_to_stage_2_starts_a_25_working_day_clock(complaint, caseworker):
 def test_stage_3_cannot_be_extended(complaint, caseworker):
     services.move_stage(item=complaint, by=caseworker, reason="x", from_stage=1)
     services.move_stage(item=complaint, by=caseworker, reason="y", from_stage=2)
-    with pytest.raises(services.ActionRefused, match="no extension"):
+    with pytest.raises(Refused, match="no extension"):
         services.extend_clock(item=complaint, by=caseworker, reason="z")
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from feedback import dispatch, services
 from feedback.models import Clock, ClockState, Event, Item, Notification, SafeguardingDecision
 from portal.models import Membership
+from portal.refusals import Refused
 from tests.conftest import client_for, make_staff, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.travel("2026-12-04 15:30 +00:00")]  # a Friday
@@ -117,7 +118,7 @@ def test_only_the_owner_or_a_duty_manager_records_the_decision(
     urgent, duty_worker, second_duty_worker, duty_manager
 ):
     services.acknowledge(item=urgent, by=duty_worker)
-    with pytest.raises(services.ActionRefused, match="Only Dana, who has this"):
+    with pytest.raises(Refused, match="Only Dana, who has this"):
         services.record_decision(
             item=urgent, by=second_duty_worker, decision="early_help", note="Early help offered"
         )
@@ -129,11 +130,11 @@ def test_only_the_owner_or_a_duty_manager_records_the_decision(
 
 
 def test_a_decision_waits_for_acknowledgement_and_is_made_once(urgent, duty_worker):
-    with pytest.raises(services.ActionRefused, match="Acknowledge it first"):
+    with pytest.raises(Refused, match="Acknowledge it first"):
         services.record_decision(item=urgent, by=duty_worker, decision="police", note="Rang 101")
     services.acknowledge(item=urgent, by=duty_worker)
     services.record_decision(item=urgent, by=duty_worker, decision="police", note="Rang 101")
-    with pytest.raises(services.ActionRefused, match="already been recorded"):
+    with pytest.raises(Refused, match="already been recorded"):
         services.record_decision(item=urgent, by=duty_worker, decision="nfa", note="x")
 
 

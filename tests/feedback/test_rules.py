@@ -4,10 +4,11 @@ forms show the service's own words beside the field it names."""
 import pytest
 from django.urls import reverse
 
-from feedback import dispatch, services
+from feedback import dispatch, services, submission
 from feedback.forms import MAX_WORDS, PaperSubmissionForm, SubmissionForm
 from feedback.models import Event, Item, Topic
 from portal.models import Service
+from portal.refusals import Refused
 from tests.conftest import client_for, submit
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,8 @@ def complaint(young_person, complaints_manager) -> Item:
     return Item.objects.get(pk=item.pk)
 
 
-def refusal(call, **kwargs) -> services.ActionRefused:
-    with pytest.raises(services.ActionRefused) as caught:
+def refusal(call, **kwargs) -> Refused:
+    with pytest.raises(Refused) as caught:
         call(**kwargs)
     return caught.value
 
@@ -135,8 +136,8 @@ def test_the_submission_form_shows_the_services_words_on_anonymous_contact(young
         user=young_person,
     )
     assert not form.is_valid()
-    with pytest.raises(services.ActionRefused) as caught:
-        services.check_answers(identity="anonymous", contact_wanted=True, contact_method="phone")
+    with pytest.raises(Refused) as caught:
+        submission.check_answers(identity="anonymous", contact_wanted=True, contact_method="phone")
     assert form.errors["contact_wanted"] == [str(caught.value)]
 
 

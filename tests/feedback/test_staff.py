@@ -6,6 +6,7 @@ from django.urls import reverse
 from feedback import dispatch, services
 from feedback.models import Event, Item, StaffView, Status
 from portal.models import Service
+from portal.refusals import Refused
 from tests.conftest import client_for, submit
 
 pytestmark = pytest.mark.django_db
@@ -620,7 +621,7 @@ def test_refusals_speak_to_the_person_reading_them(
     assert response.status_code == 400
     # The form offers only the service's members, so the form itself refuses first.
     assert "Choose someone in this item&#x27;s service." in response.content.decode()
-    with pytest.raises(services.ActionRefused, match="Vic is not a member of this service"):
+    with pytest.raises(Refused, match="Vic is not a member of this service"):
         services.assign(item=item, by=caseworker, assignee=other_caseworker)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from feedback import access
 from feedback.models import Notification
+from participation import services
 from participation.models import Action, ActionStatus, ActionUpdate
 from portal.models import Service
 from tests.conftest import client_for, submit
@@ -42,7 +43,9 @@ def test_a_proposal_without_words_saves_nothing_and_says_why(council_member):
     response = client_for(council_member).post("/council/actions/new/", {"you_said": ""})
     assert response.status_code == 400
     assert not Action.objects.exists()
-    assert "This field is required" in response.content.decode()
+    page = response.content.decode()
+    assert "Say what young people said." in page
+    assert "This field is required" not in page
 
 
 def _propose(by) -> Action:
@@ -300,3 +303,33 @@ def test_another_service_cannot_start_an_action_from_the_item(item, other_casewo
     )
     assert response.status_code == 404
     assert not Action.objects.exists()
+
+
+def test_a_young_person_who_chose_texts_hears_by_text_with_the_reference_and_a_link(story, manager):
+    item = story["jade_item"]
+    item.contact_wanted, item.contact_method, item.contact_detail = True, "text", "07700900123"
+    item.save()
+    response = client_for(manager).post(
+        f"/council/actions/{story['action'].pk}/update/",
+        {"text": "Jade's bus is fixed at Oakfield", "status": "in_progress"},
+    )
+    assert response.status_code == 302
+    text = Notification.objects.get(
+        key__startswith=f"action:{story['action'].pk}:", channel=Notification.Channel.SMS
+    )
+    assert text.address == "07700900123"
+    assert item.reference in text.body
+    assert f"/postcards/{item.reference}/" in text.body
+    assert "Oakfield" not in text.body
+
+
+def test_actions_with_their_updates_show_the_latest_without_another_query(
+    story, manager, django_assert_num_queries
+):
+    services.update_action(action=story["action"], by=manager, text="Met the bus company")
+    school = theme_of("school").name
+    actions = list(Action.objects.with_updates())
+    with django_assert_num_queries(0):
+        assert [a.latest_update().text for a in actions] == ["Met the bus company"]
+        assert [a.service.name for a in actions] == ["Leaving Care Team"]
+        assert [[t.name for t in a.themes.all()] for a in actions] == [[school]]

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 
 from participation import figures, services
-from participation.models import ItemTheme
+from participation.models import ItemTheme, MeetingKind, Theme, ThemeState
+from portal.models import AuditEntry, AuditKind
 from tests.conftest import client_for
 from tests.participation.conftest import make_items, theme_of
 
@@ -149,3 +150,30 @@ def test_a_theme_name_cannot_run_as_a_spreadsheet_formula(council_member, casewo
     body = client_for(council_member).get("/council/figures.csv").content.decode()
     assert "'=HYPERLINK(1)" in body
     assert "\n=HYPERLINK" not in body
+
+
+@pytest.mark.parametrize("start", ["\t", "\r", "+", "-", "@"])
+def test_a_theme_name_led_by_a_tab_or_a_sign_cannot_run_as_a_formula(council_member, start):
+    # Straight into the table: the services trim names, an import or the admin may not.
+    Theme.objects.create(name=f"{start}=HYPERLINK(1)", state=ThemeState.AGREED)
+    body = client_for(council_member).get("/council/figures.csv").content.decode()
+    assert f"'{start}=HYPERLINK(1)" in body
+
+
+@pytest.mark.travel(NOW)
+def test_every_council_export_is_on_record_with_who_took_it(council_member, participation_officer):
+    meeting = services.create_meeting(
+        kind=MeetingKind.CORPORATE_PARENTING,
+        title="Corporate Parenting Board",
+        on=date(2026, 11, 20),
+        by=participation_officer,
+    )
+    client = client_for(council_member)
+    assert client.get("/council/figures.csv?period=6").status_code == 200
+    assert client.get(f"/council/meetings/{meeting.pk}/pack.csv").status_code == 200
+    entries = AuditEntry.objects.named().filter(kind=AuditKind.EXPORT).order_by("pk")
+    # A council member is a young person: on record by id, never shown by name.
+    assert [(e.user_id, e.who_shown, e.detail) for e in entries] == [
+        (council_member.pk, f"#{council_member.pk}", "council-2026-06-2026-11-all.csv"),
+        (council_member.pk, f"#{council_member.pk}", "board-pack-2026-11-20.csv"),
+    ]

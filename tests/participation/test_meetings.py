@@ -8,12 +8,12 @@ import io
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from feedback.models import Notification
 from participation import access, services
 from participation.models import Action, ActionStatus, Meeting, MeetingKind
 from portal.models import Service
+from portal.refusals import Refused
 from tests.conftest import client_for
 from tests.participation.conftest import make_items
 
@@ -93,7 +93,7 @@ def test_questions_are_only_for_takeover_days(participation_officer):
     meeting = services.create_meeting(
         kind=MeetingKind.COUNCIL, title="Council", on=date(2026, 11, 2), by=participation_officer
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         services.add_takeover_question(
             meeting=meeting,
             service=Service.objects.get(slug="fostering"),

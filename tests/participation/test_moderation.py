@@ -37,15 +37,14 @@ def test_an_officer_approves_a_redacted_excerpt_and_the_council_reads_only_that(
 def test_an_item_without_consent_cannot_give_an_excerpt(
     item, participation_officer, complaints_manager
 ):
-    from django.core.exceptions import ValidationError
-
     from participation import services
+    from portal.refusals import Refused
 
     # Not in the queue, so its page is not found ...
     client = client_for(participation_officer)
     assert client.get(f"/council/moderation/{item.reference}/").status_code == 404
     # ... and the rule holds whoever asks.
-    with pytest.raises(ValidationError):
+    with pytest.raises(Refused):
         services.approve_excerpt(item=item, text="Flats", by=complaints_manager)
     assert not Excerpt.objects.exists()
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from feedback import demo
-from feedback.access import stored_submission_key
+from feedback.codes import stored_submission_key
 from feedback.models import Item
 from participation import figures
 from participation.models import Action, ActionStatus, Meeting, MeetingKind

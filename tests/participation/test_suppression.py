@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedback.models import Item
+from feedback.months import month_starts
 from participation import figures, rollup
 from participation.models import ItemTheme, Meeting, MeetingKind, Theme
 from participation.suppression import protect
@@ -206,7 +207,7 @@ def _check_figures_are_near_the_truth(views: dict, specs: list[dict]) -> None:
     for (period, audience), cells in views.items():
         if period.startswith("pack"):
             continue
-        first = figures.month_starts(TODAY, figures.PERIODS[period][0])[0]
+        first = month_starts(TODAY, figures.PERIODS[period][0])[0]
         true = Counter(
             s["kind"]
             for s in specs

@@ -1,6 +1,6 @@
 """The API's limits: per person when signed in, and per address for everyone.
 
-Kept apart from feedback.api because DRF reads these while defining APIView itself.
+Kept apart from portal.api because DRF reads these while defining APIView itself.
 """
 
 from __future__ import annotations

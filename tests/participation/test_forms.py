@@ -1,0 +1,80 @@
+"""Participation's forms speak plainly: their own words for what they check, the
+service's words for what it checks, never Django's defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from participation import forms
+from tests.conftest import client_for
+
+DJANGO_SAYS = (
+    "This field is required.",
+    "Enter a valid date.",
+    "Enter a whole number.",
+    "Select a valid choice.",
+    "Ensure this value has at most",
+)
+FORMS = [
+    forms.ThemeForm,
+    forms.TagForm,
+    forms.ExcerptForm,
+    forms.ProposeActionForm,
+    forms.AgreeActionForm,
+    forms.ActionUpdateForm,
+    forms.LinkItemsForm,
+    forms.ItemStartActionForm,
+    forms.ItemActionForm,
+    forms.MeetingForm,
+    forms.AgendaItemForm,
+    forms.MinutesForm,
+    forms.TakeoverQuestionForm,
+]
+JUNK = {
+    "name": "x" * 81,
+    "theme": "999999",
+    "text": "x" * 2001,
+    "you_said": "x" * 1001,
+    "we_will": "x" * 1001,
+    "themes": ["999999"],
+    "service": "999999",
+    "lead": "999999",
+    "due_on": "soon",
+    "review_on": "31/02/2026x",
+    "progress": "half",
+    "status": "finished",
+    "references": "x" * 401,
+    "action": "first",
+    "kind": "party",
+    "title": "x" * 201,
+    "date": "tomorrow",
+    "period_months": "5",
+    "question": "x" * 1001,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form_class", FORMS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("data", [{}, JUNK], ids=["empty", "junk"])
+def test_no_participation_form_says_django_s_default_words(reference_data, form_class, data):
+    form = form_class({k: v for k, v in data.items() if k in form_class.base_fields})
+    form.is_valid()
+    said = [str(message) for errors in form.errors.values() for message in errors]
+    assert [m for m in said if m.startswith(DJANGO_SAYS)] == []
+
+
+def test_a_meeting_without_a_date_says_how_to_fix_it(participation_officer):
+    response = client_for(participation_officer).post(
+        "/council/meetings/", {"kind": "council", "title": "Council", "period_months": "12"}
+    )
+    assert response.status_code == 400
+    assert "Give the date of the meeting." in response.content.decode()
+
+
+def test_a_meeting_without_a_title_shows_the_service_s_words_beside_it(participation_officer):
+    response = client_for(participation_officer).post(
+        "/council/meetings/",
+        {"kind": "council", "title": " ", "date": "2026-11-20", "period_months": "12"},
+    )
+    assert response.status_code == 400
+    assert "Give the meeting a title." in response.content.decode()
