@@ -537,6 +537,20 @@ class Item(models.Model):
         self.start_clock(Clock.DECISION, received_on, due_on, due_at)
 
     @property
+    def decision_pending(self) -> bool:
+        """A child at risk with no decision yet, on its acknowledgement or decision clock:
+        a reply, a status or an answer does not settle what the duty team decides."""
+        return (
+            self.safeguarding and not self.decision and self.clock in (Clock.URGENT, Clock.DECISION)
+        )
+
+    def start_urgent_clock(self, now: datetime) -> None:
+        """A child at risk found by a person (moved to the duty team by hand): acknowledged
+        within URGENT_ACKNOWLEDGE_MINUTES from now, any day."""
+        due_at = now + timedelta(minutes=settings.URGENT_ACKNOWLEDGE_MINUTES)
+        self.start_clock(Clock.URGENT, timezone.localdate(now), timezone.localdate(due_at), due_at)
+
+    @property
     def awaits_decision(self) -> bool:
         return self.is_open and self.clock == Clock.DECISION
 

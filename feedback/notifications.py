@@ -36,6 +36,7 @@ def _context(item: Item, **extra: object) -> dict[str, object]:
         "stage": item.stage,
         "service": item.service.name if item.service else "",
         "urgent": item.safeguarding,
+        "same_day": item.needs_read,  # a postcard not in English, read within hours
         "site_url": settings.SITE_URL,
         **extra,
     }
@@ -110,8 +111,8 @@ class Batch:
         item: Item | None = None,
     ) -> None:
         """Each person by email: at once, or in their daily digest if they take one and
-        the news is ordinary (never an urgent item)."""
-        urgent = bool(context.get("urgent"))
+        the news is ordinary (never an urgent item, nor one to read the same day)."""
+        urgent = bool(context.get("urgent") or context.get("same_day"))
         for user in users:
             if user.email:
                 digested = user.daily_digest and template in DIGESTED and not urgent

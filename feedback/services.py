@@ -35,6 +35,7 @@ from feedback.models import (
     EventKind,
     Item,
     Outcome,
+    Priority,
     SafeguardingDecision,
     StaffView,
     Status,
@@ -321,6 +322,18 @@ def _record_assigned(item: Item, *, by: User, assignee: User | None) -> None:
     )
 
 
+def _seen_at_risk(item: Item, by: User) -> None:
+    """A child at risk acted on before anyone pressed Acknowledge (a reply, a status):
+    seen all the same, so taken by whoever acted and on to the decision clock."""
+    if item.clock != Clock.URGENT:
+        return
+    item.record_first_response()
+    if item.assignee_id is None and can_be_assigned(item, by):
+        item.assignee = by
+        _record_assigned(item, by=by, assignee=by)
+    item.start_decision_clock()
+
+
 def staff_reply(
     *,
     item: Item,
@@ -367,13 +380,19 @@ def staff_reply(
                 body=change_description.strip(),
                 data=ChangeData(change=change),
             )
+        # A child at risk's decision clock runs on whatever the reply says.
+        pending = item.decision_pending
+        if pending:
+            _seen_at_risk(item, by)
         item.record_first_response()
         if mark_responded and not item.is_complaint:
             item.status = Status.RESPONDED
-            item.stop_clock()
+            if not pending:
+                item.stop_clock()
         elif item.status in (Status.ROUTED, Status.ACKNOWLEDGED, Status.REOPENED):
             item.status = Status.IN_PROGRESS
-            item.start_clock_after_acknowledgement()
+            if not pending:
+                item.start_clock_after_acknowledgement()
         item.save()
         notifications.young_person_update(item, "reply", event=event)
     return event
@@ -403,7 +422,9 @@ def set_status(*, item: Item, by: User, status: str) -> Item:
             raise Refused(_("It already has that status."))
         old = item.status
         item.status = status
-        if status == Status.RESPONDED:
+        if item.decision_pending:
+            _seen_at_risk(item, by)  # its decision clock runs on, whatever the status
+        elif status == Status.RESPONDED:
             # Answered: the clock (a complaint's stage clock too) runs until the
             # response is sent, and stops now.
             item.record_first_response()
@@ -436,7 +457,10 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
             raise Refused(_("Choose the outcome of the complaint."), field="outcome")
         if not text.strip():
             raise Refused(_("Write the answer to the young person."), field="text")
+        if item.decision_pending:
+            raise Refused(_("Record the safeguarding decision first."))
         item.outcome = outcome if item.is_complaint else ""
+        item.needs_read = False  # answered: it has been read
         item.status = Status.RESPONDED
         # The deadline in force now, kept with the answer: the annual report
         # counts answers within the statutory timescale from these.
@@ -531,6 +555,7 @@ def move_stage(
         if (item.stage or 1) >= 3:
             raise Refused(_("This complaint is already at stage 3."))
         item.stage = (item.stage or 1) + 1
+        item.needs_read = False  # moved on by a person who has read it
         today = timezone.localdate()
         item.restart_reply_clock(today)
         item.status = Status.IN_PROGRESS
@@ -560,6 +585,14 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             raise Refused(_("It is already with that service."))
         if not service.active:
             raise Refused(_("That service is not active."))
+        if item.decision_pending and not service.is_duty_team:
+            raise Refused(
+                _(
+                    "Record the safeguarding decision first (passing it to the young"
+                    " person's own social worker is one)."
+                ),
+                field="service",
+            )
         old = item.service
         item.service = service
         item.assignee = None
@@ -568,6 +601,15 @@ def reroute(*, item: Item, by: User, service: Service, reason: str) -> Item:
             item.status = Status.ROUTED
             item.routed_at = timezone.now()
             item.start_first_clock()
+        if service.is_duty_team and not item.safeguarding and item.is_open:
+            # A person read it as a child at risk (a postcard in another language, say):
+            # from now it is one, on the duty team's clock of minutes, and texted to them.
+            item.safeguarding = True
+            item.priority = Priority.URGENT
+            item.safeguarding_reasons = [*item.safeguarding_reasons, _("moved to the duty team")]
+            item.needs_read = False
+            item.status = Status.ROUTED
+            item.start_urgent_clock(timezone.now())
         item.save()
         Event.record(
             item,

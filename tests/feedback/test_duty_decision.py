@@ -213,3 +213,64 @@ def test_the_dashboard_shows_children_at_risk_by_time_to_acknowledge_and_to_deci
     # A manager of another service sees no such section.
     other = client_for(manager).get("/staff/dashboard/").content.decode()
     assert "Children at risk" not in other
+
+
+# --- Nothing but a recorded decision settles it (found by review) ------------------------
+
+
+@pytest.mark.parametrize("mark_responded", [True, False])
+def test_a_reply_before_the_decision_leaves_the_decision_clock_running(
+    urgent, duty_worker, duty_manager, mark_responded
+):
+    services.acknowledge(item=urgent, by=duty_worker)
+    services.staff_reply(
+        item=urgent,
+        by=duty_worker,
+        text="We are looking after this",
+        mark_responded=mark_responded,
+    )
+    urgent.refresh_from_db()
+    assert urgent.clock == Clock.DECISION and urgent.awaits_decision
+    assert "Record the safeguarding decision" in staff_page(duty_worker, urgent)
+    late = urgent.due_at + timedelta(minutes=1)
+    assert dispatch.check_urgent_clocks(late) == {"manager": 1, "complaints_manager": 0}
+
+
+def test_a_reply_or_a_status_before_acknowledging_takes_it_onto_the_decision_clock(
+    care_leaver, duty_worker
+):
+    replied = submit(care_leaver, kind="worry", words=RISK).item
+    moved = submit(care_leaver, kind="worry", words=RISK + " again").item
+    for item in (replied, moved):
+        dispatch.route_item(item.pk)
+    services.staff_reply(item=replied, by=duty_worker, text="We are here for you")
+    services.set_status(item=moved, by=duty_worker, status="in_progress")
+    for item in (replied, moved):
+        item.refresh_from_db()
+        assert item.clock == Clock.DECISION, item.status
+        assert item.assignee == duty_worker and item.first_response_at is not None
+
+
+def test_an_answer_waits_for_the_decision(urgent, duty_worker):
+    services.acknowledge(item=urgent, by=duty_worker)
+    with pytest.raises(Refused, match="Record the safeguarding decision first"):
+        services.resolve(item=urgent, by=duty_worker, outcome="", text="All sorted")
+    services.record_decision(item=urgent, by=duty_worker, decision="early_help", note="Offered")
+    services.resolve(item=urgent, by=duty_worker, outcome="", text="All sorted")
+    urgent.refresh_from_db()
+    assert urgent.status == "responded"
+
+
+def test_it_cannot_leave_the_duty_team_before_the_decision(urgent, duty_worker):
+    from portal.models import Service
+
+    services.acknowledge(item=urgent, by=duty_worker)
+    leaving_care = Service.objects.get(slug="leaving-care")
+    with pytest.raises(Refused, match="Record the safeguarding decision first"):
+        services.reroute(item=urgent, by=duty_worker, service=leaving_care, reason="Theirs")
+    services.record_decision(
+        item=urgent, by=duty_worker, decision="own_social_worker", note="Her PA knows"
+    )
+    services.reroute(item=urgent, by=duty_worker, service=leaving_care, reason="Theirs")
+    urgent.refresh_from_db()
+    assert urgent.service == leaving_care

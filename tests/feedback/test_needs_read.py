@@ -171,3 +171,63 @@ def test_a_read_not_done_in_time_goes_to_the_triage_teams_managers(care_leaver, 
     assert dispatch.check_urgent_clocks(late) == {"manager": 1, "complaints_manager": 0}
     escalated = Event.objects.get(item=item, kind=EventKind.ESCALATED)
     assert escalated.data["to"] == "manager"
+
+
+# --- Read by a person as a child at risk (found by review) -------------------------------
+
+
+@pytest.fixture
+def duty_member(reference_data: None) -> User:
+    return make_staff("dana", "duty")
+
+
+def test_moved_to_the_duty_team_it_becomes_a_child_at_risk_on_the_minute_clock(
+    care_leaver, reader, duty_member, settings
+):
+    from django.core import mail
+
+    from feedback import services
+    from feedback.models import Notification
+    from portal.models import Service
+
+    settings.TEXT_ALERTS = True  # rows are queued; the Notify transport is tested on its own
+    duty_member.phone = "+447400123456"
+    duty_member.save()
+    with time_machine.travel(MONDAY, tick=False):
+        item = _sent(care_leaver, words=ARABIC)
+    with time_machine.travel(MONDAY + timedelta(hours=1), tick=False):
+        services.reroute(
+            item=item,
+            by=reader,
+            service=Service.objects.get(slug="duty"),
+            reason="The interpreter says she is scared to go home",
+        )
+    item.refresh_from_db()
+    assert item.safeguarding and item.priority == "urgent" and not item.needs_read
+    assert item.clock == Clock.URGENT and item.status == Status.ROUTED
+    assert item.due_at == MONDAY + timedelta(hours=1, minutes=settings.URGENT_ACKNOWLEDGE_MINUTES)
+    arrivals = Notification.objects.filter(item=item, template="item-urgent")
+    assert arrivals.filter(channel=Notification.Channel.EMAIL, recipient=duty_member).exists()
+    assert arrivals.filter(channel=Notification.Channel.SMS, recipient=duty_member).exists()
+    assert mail.outbox == [] or all(ARABIC not in m.body for m in mail.outbox)
+
+
+def test_a_postcard_to_read_today_is_never_kept_for_the_daily_digest(care_leaver, reader):
+    from feedback.models import Notification
+
+    reader.daily_digest = True
+    reader.save()
+    with time_machine.travel(MONDAY, tick=False):
+        item = _sent(care_leaver, words=ARABIC)
+    arrival = Notification.objects.get(item=item, recipient=reader, template="item-arrived")
+    assert arrival.state != "digest"
+
+
+def test_an_answer_clears_the_read_flag(care_leaver, reader):
+    from feedback import services
+
+    with time_machine.travel(MONDAY, tick=False):
+        item = _sent(care_leaver, words=ARABIC)
+        services.resolve(item=item, by=reader, outcome="", text="Thank you")
+    item.refresh_from_db()
+    assert not item.needs_read and list(Item.objects.needs_read()) == []
