@@ -17,7 +17,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from django_ratelimit.core import get_usage
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, pagination, status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -26,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from feedback import access, browser, services, submission
+from feedback import access, browser, codes, services, submission
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
@@ -78,6 +77,7 @@ from portal.api import (
     typed_data,
     unhandled,
 )
+from portal.limits import address_over, parse_rate
 from portal.models import User
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -384,18 +384,10 @@ class Track(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request: Request) -> Response:
-        # The page's own counter (django-ratelimit's group for feedback.views.track).
-        usage = get_usage(
-            request._request,
-            group="feedback.views.track",
-            key="ip",
-            rate=settings.TRACKING_RATE,
-            method="POST",
-            increment=True,
-        )
-        if usage and usage["should_limit"]:
+        # The page's own count (feedback.views.track).
+        if address_over(request._request, codes.TRACKING_LIMIT, settings.TRACKING_RATE):
             raise exceptions.Throttled(
-                wait=usage["time_left"],
+                wait=parse_rate(settings.TRACKING_RATE)[1],
                 detail=_("Too many tries. Wait ten minutes, then try again."),
             )
         data = checked(TrackForm(typed_data(request, TrackRequest)))

@@ -12,6 +12,10 @@ from django.conf import settings
 
 from portal.models import CODE_ALPHABET, hash_code, normalise_code
 
+# Guesses at a reference and tracking code, counted per address (TRACKING_RATE): the page
+# (feedback.views.track) and the API (feedback.api.Track) share one count.
+TRACKING_LIMIT = "track"
+
 
 def stored_submission_key(submission_key: uuid.UUID) -> uuid.UUID:
     """What the database keeps of a form's key: a keyed hash, never the key itself, from

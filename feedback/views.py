@@ -13,11 +13,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from feedback import access, browser, clocks, codes, services, submission
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
+from portal.limits import address_over
 from portal.models import User
 from portal.owner import start_owner
 from portal.permissions import SignedInRequest, young_person_required
@@ -197,12 +197,11 @@ def item_next_stage(request: HttpRequest, reference: str) -> HttpResponse:
     return _done(request, item, _("Your complaint has gone to the next stage."))
 
 
-@ratelimit(key="ip", rate=settings.TRACKING_RATE, method="POST", block=False)
 def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if address_over(request, codes.TRACKING_LIMIT, settings.TRACKING_RATE):
             form.is_valid()
             form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
             status = 429

@@ -1,6 +1,8 @@
-"""Counting requests against rates such as "10/h", every counter of a request at once.
+"""Counting requests against rates such as "10/h", every counter of a request at once:
+the portal's one limiter (postcards, tracking codes, invitations; allauth keeps its own
+for sign-in).
 
-django-ratelimit counts one key per call, in two cache round trips (add, then incr);
+django-ratelimit, used here before, counts one key per call, in two cache round trips (add, then incr);
 a postcard is counted per session and per address, and per account when signed in,
 so it asked Redis four or six times. Here all of a request's counters go in one round trip
 (`portal.cache.count_together`). The windows are fixed: a count starts again at the
@@ -15,8 +17,10 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import caches
+from django.http import HttpRequest
 
 from portal.cache import count_together
+from portal.proxy import client_ip
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -60,3 +64,10 @@ def count_limits(*limits: Limit) -> list[Usage]:
         allowed.append(number)
     counts = count_together(caches["default"], counters)
     return [Usage(n, a) for n, a in zip(counts, allowed, strict=True)]
+
+
+def address_over(request: HttpRequest, name: str, rate: str) -> bool:
+    """Count this request against `rate` for its address (the client's, behind trusted
+    proxies): whether it is now over. Pages and the API that share a `name` share a count."""
+    (usage,) = count_limits(Limit(name, client_ip(request), rate))
+    return usage.over

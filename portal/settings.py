@@ -281,7 +281,6 @@ CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # the client's address from X-Forwarded-For, trusting only this many hops.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-RATELIMIT_IP_META_KEY = "portal.proxy.client_ip"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 # Plain HTTP is redirected to HTTPS in production; the health check stays reachable
 # over HTTP for the container's own probe.

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_ratelimit.decorators import ratelimit
 from kombu import Connection
 
 from portal import audit
@@ -25,6 +24,7 @@ from portal.forms import (
     NewInvitationForm,
     StaffSettingsForm,
 )
+from portal.limits import address_over
 from portal.models import AuditKind, Invitation, code_hashes, normalise_code
 from portal.permissions import SignedInRequest, staff_required
 
@@ -102,11 +102,10 @@ def _find_invitation(hashes: tuple[str, str], field: str) -> tuple[Invitation | 
     return invitation, ""
 
 
-@ratelimit(key="ip", rate="10/10m", method="POST", block=False)
 def invitation_code(request: HttpRequest) -> HttpResponse:
     form = InvitationCodeForm(request.POST or None)
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if address_over(request, "invitation-code", "10/10m"):
             form.is_valid()
             form.add_error(None, _("Too many tries. Wait ten minutes, then try again."))
         elif form.is_valid():
@@ -120,9 +119,8 @@ def invitation_code(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/invitation_code.html", {"form": form})
 
 
-@ratelimit(key="ip", rate="20/10m", block=False)
 def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
-    if getattr(request, "limited", False):
+    if address_over(request, "invitation-link", "20/10m"):
         messages.error(request, _("Too many tries. Wait ten minutes, then try again."))
         return redirect("invitation_code")
     invitation, error = _find_invitation(code_hashes(token), "token_hash")
@@ -133,7 +131,6 @@ def invitation_link(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("invitation_accept")
 
 
-@ratelimit(key="ip", rate="20/10m", method="POST", block=False)
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     invitation_id = request.session.get(INVITATION_SESSION_KEY, 0)  # 0: no such invitation
     invitation = Invitation.objects.usable().filter(pk=invitation_id).first()
@@ -143,7 +140,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     form = AcceptInvitationForm(request.POST or None)
     # Staff are told the authenticator app comes next.
     context = {"form": form, "for_staff": invitation.kind == Invitation.Kind.STAFF}
-    if request.method == "POST" and getattr(request, "limited", False):
+    if request.method == "POST" and address_over(request, "invitation-accept", "20/10m"):
         # Trying usernames one after another: slowed down, with nothing learned. The
         # answers are not checked at all, or "that username cannot be used" would tell.
         context["form"] = AcceptInvitationForm.saying(
