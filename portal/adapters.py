@@ -248,28 +248,28 @@ def explain_refused_code(
     return error
 
 
-class AuthenticateForm(AllauthAuthenticateForm):
+class _SaysWhenACodeWasUsed:
+    """allauth's code forms, telling a used code from a wrong one (explain_refused_code)."""
+
+    user: AbstractBaseUser
+    cleaned_data: dict[str, Any]
+
+    def clean_code(self) -> str:
+        try:
+            code: str = super().clean_code()  # type: ignore[misc]  # allauth's form's
+        except ValidationError as error:
+            raise explain_refused_code(
+                self.user, self.cleaned_data.get("code", ""), error
+            ) from None
+        return code
+
+
+class AuthenticateForm(_SaysWhenACodeWasUsed, AllauthAuthenticateForm):
     """The code at sign-in (MFA_FORMS["authenticate"])."""
 
-    def clean_code(self) -> str:
-        try:
-            return super().clean_code()
-        except ValidationError as error:
-            raise explain_refused_code(
-                self.user, self.cleaned_data.get("code", ""), error
-            ) from None
 
-
-class ReauthenticateForm(AllauthReauthenticateForm):
+class ReauthenticateForm(_SaysWhenACodeWasUsed, AllauthReauthenticateForm):
     """The code when confirming it is you (MFA_FORMS["reauthenticate"])."""
-
-    def clean_code(self) -> str:
-        try:
-            return super().clean_code()
-        except ValidationError as error:
-            raise explain_refused_code(
-                self.user, self.cleaned_data.get("code", ""), error
-            ) from None
 
 
 class ActivateTOTPForm(AllauthActivateTOTPForm):
