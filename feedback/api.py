@@ -284,7 +284,7 @@ class MyItems(generics.ListCreateAPIView[Item]):
         ),
         request=SubmitRequest,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
+        responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 409),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _acting(request)
@@ -584,7 +584,7 @@ class Reroute(StaffAction):
     summary="Enter a paper postcard",
     request=PaperRequest,
     parameters=[IDEMPOTENCY_PARAMETER],
-    responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 422),
+    responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 409),
 )
 class Paper(APIView):
     permission_classes = [StaffWithSecondFactor]

@@ -60,11 +60,6 @@ WRITE = (400, 403, 404, 409)
 # --- Errors: one shape ---------------------------------------------------------------
 
 
-class Unprocessable(exceptions.APIException):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "The request cannot be processed."
-
-
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "That cannot be done now."
@@ -105,9 +100,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     the answer it belongs to (null when it is about the item or the request). Settings
     point the whole API here (REST_FRAMEWORK["EXCEPTION_HANDLER"])."""
     if isinstance(exc, KeyReused):
-        # The Idempotency-Key draft's answer to a key reused with another body: 422,
-        # and nothing saved. The caller sends again under a new key to make a new item.
-        exc = Unprocessable(
+        # A key reused with other answers conflicts with what it already made: 409, and
+        # nothing saved (the Idempotency-Key draft suggests 422, which API fuzzers and
+        # clients read as "your data was invalid"; it was not). Send again under a new key.
+        exc = Conflict(
             _("That Idempotency-Key was used with different answers. Use a new key to send them.")
         )
     elif isinstance(exc, Refused):

@@ -34,4 +34,4 @@ class Refused(Exception):
 
 class KeyReused(Refused):
     """A request's key (an Idempotency-Key, a form's submission key) already made
-    something with other answers. Nothing is saved; the API answers 422."""
+    something with other answers. Nothing is saved; the API answers 409."""

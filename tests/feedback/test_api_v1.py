@@ -277,7 +277,7 @@ def test_a_different_body_under_the_same_key_is_refused(young_person: User) -> N
     other = post_json(
         client, f"{V1}/items/", answers(words="Something else"), **{"Idempotency-Key": key}
     )
-    assert other.status_code == 422
+    assert other.status_code == 409
     assert other.json()["message"]
     assert Item.objects.count() == 1
 
