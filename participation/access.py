@@ -21,7 +21,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from feedback import access as feedback_access
 from feedback.models import Item, ItemQuerySet
-from participation.models import Action, ActionQuerySet, Excerpt, Meeting, MeetingQuerySet, Theme
+from participation.models import (
+    Action,
+    ActionQuerySet,
+    Excerpt,
+    ExcerptQuerySet,
+    Meeting,
+    MeetingQuerySet,
+    Theme,
+)
 from portal.models import Service, ServiceQuerySet, User
 from portal.permissions import second_factor_gate
 
@@ -176,7 +184,20 @@ def excerpt_for(user: User, pk: object) -> Excerpt:
     if not is_moderator(user):
         raise Http404
     try:
-        return Excerpt.objects.approved().get(pk=pk_of(pk))
+        return Excerpt.objects.live().filter(approved_by__isnull=False).get(pk=pk_of(pk))
+    except Excerpt.DoesNotExist:
+        raise Http404 from None
+
+
+def excerpts_awaiting_second(user: User) -> ExcerptQuerySet:
+    if not is_moderator(user):
+        return Excerpt.objects.none()
+    return Excerpt.objects.awaiting_second()
+
+
+def excerpt_awaiting_second(user: User, pk: object) -> Excerpt:
+    try:
+        return excerpts_awaiting_second(user).get(pk=pk_of(pk))
     except Excerpt.DoesNotExist:
         raise Http404 from None
 

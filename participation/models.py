@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Item, Topic
+from feedback.models import Item, Status, Topic
 from portal.models import Service
 
 # A review six months on, as councils' "You Said, We Did" reviews usually are.
@@ -120,8 +120,20 @@ class ItemTheme(models.Model):
 
 
 class ExcerptQuerySet(models.QuerySet["Excerpt"]):
+    def live(self) -> ExcerptQuerySet:
+        """Not withdrawn, from an item whose author still agrees to share and has not
+        withdrawn it: the moment either changes, every quote from it leaves every page."""
+        return self.filter(withdrawn_at__isnull=True, item__consent_to_share=True).exclude(
+            item__status=Status.WITHDRAWN
+        )
+
     def approved(self) -> ExcerptQuerySet:
-        return self.filter(approved_at__isnull=False, withdrawn_at__isnull=True)
+        """Fully approved and live: the only excerpts the council, packs and board read."""
+        return self.live().filter(approved_at__isnull=False)
+
+    def awaiting_second(self) -> ExcerptQuerySet:
+        """Approved once, but with marks left in, so waiting for a second moderator."""
+        return self.live().filter(approved_at__isnull=True, approved_by__isnull=False)
 
     def received_between(self, start: object, end: object) -> ExcerptQuerySet:
         return self.filter(item__created_at__gte=start, item__created_at__lt=end)
@@ -146,7 +158,12 @@ class Excerpt(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Set when fully approved: by one moderator when nothing in the words is marked,
+    # else when a second, different moderator approves too (second_approved_by).
     approved_at = models.DateTimeField(null=True, blank=True)
+    second_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     objects = ExcerptQuerySet.as_manager()

@@ -18,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Item, Topic
+from feedback.models import Item, Status, Topic
 from feedback.months import months_after
 from feedback.notifications import Batch, site_link, tell_young_person
 from feedback.workdays import add_working_days
+from participation import marks
 from participation.models import (
     DEFAULT_PROGRESS,
     REVIEW_AFTER_MONTHS,
@@ -142,10 +143,30 @@ def _names_in(item: Item) -> list[str]:
     return [n for n in names if len(n) > 1]
 
 
+def known_names() -> list[tuple[str, str]]:
+    """The portal's own names a quote must not carry: its services."""
+    return [(name, "service") for name in Service.objects.values_list("name", flat=True)]
+
+
+def marks_in(text: str, known: list[tuple[str, str]] | None = None) -> list[marks.Mark]:
+    """What could identify anyone in these words (never logged)."""
+    return marks.find(text, known=known_names() if known is None else known)
+
+
+def marked(text: str, known: list[tuple[str, str]] | None = None) -> list[tuple[str, object]]:
+    """The words in plain and marked pieces, for a moderation page to highlight."""
+    return marks.pieces(text, marks_in(text, known))
+
+
 def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = None) -> Excerpt:
-    """Refused for an item without consent, or when the text still carries the author's name."""
+    """Refused for an item without consent, or when the text still carries the author's name.
+
+    Words with nothing marked are approved at once. Words with a mark left in (a
+    teacher's name, a school, a phone number) wait for a second, different moderator
+    (approve_excerpt_again); taking the marked words out lets one moderator approve.
+    """
     text = text.strip()
-    if not item.consent_to_share:
+    if not item.consent_to_share or item.status == Status.WITHDRAWN:
         raise Refused(
             _("The young person did not agree to share these words. It cannot be used."),
             field="text",
@@ -155,10 +176,29 @@ def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = No
     for name in _names_in(item):
         if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
             raise Refused(_("Take out the young person's name before approving."), field="text")
+    fully = not marks_in(text)
     with transaction.atomic():
         return Excerpt.objects.create(
-            item=item, text=text, theme=theme, approved_by=by, approved_at=timezone.now()
+            item=item,
+            text=text,
+            theme=theme,
+            approved_by=by,
+            approved_at=timezone.now() if fully else None,
         )
+
+
+def approve_excerpt_again(*, excerpt: Excerpt, by: User) -> Excerpt:
+    """The second approval of words with marks left in; never by the first moderator."""
+    with transaction.atomic():
+        excerpt = Excerpt.objects.select_for_update().get(pk=excerpt.pk)
+        if excerpt.approved_at is not None or excerpt.withdrawn_at is not None:
+            raise Refused(_("This excerpt is not waiting for a second approval."))
+        if excerpt.approved_by_id == by.pk:
+            raise Refused(_("Another moderator must approve it. You approved it first."))
+        excerpt.second_approved_by = by
+        excerpt.approved_at = timezone.now()
+        excerpt.save(update_fields=["second_approved_by", "approved_at"])
+        return excerpt
 
 
 def withdraw_excerpt(*, excerpt: Excerpt, by: User) -> None:

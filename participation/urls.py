@@ -23,6 +23,11 @@ urlpatterns = [
     path("council/moderation/", moderation.moderation, name="moderation"),
     path("council/moderation/<str:reference>/", moderation.excerpt_new, name="excerpt_new"),
     path(
+        "council/excerpts/<str:pk>/approve/",
+        moderation.excerpt_approve_again,
+        name="excerpt_approve_again",
+    ),
+    path(
         "council/excerpts/<str:pk>/withdraw/", moderation.excerpt_withdraw, name="excerpt_withdraw"
     ),
     path("council/items/<str:reference>/themes/", items.item_tag, name="item_tag"),
