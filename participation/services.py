@@ -166,18 +166,22 @@ def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = No
     (approve_excerpt_again); taking the marked words out lets one moderator approve.
     """
     text = text.strip()
-    if not item.consent_to_share or item.status == Status.WITHDRAWN:
-        raise Refused(
-            _("The young person did not agree to share these words. It cannot be used."),
-            field="text",
-        )
-    if not text:
-        raise Refused(_("Write the words to share, with names and places taken out."), field="text")
-    for name in _names_in(item):
-        if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
-            raise Refused(_("Take out the young person's name before approving."), field="text")
     fully = not marks_in(text)
     with transaction.atomic():
+        # Read consent under a lock: a young person stopping sharing just now wins.
+        item = Item.objects.select_for_update(of=("self",)).select_related("author").get(pk=item.pk)
+        if not item.consent_to_share or item.status == Status.WITHDRAWN:
+            raise Refused(
+                _("The young person did not agree to share these words. It cannot be used."),
+                field="text",
+            )
+        if not text:
+            raise Refused(
+                _("Write the words to share, with names and places taken out."), field="text"
+            )
+        for name in _names_in(item):
+            if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+                raise Refused(_("Take out the young person's name before approving."), field="text")
         return Excerpt.objects.create(
             item=item,
             text=text,

@@ -159,6 +159,7 @@ MATRIX: dict[str, Rule] = {
     "feedback:item": Rule(frozenset({"author"}), anonymous=404),
     "feedback:item_reply": YOUNG_ACTION,
     "feedback:item_withdraw": YOUNG_ACTION,
+    "feedback:item_stop_sharing": YOUNG_ACTION,
     "feedback:item_sorted": YOUNG_ACTION,
     "feedback:item_next_stage": YOUNG_ACTION,
     "feedback:track": PUBLIC,
@@ -202,6 +203,7 @@ MATRIX: dict[str, Rule] = {
     "participation:moderation": Rule(CM),
     "participation:excerpt_new": Rule(CM, why="an item whose author agreed to share"),
     "participation:excerpt_withdraw": post(CM),
+    "participation:excerpt_approve_again": post(CM),
     "participation:item_tag": post(IN_SERVICE),
     "participation:item_untag": post(IN_SERVICE),
     "participation:item_link_action": post(MANAGERS, why="linking changes the action"),
@@ -344,6 +346,10 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
     )
     item: Item = told["sam_item"]
     assert item.author is not None
+    # Words with a teacher's name left in, approved once by Pat: waiting for a second.
+    waiting = participation.approve_excerpt(
+        item=told["kai_item"], text="Ask Mr Hughes about trips", by=participation_officer
+    )
     token, _raw = ApiToken.issue(user=item.author, name="Phone", with_second_factor=False)
     return {
         "reference": item.reference,
@@ -352,6 +358,7 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
         "theme": str(theme_of("school").pk),
         "action": str(told["action"].pk),
         "excerpt": str(told["excerpt"].pk),
+        "waiting": str(waiting.pk),
         "board": str(board.pk),
         "takeover": str(takeover.pk),
         "question": str(question.pk),
@@ -376,6 +383,7 @@ def url_for(name: str, world: dict[str, str]) -> str:
         kwargs["pk"] = (
             world["theme"] if name.startswith("participation:theme")
             else world["excerpt"] if name == "participation:excerpt_withdraw"
+            else world["waiting"] if name == "participation:excerpt_approve_again"
             else world["takeover"] if name == "participation:question_to_action"
             else world["board"] if "meeting" in name or "board_pack" in name
             else world["action"]
