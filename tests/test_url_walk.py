@@ -9,6 +9,7 @@ for lists and detail pages alike (feedback/access.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -348,7 +349,7 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
     assert item.author is not None
     # Words with a teacher's name left in, approved once by Pat: waiting for a second.
     waiting = participation.approve_excerpt(
-        item=told["kai_item"], text="Ask Mr Hughes about trips", by=participation_officer
+        item=told["jade_item"], text="Ask Mr Hughes about buses", by=participation_officer
     )
     token, _raw = ApiToken.issue(user=item.author, name="Phone", with_second_factor=False)
     return {
@@ -437,6 +438,10 @@ def answer(
 def words_shown(response: HttpResponseBase, user: User | None) -> set[str]:
     """The references of the items (not the persona's own) whose words the response carries."""
     body = getattr(response, "content", b"").decode(errors="replace")
+    # Words a moderator reads with their identifying parts highlighted still count as shown.
+    body = re.sub(
+        r'<mark class="identifying">|</mark>|<small class="mark-label">[^<]*</small>', "", body
+    )
     items = Item.objects.exclude(author=user) if user is not None else Item.objects.all()
     return {item.reference for item in items.exclude(words="") if item.words in body}
 

@@ -62,8 +62,13 @@ def test_the_moderation_page_highlights_what_could_identify_someone(
     item = _shared(young_person)
     page = client_for(participation_officer).get(f"/council/moderation/{item.reference}/")
     html = page.content.decode()
-    assert '<mark class="identifying">Oakfield School <small>(school)</small></mark>' in html
-    assert '<mark class="identifying">Hughes <small>(name)</small></mark>' in html
+    assert (
+        '<mark class="identifying">Oakfield School<small class="mark-label"> (school)</small></mark>'
+        in html
+    )
+    assert (
+        '<mark class="identifying">Hughes<small class="mark-label"> (name)</small></mark>' in html
+    )
 
 
 def test_a_teacher_and_a_school_left_in_block_a_single_approval(
