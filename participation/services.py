@@ -153,7 +153,9 @@ def marks_in(text: str, known: list[tuple[str, str]] | None = None) -> list[mark
     return marks.find(text, known=known_names() if known is None else known)
 
 
-def marked(text: str, known: list[tuple[str, str]] | None = None) -> list[tuple[str, object]]:
+def marked(
+    text: str, known: list[tuple[str, str]] | None = None
+) -> list[tuple[str, marks.Mark | None]]:
     """The words in plain and marked pieces, for a moderation page to highlight."""
     return marks.pieces(text, marks_in(text, known))
 
