@@ -155,23 +155,28 @@ class ActionUpdateForm(forms.Form):
         required=False,
         error_messages=SHORTER,
     )
+    # Empty means no change: a decision moves an action only when someone chooses to.
     status = forms.ChoiceField(
         error_messages=choose(_("Choose one of the statuses shown.")),
         label=_("Status"),
+        required=False,
         choices=[
-            (s.value, s.label)
-            for s in (
-                ActionStatus.AGREED,
-                ActionStatus.IN_PROGRESS,
-                ActionStatus.DONE,
-                ActionStatus.NOT_POSSIBLE,
-            )
+            ("", _("No change")),
+            *(
+                (s.value, s.label)
+                for s in (
+                    ActionStatus.AGREED,
+                    ActionStatus.IN_PROGRESS,
+                    ActionStatus.DONE,
+                    ActionStatus.NOT_POSSIBLE,
+                )
+            ),
         ],
     )
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         required=False,
-        help_text=_("Leave empty to use the usual figure."),
+        help_text=_("Leave empty for no change."),
         error_messages=NUMBER,
     )
     we_did = forms.CharField(
@@ -183,6 +188,14 @@ class ActionUpdateForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why it is not possible"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
+    step_back_reason = forms.CharField(
+        label=_("Why it goes back"),
+        help_text=_("Only if you choose an earlier status or less progress."),
         max_length=1000,
         widget=TEXTAREA,
         required=False,

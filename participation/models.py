@@ -167,6 +167,18 @@ class ActionStatus(models.TextChoices):
     DONE = "done", _("Done")
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
+    @classmethod
+    def is_back(cls, old: str, new: str) -> bool:
+        """Moving from `old` to `new` goes back along the way to done. "Not possible" is an
+        end, not a step on the way: leaving it for an earlier status goes back, reaching it
+        does not."""
+        way = [cls.PROPOSED, cls.AGREED, cls.IN_PROGRESS, cls.DONE]
+        if old == cls.NOT_POSSIBLE:
+            return new != cls.NOT_POSSIBLE
+        if new == cls.NOT_POSSIBLE:
+            return False
+        return way.index(cls(new)) < way.index(cls(old))
+
 
 # The progress an action shows when it reaches a status, unless staff set another.
 # Keyed by the status value: a model's status field holds a plain str.
@@ -292,6 +304,8 @@ class ActionUpdate(models.Model):
     progress = models.PositiveSmallIntegerField()
     # Set when the update moved the action's status: young people are told once per change.
     status_changed = models.BooleanField(default=False)
+    # Why the action went back (an earlier status or less progress); empty when it did not.
+    step_back_reason = models.TextField(_("why it went back"), max_length=1000, blank=True)
     meeting = models.ForeignKey(
         "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
     )
@@ -307,6 +321,10 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"update {self.pk} on action {self.action_id}"
+
+    @property
+    def is_step_back(self) -> bool:
+        return bool(self.step_back_reason)
 
 
 class MeetingKind(models.TextChoices):

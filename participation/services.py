@@ -262,12 +262,16 @@ def update_action(
     progress: int | None = None,
     we_did: str = "",
     reason: str = "",
+    step_back_reason: str = "",
     meeting: Meeting | None = None,
     public: bool | None = None,
     review_on: date | None = None,
     today: date | None = None,
 ) -> ActionUpdate:
-    """A dated update; moving the status tells the young people whose items it answers."""
+    """A dated update. Status and progress change only when given: a decision that
+    chooses neither is a note. An earlier status or less progress is a step back and needs
+    a reason. Every update tells the young people whose items the action answers; a step
+    back is told plainly as a change of plan, never as good news."""
     today = today or timezone.localdate()
     _check_progress(progress)
     _check_review_on(review_on, today)
@@ -292,6 +296,11 @@ def update_action(
         ):
             raise Refused(_("Say why it is not possible."), field="reason")
         changed = new_status != action.status
+        back = ActionStatus.is_back(action.status, new_status) or (
+            progress is not None and progress < action.progress
+        )
+        if back and not step_back_reason.strip():
+            raise Refused(_("This goes back from where it was. Say why."), field="step_back_reason")
         if we_did.strip():
             action.we_did = we_did.strip()
         if reason.strip():
@@ -299,8 +308,9 @@ def update_action(
         action.status = new_status
         if progress is not None:
             action.progress = progress
-        elif changed:
-            action.progress = DEFAULT_PROGRESS[new_status]
+        elif changed and not back:
+            # A chosen move forward shows at least the usual figure; it never lowers it.
+            action.progress = max(action.progress, DEFAULT_PROGRESS[new_status])
         if public is not None:
             action.public = public
         if review_on is not None:
@@ -312,11 +322,17 @@ def update_action(
             status=action.status,
             progress=action.progress,
             status_changed=changed,
+            step_back_reason=step_back_reason.strip() if back else "",
             meeting=meeting,
             by=by,
         )
-        if changed:
-            _tell_young_people(action, update)
+        if back:
+            what = "action_back"
+        elif changed:
+            what = "action"
+        else:
+            what = "action_update"
+        _tell_young_people(action, update, what=what)
         return update
 
 
@@ -329,12 +345,12 @@ def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
     return len(items)
 
 
-def _tell_young_people(action: Action, update: ActionUpdate) -> None:
-    """Each young person whose item the action answers, once per change (the update's key)."""
+def _tell_young_people(action: Action, update: ActionUpdate, *, what: str = "action") -> None:
+    """Each young person whose item the action answers, once per update (the update's key)."""
     batch = Batch()
     for item in action.items.select_related("topic", "author", "service"):
         key = f"action:{action.pk}:{update.pk}:{item.pk}"
-        tell_young_person(batch, item, what="action", key=key)
+        tell_young_person(batch, item, what=what, key=key)
     batch.queue()
 
 

@@ -59,7 +59,7 @@ def _action_page(
             initial={"service": action.service_id, "we_will": action.we_will},
             services=access.services_to_agree_for(user),
         ),
-        "update_form": ActionUpdateForm(initial={"status": action.status}),
+        "update_form": ActionUpdateForm(),
         "link_form": LinkItemsForm(),
         **forms_,
     }

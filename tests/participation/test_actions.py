@@ -157,15 +157,18 @@ def test_the_action_life_tells_linked_young_people_once_per_change(
     agreed = _action_notifications(action)
     assert sorted(n.recipient.username for n in agreed) == ["jade", "kai", "sam"]
 
-    # A progress note without a change of status tells nobody.
-    client.post(url, {"text": "Met the bus company", "status": "agreed", "progress": "20"})
-    assert len(_action_notifications(action)) == 3
+    # A progress note without a change of status is news too, told as an update.
+    client.post(url, {"text": "Met the bus company", "progress": "20"})
+    assert len(_action_notifications(action)) == 6
+    told = _told_of(action.updates.first())
+    assert len(told) == 3
+    assert {n.subject.split(" (")[0] for n in told} == {"There is an update on what is being done"}
 
     client.post(url, {"text": "New timetable drafted", "status": "in_progress"})
     action.refresh_from_db()
     assert action.status == ActionStatus.IN_PROGRESS
     assert action.progress == 50
-    assert len(_action_notifications(action)) == 6
+    assert len(_action_notifications(action)) == 9
 
     client.post(
         url, {"text": "Buses now on time", "status": "done", "we_did": "Changed the timetable"}
@@ -174,14 +177,89 @@ def test_the_action_life_tells_linked_young_people_once_per_change(
     assert action.status == ActionStatus.DONE
     assert action.progress == 100
     notes = _action_notifications(action)
-    assert len(notes) == 9
+    assert len(notes) == 12
     for person in (young_person, other_young_person, care_leaver):
-        assert sum(n.recipient_id == person.pk for n in notes) == 3
+        assert sum(n.recipient_id == person.pk for n in notes) == 4
     # Running the same change again is not new news.
     from participation.services import _tell_young_people
 
     _tell_young_people(action, action.updates.first())
-    assert len(_action_notifications(action)) == 9
+    assert len(_action_notifications(action)) == 12
+
+
+def _told_of(update: ActionUpdate) -> list[Notification]:
+    return list(
+        Notification.objects.filter(key__startswith=f"action:{update.action_id}:{update.pk}:")
+    )
+
+
+def _being_done_60(action: Action, by) -> None:
+    services.update_action(
+        action=action, by=by, text="Started", status=ActionStatus.IN_PROGRESS, progress=60
+    )
+
+
+def test_a_decision_that_chooses_nothing_leaves_status_and_progress_alone(
+    story, manager, participation_officer
+):
+    action = story["action"]
+    _being_done_60(action, manager)
+    meeting = services.create_meeting(
+        kind="review", title="Review", on=timezone.localdate(), by=participation_officer
+    )
+    response = client_for(participation_officer).post(
+        f"/council/actions/{action.pk}/update/",
+        {"meeting": meeting.pk, "text": "Still going well", "status": "", "progress": ""},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.progress) == (ActionStatus.IN_PROGRESS, 60)
+    decision = action.updates.first()
+    assert (decision.status, decision.progress, decision.step_back_reason) == (
+        ActionStatus.IN_PROGRESS,
+        60,
+        "",
+    )
+
+
+def test_the_decision_form_starts_at_no_change(story, participation_officer):
+    action = story["action"]
+    page = client_for(participation_officer).get(f"/council/actions/{action.pk}/").content.decode()
+    assert '<option value="" selected>No change</option>' in page
+
+
+def test_a_step_back_needs_a_reason_beside_the_field_and_saves_nothing(story, manager):
+    action = story["action"]
+    _being_done_60(action, manager)
+    before = len(_action_notifications(action))
+    client = client_for(manager)
+    url = f"/council/actions/{action.pk}/update/"
+    for step in ({"status": "agreed"}, {"progress": "30"}):
+        response = client.post(url, {"text": "Bus firm pulled out", **step})
+        assert response.status_code == 400
+        assert "This goes back from where it was. Say why." in response.content.decode()
+    action.refresh_from_db()
+    assert (action.status, action.progress) == (ActionStatus.IN_PROGRESS, 60)
+    assert len(_action_notifications(action)) == before
+
+
+def test_a_step_back_with_a_reason_shows_as_such_and_is_not_good_news(story, manager):
+    action = story["action"]
+    _being_done_60(action, manager)
+    before = len(_action_notifications(action))
+    response = client_for(manager).post(
+        f"/council/actions/{action.pk}/update/",
+        {"text": "Starting again", "status": "agreed", "step_back_reason": "The bus firm left"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    # The progress stays as it was unless someone chose another figure.
+    assert (action.status, action.progress) == (ActionStatus.AGREED, 60)
+    board = Client().get("/you-said-we-did/").content.decode()
+    assert "Step back" in board and "The bus firm left" in board
+    told = _told_of(action.updates.first())
+    assert len(_action_notifications(action)) == before + 3
+    assert {n.subject.split(" (")[0] for n in told} == {"A plan about what you said has changed"}
 
 
 def test_notification_emails_carry_no_words_and_no_names(story, manager, young_person):
