@@ -337,11 +337,20 @@ def update_action(
 
 
 def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
+    """Each young person whose item is newly linked to an agreed action is told, once
+    (a proposed action is not shown to young people, so it tells nobody yet)."""
     items = list(items)
     with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        already = set(action.items.values_list("pk", flat=True))
         action.items.add(*items)
+        batch = Batch()
         for item in items:
             _record(ChangeKind.ITEM_LINKED, by=by, action=action, item=item)
+            if item.pk not in already and action.status != ActionStatus.PROPOSED:
+                key = f"action-linked:{action.pk}:{item.pk}"
+                tell_young_person(batch, item, what="action_linked", key=key)
+        batch.queue()
     return len(items)
 
 

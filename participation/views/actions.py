@@ -84,7 +84,10 @@ def action_agree(request: SignedInRequest, pk: str) -> HttpResponse:
         except Refused as refused:
             refused.add_to(form)
         else:
-            messages.success(request, _("Action agreed. The young people it answers are told."))
+            if obj.items.exists():
+                messages.success(request, _("Action agreed. The young people it answers are told."))
+            else:
+                messages.success(request, _("Action agreed."))
             return redirect("participation:action", pk=obj.pk)
     return _action_page(request, obj, status=400, agree_form=form)
 

@@ -411,3 +411,36 @@ def test_actions_with_their_updates_show_the_latest_without_another_query(
         assert [a.latest_update().text for a in actions] == ["Met the bus company"]
         assert [a.service.name for a in actions] == ["Leaving Care Team"]
         assert [[t.name for t in a.themes.all()] for a in actions] == [[school]]
+
+
+def test_a_young_person_is_told_when_their_item_is_linked_even_if_not_shared(
+    participation_officer, item, young_person
+):
+    # Sam's item did not agree to share its words; Sam still hears something is being done.
+    action = _propose(participation_officer)
+    services.agree_action(
+        action=action,
+        by=participation_officer,
+        service=Service.objects.get(slug="leaving-care"),
+        we_will="Find flats near colleges",
+    )
+    services.link_items(action=action, items=[item], by=participation_officer)
+    told = list(Notification.objects.filter(key__startswith=f"action-linked:{action.pk}:"))
+    assert [n.recipient_id for n in told] == [item.author_id]
+    assert told[0].subject.startswith("Something is being done about what you said")
+    assert item.reference in told[0].subject
+    # Linking again is not new news.
+    services.link_items(action=action, items=[item], by=participation_officer)
+    assert Notification.objects.filter(key__startswith=f"action-linked:{action.pk}:").count() == 1
+
+
+def test_agreeing_says_young_people_are_told_only_when_some_are(participation_officer):
+    action = _propose(participation_officer)
+    response = client_for(participation_officer).post(
+        f"/council/actions/{action.pk}/agree/",
+        {"service": Service.objects.get(slug="leaving-care").pk, "we_will": "Find flats"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Action agreed." in page
+    assert "The young people it answers are told" not in page
