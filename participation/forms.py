@@ -147,6 +147,16 @@ class AgreeActionForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
 
 
+class DeclineActionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is not possible"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
+
+
 class ActionUpdateForm(forms.Form):
     text = forms.CharField(
         label=_("What happened"),

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Item, Topic
+from feedback.models import Item, Notification, Topic
 from feedback.months import months_after
 from feedback.notifications import Batch, site_link, tell_young_person
 from feedback.workdays import add_working_days
@@ -250,7 +250,31 @@ def agree_action(
             by=by,
         )
         _tell_young_people(action, update)
+        _tell_proposer(action, update)
         return action
+
+
+def decline_action(*, action: Action, by: User, reason: str) -> ActionUpdate:
+    """A proposal that cannot be done is declined with a reason the proposer is told of."""
+    if not reason.strip():
+        raise Refused(_("Say why it is not possible."), field="reason")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if action.status != ActionStatus.PROPOSED:
+            raise Refused(_("Only a proposal can be declined. Post progress instead."))
+        action.status = ActionStatus.NOT_POSSIBLE
+        action.not_possible_reason = reason.strip()
+        action.save()
+        update = ActionUpdate.objects.create(
+            action=action,
+            text=_("Declined: %(reason)s") % {"reason": action.not_possible_reason},
+            status=action.status,
+            progress=action.progress,
+            status_changed=True,
+            by=by,
+        )
+        _tell_proposer(action, update)
+        return update
 
 
 def update_action(
@@ -333,6 +357,7 @@ def update_action(
         else:
             what = "action_update"
         _tell_young_people(action, update, what=what)
+        _tell_proposer(action, update)
         return update
 
 
@@ -360,6 +385,28 @@ def _tell_young_people(action: Action, update: ActionUpdate, *, what: str = "act
     for item in action.items.select_related("topic", "author", "service"):
         key = f"action:{action.pk}:{update.pk}:{item.pk}"
         tell_young_person(batch, item, what=what, key=key)
+    batch.queue()
+
+
+def _tell_proposer(action: Action, update: ActionUpdate) -> None:
+    """The person who proposed the action hears in the portal of each decision on it
+    (not of their own). A reference and a link only."""
+    proposer = action.proposed_by
+    if proposer is None or proposer.pk == update.by_id:
+        return
+    batch = Batch()
+    batch.add(
+        key=f"proposal:{action.pk}:{update.pk}",
+        template="proposal-decision",
+        channel=Notification.Channel.PORTAL,
+        recipient=proposer,
+        context={
+            "number": action.pk,
+            "status": action.get_status_display(),
+            "link": site_link("participation:action", action.pk),
+            "site_url": settings.SITE_URL,
+        },
+    )
     batch.queue()
 
 

@@ -69,6 +69,7 @@ def _meeting_page(
         "questions": meeting.questions.select_related("service", "action"),
         "decisions": meeting.decisions.select_related("action"),
         "may_moderate": access.is_moderator(request.user),
+        "may_add_to_agenda": access.is_council_viewer(request.user),
         "agenda_form": AgendaItemForm(),
         "minutes_form": MinutesForm(
             initial={"minutes": meeting.minutes, "attendees": meeting.attendees}
@@ -85,7 +86,7 @@ def meeting(request: SignedInRequest, pk: str) -> HttpResponse:
     return _meeting_page(request, access.meeting_for(request.user, pk))
 
 
-@access.moderator_required
+@access.council_required  # council members add items to the agenda too
 @require_POST
 def meeting_agenda(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)

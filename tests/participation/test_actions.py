@@ -444,3 +444,52 @@ def test_agreeing_says_young_people_are_told_only_when_some_are(participation_of
     page = response.content.decode()
     assert "Action agreed." in page
     assert "The young people it answers are told" not in page
+
+
+def test_a_proposal_can_be_declined_with_a_reason_and_the_proposer_is_told(
+    council_member, participation_officer
+):
+    action = _propose(council_member)
+    client = client_for(participation_officer)
+    url = f"/council/actions/{action.pk}/decline/"
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert "Say why it is not possible." in response.content.decode()
+    response = client.post(url, {"reason": "The flats belong to another council"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.NOT_POSSIBLE
+    assert action.not_possible_reason == "The flats belong to another council"
+    told = Notification.objects.get(recipient=council_member, key__startswith="proposal:")
+    assert told.channel == Notification.Channel.PORTAL
+    assert told.subject == f"A decision on your proposal (action {action.pk}): Not possible"
+    assert "Flats are too far" not in told.body
+
+
+def test_the_proposer_is_told_of_every_decision_on_their_proposal(
+    council_member, participation_officer
+):
+    action = _propose(council_member)
+    services.agree_action(
+        action=action,
+        by=participation_officer,
+        service=Service.objects.get(slug="leaving-care"),
+        we_will="Find flats",
+    )
+    services.update_action(action=action, by=participation_officer, text="Met the landlord")
+    subjects = sorted(
+        Notification.objects.filter(recipient=council_member).values_list("subject", flat=True)
+    )
+    assert subjects == [f"A decision on your proposal (action {action.pk}): Agreed"] * 2
+
+
+def test_a_council_member_sees_their_own_proposals_with_the_latest_decision(
+    council_member, participation_officer
+):
+    mine = _propose(council_member)
+    services.decline_action(action=mine, by=participation_officer, reason="Not ours to change")
+    services.propose_action(you_said="Someone else's idea", by=participation_officer)
+    page = client_for(council_member).get("/council/actions/mine/").content.decode()
+    assert "Flats are too far" in page
+    assert "Not ours to change" in page
+    assert "Someone else&#x27;s idea" not in page and "Someone else's idea" not in page

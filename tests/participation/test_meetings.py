@@ -240,3 +240,14 @@ def test_meetings_for_lists_every_meeting_for_the_council_and_invited_ones_for_s
     }
     assert list(access.meetings_for(caseworker)) == [invited]
     assert list(access.meetings_for(other_caseworker)) == []
+
+
+def test_a_council_member_adds_an_item_to_the_agenda(council_member, participation_officer):
+    meeting = services.create_meeting(
+        kind="council", title="Council", on=date(2027, 3, 1), by=participation_officer
+    )
+    client = client_for(council_member)
+    assert "Add to agenda" in client.get(f"/council/meetings/{meeting.pk}/").content.decode()
+    response = client.post(f"/council/meetings/{meeting.pk}/agenda/", {"title": "Pocket money"})
+    assert response.status_code == 302
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["Pocket money"]
