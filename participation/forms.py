@@ -325,6 +325,12 @@ class MinutesForm(forms.Form):
         error_messages=SHORTER,
     )
 
+    def __init__(self, *args: Any, happened: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not happened:
+            # Nobody has come to a meeting that has not happened yet.
+            del self.fields["attendees"]
+
 
 class TakeoverQuestionForm(forms.Form):
     service = forms.ModelChoiceField(

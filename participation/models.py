@@ -381,8 +381,21 @@ class Meeting(models.Model):
     def is_board(self) -> bool:
         return self.kind == MeetingKind.CORPORATE_PARENTING
 
+    @property
+    def has_happened(self) -> bool:
+        return self.date <= timezone.localdate()
+
     def actions_for_review(self) -> ActionQuerySet:
-        return Action.objects.due_for_review(by=self.date).select_related("service", "lead")
+        """Actions whose review date has come by the meeting, and, at a review, every action
+        from an earlier takeover day not yet finished (proposed ones too, to decide on)."""
+        due = Q(pk__in=Action.objects.due_for_review(by=self.date).values("pk"))
+        if self.kind == MeetingKind.REVIEW:
+            due |= Q(
+                pk__in=Action.objects.live()
+                .filter(from_meeting__kind=MeetingKind.TAKEOVER, from_meeting__date__lt=self.date)
+                .values("pk")
+            )
+        return Action.objects.filter(due).select_related("service", "lead")
 
 
 class AgendaItem(models.Model):

@@ -207,6 +207,15 @@ def propose_action(
         return action
 
 
+def _default_review_on(action: Action, today: date) -> date:
+    takeover = action.from_meeting
+    if takeover is not None and takeover.is_takeover:
+        after_takeover = months_after(takeover.date, REVIEW_AFTER_MONTHS)
+        if after_takeover >= today:
+            return after_takeover
+    return months_after(today, REVIEW_AFTER_MONTHS)
+
+
 def agree_action(
     *,
     action: Action,
@@ -220,7 +229,9 @@ def agree_action(
     progress: int | None = None,
     today: date | None = None,
 ) -> Action:
-    """Proposed becomes agreed; the review is six months on unless another date is given."""
+    """Proposed becomes agreed; the review is six months on unless another date is given:
+    six months after the takeover day for an action from one's finding (while that date is
+    still ahead), so it comes up at the review that follows the takeover."""
     today = today or timezone.localdate()
     _check_review_on(review_on, today)
     _check_progress(progress)
@@ -234,7 +245,7 @@ def agree_action(
         action.lead = lead
         action.we_will = we_will.strip()
         action.due_on = due_on
-        action.review_on = review_on or months_after(today, REVIEW_AFTER_MONTHS)
+        action.review_on = review_on or _default_review_on(action, today)
         action.public = public
         action.status = ActionStatus.AGREED
         action.progress = progress if progress is not None else DEFAULT_PROGRESS[action.status]
