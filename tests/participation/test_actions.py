@@ -260,6 +260,8 @@ def test_a_step_back_with_a_reason_shows_as_such_and_is_not_good_news(story, man
     told = _told_of(action.updates.first())
     assert len(_action_notifications(action)) == before + 3
     assert {n.subject.split(" (")[0] for n in told} == {"A plan about what you said has changed"}
+    assert all("A plan about what you told us has changed" in n.body for n in told)
+    assert all("bus firm" not in n.body for n in told)  # the reason stays on the page
 
 
 def test_notification_emails_carry_no_words_and_no_names(story, manager, young_person):

@@ -294,6 +294,8 @@ def test_a_takeover_action_is_reviewed_six_months_after_the_takeover_day(partici
     assert agreed.review_on == date(2027, 5, 2)
     page = client_for(participation_officer).get(f"/council/meetings/{review.pk}/")
     assert "Nobody knew who to ask" in page.content.decode()
+    # The one not agreed yet is decided on its own page, not by a progress note.
+    assert "Not agreed yet: agree or decline it on its page." in page.content.decode()
 
 
 @pytest.mark.travel("2026-11-20 12:00Z")
