@@ -103,6 +103,11 @@ def actions_for(user: User) -> ActionQuerySet:
     return Action.objects.none()
 
 
+def proposals_of(user: User) -> ActionQuerySet:
+    """The actions this person proposed, newest first."""
+    return Action.objects.filter(proposed_by=user)
+
+
 def pk_of(raw: object) -> int:
     text = str(raw)
     if not (text.isascii() and text.isdigit() and len(text) < 10):

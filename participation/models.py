@@ -184,6 +184,18 @@ class ActionStatus(models.TextChoices):
     DONE = "done", _("Done")
     NOT_POSSIBLE = "not_possible", _("Not possible")
 
+    @classmethod
+    def is_back(cls, old: str, new: str) -> bool:
+        """Moving from `old` to `new` goes back along the way to done. "Not possible" is an
+        end, not a step on the way: leaving it for an earlier status goes back, reaching it
+        does not."""
+        way = [cls.PROPOSED, cls.AGREED, cls.IN_PROGRESS, cls.DONE]
+        if old == cls.NOT_POSSIBLE:
+            return new != cls.NOT_POSSIBLE
+        if new == cls.NOT_POSSIBLE:
+            return False
+        return way.index(cls(new)) < way.index(cls(old))
+
 
 # The progress an action shows when it reaches a status, unless staff set another.
 # Keyed by the status value: a model's status field holds a plain str.
@@ -309,6 +321,8 @@ class ActionUpdate(models.Model):
     progress = models.PositiveSmallIntegerField()
     # Set when the update moved the action's status: young people are told once per change.
     status_changed = models.BooleanField(default=False)
+    # Why the action went back (an earlier status or less progress); empty when it did not.
+    step_back_reason = models.TextField(_("why it went back"), max_length=1000, blank=True)
     meeting = models.ForeignKey(
         "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
     )
@@ -324,6 +338,10 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"update {self.pk} on action {self.action_id}"
+
+    @property
+    def is_step_back(self) -> bool:
+        return bool(self.step_back_reason)
 
 
 class MeetingKind(models.TextChoices):
@@ -380,8 +398,21 @@ class Meeting(models.Model):
     def is_board(self) -> bool:
         return self.kind == MeetingKind.CORPORATE_PARENTING
 
+    @property
+    def has_happened(self) -> bool:
+        return self.date <= timezone.localdate()
+
     def actions_for_review(self) -> ActionQuerySet:
-        return Action.objects.due_for_review(by=self.date).select_related("service", "lead")
+        """Actions whose review date has come by the meeting, and, at a review, every action
+        from an earlier takeover day not yet finished (proposed ones too, to decide on)."""
+        due = Q(pk__in=Action.objects.due_for_review(by=self.date).values("pk"))
+        if self.kind == MeetingKind.REVIEW:
+            due |= Q(
+                pk__in=Action.objects.live()
+                .filter(from_meeting__kind=MeetingKind.TAKEOVER, from_meeting__date__lt=self.date)
+                .values("pk")
+            )
+        return Action.objects.filter(due).select_related("service", "lead")
 
 
 class AgendaItem(models.Model):
