@@ -676,6 +676,7 @@ class EventKind(models.TextChoices):
     HELD = "held", _("Held: sent while over the sending limit")
     DECISION = "decision", _("Safeguarding decision")
     READ = "read", _("Read by the team")
+    STOPPED_SHARING = "stopped_sharing", _("Stopped sharing the words")
 
 
 class Visibility(models.TextChoices):

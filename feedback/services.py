@@ -132,6 +132,19 @@ def withdraw(*, item: Item, by: User | None) -> Item:
     return item
 
 
+def stop_sharing(*, item: Item, by: User | None) -> Item:
+    """The young person takes back their consent: from now on no quote from it is shown
+    anywhere (participation reads consent_to_share on every quote it shows)."""
+    with transaction.atomic():
+        item = _locked(item)
+        if not item.consent_to_share:
+            raise Refused(_("Your words are not being shared."))
+        item.consent_to_share = False
+        item.save(update_fields=["consent_to_share", "updated_at"])
+        Event.record(item, EventKind.STOPPED_SHARING, actor=_as_young_person(item, by))
+    return item
+
+
 def answer_sorted(*, item: Item, by: User | None, sorted_: bool) -> Item:
     """The young person's answer to "Did this sort it?" once staff have responded."""
     with transaction.atomic():

@@ -16,6 +16,11 @@ urlpatterns = [
     path("postcards/<str:reference>/", views.item_detail, name="item"),
     path("postcards/<str:reference>/reply/", views.item_reply, name="item_reply"),
     path("postcards/<str:reference>/withdraw/", views.item_withdraw, name="item_withdraw"),
+    path(
+        "postcards/<str:reference>/stop-sharing/",
+        views.item_stop_sharing,
+        name="item_stop_sharing",
+    ),
     path("postcards/<str:reference>/sorted/", views.item_sorted, name="item_sorted"),
     path("postcards/<str:reference>/next-stage/", views.item_next_stage, name="item_next_stage"),
     path("track/", views.track, name="track"),

@@ -169,6 +169,16 @@ def item_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+def item_stop_sharing(request: HttpRequest, reference: str) -> HttpResponse:
+    item = access.item_for_young_person(request, reference)
+    try:
+        services.stop_sharing(item=item, by=_acting(request))
+    except Refused as refused:
+        return _refused(request, item, str(refused))
+    return _done(request, item, _("Your words are not shared now. The council cannot read them."))
+
+
+@require_POST
 def item_sorted(request: HttpRequest, reference: str) -> HttpResponse:
     item = access.item_for_young_person(request, reference)
     form = SortedForm(request.POST)

@@ -21,7 +21,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from feedback import access as feedback_access
 from feedback.models import Item, ItemQuerySet
-from participation.models import Action, ActionQuerySet, Excerpt, Meeting, MeetingQuerySet, Theme
+from participation.models import (
+    Action,
+    ActionQuerySet,
+    Excerpt,
+    ExcerptQuerySet,
+    Meeting,
+    MeetingQuerySet,
+    Theme,
+)
 from portal.models import Service, ServiceQuerySet, User
 from portal.permissions import second_factor_gate
 
@@ -93,6 +101,11 @@ def actions_for(user: User) -> ActionQuerySet:
     if is_staff(user):
         return Action.objects.filter(Q(service_id__in=user.service_ids) | Q(lead=user))
     return Action.objects.none()
+
+
+def proposals_of(user: User) -> ActionQuerySet:
+    """The actions this person proposed, newest first."""
+    return Action.objects.filter(proposed_by=user)
 
 
 def pk_of(raw: object) -> int:
@@ -176,7 +189,20 @@ def excerpt_for(user: User, pk: object) -> Excerpt:
     if not is_moderator(user):
         raise Http404
     try:
-        return Excerpt.objects.approved().get(pk=pk_of(pk))
+        return Excerpt.objects.live().filter(approved_by__isnull=False).get(pk=pk_of(pk))
+    except Excerpt.DoesNotExist:
+        raise Http404 from None
+
+
+def excerpts_awaiting_second(user: User) -> ExcerptQuerySet:
+    if not is_moderator(user):
+        return Excerpt.objects.none()
+    return Excerpt.objects.awaiting_second()
+
+
+def excerpt_awaiting_second(user: User, pk: object) -> Excerpt:
+    try:
+        return excerpts_awaiting_second(user).get(pk=pk_of(pk))
     except Excerpt.DoesNotExist:
         raise Http404 from None
 

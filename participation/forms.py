@@ -147,6 +147,16 @@ class AgreeActionForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
 
 
+class DeclineActionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is not possible"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
+
+
 class ActionUpdateForm(forms.Form):
     text = forms.CharField(
         label=_("What happened"),
@@ -155,23 +165,28 @@ class ActionUpdateForm(forms.Form):
         required=False,
         error_messages=SHORTER,
     )
+    # Empty means no change: a decision moves an action only when someone chooses to.
     status = forms.ChoiceField(
         error_messages=choose(_("Choose one of the statuses shown.")),
         label=_("Status"),
+        required=False,
         choices=[
-            (s.value, s.label)
-            for s in (
-                ActionStatus.AGREED,
-                ActionStatus.IN_PROGRESS,
-                ActionStatus.DONE,
-                ActionStatus.NOT_POSSIBLE,
-            )
+            ("", _("No change")),
+            *(
+                (s.value, s.label)
+                for s in (
+                    ActionStatus.AGREED,
+                    ActionStatus.IN_PROGRESS,
+                    ActionStatus.DONE,
+                    ActionStatus.NOT_POSSIBLE,
+                )
+            ),
         ],
     )
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         required=False,
-        help_text=_("Leave empty to use the usual figure."),
+        help_text=_("Leave empty for no change."),
         error_messages=NUMBER,
     )
     we_did = forms.CharField(
@@ -183,6 +198,14 @@ class ActionUpdateForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Why it is not possible"),
+        max_length=1000,
+        widget=TEXTAREA,
+        required=False,
+        error_messages=SHORTER,
+    )
+    step_back_reason = forms.CharField(
+        label=_("Why it goes back"),
+        help_text=_("Only if you choose an earlier status or less progress."),
         max_length=1000,
         widget=TEXTAREA,
         required=False,
@@ -301,6 +324,12 @@ class MinutesForm(forms.Form):
         required=False,
         error_messages=SHORTER,
     )
+
+    def __init__(self, *args: Any, happened: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not happened:
+            # Nobody has come to a meeting that has not happened yet.
+            del self.fields["attendees"]
 
 
 class TakeoverQuestionForm(forms.Form):

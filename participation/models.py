@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Item, Topic
+from feedback.models import Item, Status, Topic
 from portal.models import Service
 
 # A review six months on, as councils' "You Said, We Did" reviews usually are.
@@ -120,8 +120,20 @@ class ItemTheme(models.Model):
 
 
 class ExcerptQuerySet(models.QuerySet["Excerpt"]):
+    def live(self) -> ExcerptQuerySet:
+        """Not withdrawn, from an item whose author still agrees to share and has not
+        withdrawn it: the moment either changes, every quote from it leaves every page."""
+        return self.filter(withdrawn_at__isnull=True, item__consent_to_share=True).exclude(
+            item__status=Status.WITHDRAWN
+        )
+
     def approved(self) -> ExcerptQuerySet:
-        return self.filter(approved_at__isnull=False, withdrawn_at__isnull=True)
+        """Fully approved and live: the only excerpts the council, packs and board read."""
+        return self.live().filter(approved_at__isnull=False)
+
+    def awaiting_second(self) -> ExcerptQuerySet:
+        """Approved once, but with marks left in, so waiting for a second moderator."""
+        return self.live().filter(approved_at__isnull=True, approved_by__isnull=False)
 
     def received_between(self, start: object, end: object) -> ExcerptQuerySet:
         return self.filter(item__created_at__gte=start, item__created_at__lt=end)
@@ -146,7 +158,12 @@ class Excerpt(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Set when fully approved: by one moderator when nothing in the words is marked,
+    # else when a second, different moderator approves too (second_approved_by).
     approved_at = models.DateTimeField(null=True, blank=True)
+    second_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     objects = ExcerptQuerySet.as_manager()
@@ -166,6 +183,18 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Being done")
     DONE = "done", _("Done")
     NOT_POSSIBLE = "not_possible", _("Not possible")
+
+    @classmethod
+    def is_back(cls, old: str, new: str) -> bool:
+        """Moving from `old` to `new` goes back along the way to done. "Not possible" is an
+        end, not a step on the way: leaving it for an earlier status goes back, reaching it
+        does not."""
+        way = [cls.PROPOSED, cls.AGREED, cls.IN_PROGRESS, cls.DONE]
+        if old == cls.NOT_POSSIBLE:
+            return new != cls.NOT_POSSIBLE
+        if new == cls.NOT_POSSIBLE:
+            return False
+        return way.index(cls(new)) < way.index(cls(old))
 
 
 # The progress an action shows when it reaches a status, unless staff set another.
@@ -292,6 +321,8 @@ class ActionUpdate(models.Model):
     progress = models.PositiveSmallIntegerField()
     # Set when the update moved the action's status: young people are told once per change.
     status_changed = models.BooleanField(default=False)
+    # Why the action went back (an earlier status or less progress); empty when it did not.
+    step_back_reason = models.TextField(_("why it went back"), max_length=1000, blank=True)
     meeting = models.ForeignKey(
         "Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
     )
@@ -307,6 +338,10 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"update {self.pk} on action {self.action_id}"
+
+    @property
+    def is_step_back(self) -> bool:
+        return bool(self.step_back_reason)
 
 
 class MeetingKind(models.TextChoices):
@@ -363,8 +398,21 @@ class Meeting(models.Model):
     def is_board(self) -> bool:
         return self.kind == MeetingKind.CORPORATE_PARENTING
 
+    @property
+    def has_happened(self) -> bool:
+        return self.date <= timezone.localdate()
+
     def actions_for_review(self) -> ActionQuerySet:
-        return Action.objects.due_for_review(by=self.date).select_related("service", "lead")
+        """Actions whose review date has come by the meeting, and, at a review, every action
+        from an earlier takeover day not yet finished (proposed ones too, to decide on)."""
+        due = Q(pk__in=Action.objects.due_for_review(by=self.date).values("pk"))
+        if self.kind == MeetingKind.REVIEW:
+            due |= Q(
+                pk__in=Action.objects.live()
+                .filter(from_meeting__kind=MeetingKind.TAKEOVER, from_meeting__date__lt=self.date)
+                .values("pk")
+            )
+        return Action.objects.filter(due).select_related("service", "lead")
 
 
 class AgendaItem(models.Model):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from feedback.models import Item, Route, Topic
 from feedback.routing import choose_route
+from feedback.workdays import add_working_days
 from participation import rollup, services
 from participation.models import ActionStatus, Meeting, MeetingKind, Theme
 from portal import mfa
@@ -144,7 +145,8 @@ def seed_participation(*, password: str, totp_secret: str, today: date | None = 
             by=alex,
         )
         flats.items.add(*[i for i in items if i.topic.slug == "housing"])
-        with_review = today + timedelta(days=21)
+        # Meetings fall on working days (about three and five weeks on).
+        with_review = add_working_days(today, 15)
         services.agree_action(
             action=flats,
             by=pat,
@@ -172,14 +174,12 @@ def seed_participation(*, password: str, totp_secret: str, today: date | None = 
             kind=MeetingKind.REVIEW,
             title=REVIEW_TITLE,
             on=with_review,
-            attendees="5 council members, Head of Leaving Care, participation officer",
             by=pat,
         )
         services.create_meeting(
             kind=MeetingKind.CORPORATE_PARENTING,
             title="Corporate Parenting Board",
-            on=today + timedelta(days=35),
-            attendees="Lead member for children, Director of Children's Services, 3 council members",
+            on=add_working_days(today, 25),
             by=pat,
         )
         rollup.refresh(today=today)

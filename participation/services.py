@@ -18,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback.models import Item, Topic
+from feedback.models import Item, Notification, Status, Topic
 from feedback.months import months_after
 from feedback.notifications import Batch, site_link, tell_young_person
 from feedback.workdays import add_working_days
+from participation import marks
 from participation.models import (
     DEFAULT_PROGRESS,
     REVIEW_AFTER_MONTHS,
@@ -142,23 +143,68 @@ def _names_in(item: Item) -> list[str]:
     return [n for n in names if len(n) > 1]
 
 
+def known_names() -> list[tuple[str, str]]:
+    """The portal's own names a quote must not carry: its services."""
+    return [(name, "service") for name in Service.objects.values_list("name", flat=True)]
+
+
+def marks_in(text: str, known: list[tuple[str, str]] | None = None) -> list[marks.Mark]:
+    """What could identify anyone in these words (never logged)."""
+    return marks.find(text, known=known_names() if known is None else known)
+
+
+def marked(
+    text: str, known: list[tuple[str, str]] | None = None
+) -> list[tuple[str, marks.Mark | None]]:
+    """The words in plain and marked pieces, for a moderation page to highlight."""
+    return marks.pieces(text, marks_in(text, known))
+
+
 def approve_excerpt(*, item: Item, text: str, by: User, theme: Theme | None = None) -> Excerpt:
-    """Refused for an item without consent, or when the text still carries the author's name."""
+    """Refused for an item without consent, or when the text still carries the author's name.
+
+    Words with nothing marked are approved at once. Words with a mark left in (a
+    teacher's name, a school, a phone number) wait for a second, different moderator
+    (approve_excerpt_again); taking the marked words out lets one moderator approve.
+    """
     text = text.strip()
-    if not item.consent_to_share:
-        raise Refused(
-            _("The young person did not agree to share these words. It cannot be used."),
-            field="text",
-        )
-    if not text:
-        raise Refused(_("Write the words to share, with names and places taken out."), field="text")
-    for name in _names_in(item):
-        if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
-            raise Refused(_("Take out the young person's name before approving."), field="text")
+    fully = not marks_in(text)
     with transaction.atomic():
+        # Read consent under a lock: a young person stopping sharing just now wins.
+        item = Item.objects.select_for_update(of=("self",)).select_related("author").get(pk=item.pk)
+        if not item.consent_to_share or item.status == Status.WITHDRAWN:
+            raise Refused(
+                _("The young person did not agree to share these words. It cannot be used."),
+                field="text",
+            )
+        if not text:
+            raise Refused(
+                _("Write the words to share, with names and places taken out."), field="text"
+            )
+        for name in _names_in(item):
+            if re.search(rf"\b{re.escape(name)}\b", text, re.IGNORECASE):
+                raise Refused(_("Take out the young person's name before approving."), field="text")
         return Excerpt.objects.create(
-            item=item, text=text, theme=theme, approved_by=by, approved_at=timezone.now()
+            item=item,
+            text=text,
+            theme=theme,
+            approved_by=by,
+            approved_at=timezone.now() if fully else None,
         )
+
+
+def approve_excerpt_again(*, excerpt: Excerpt, by: User) -> Excerpt:
+    """The second approval of words with marks left in; never by the first moderator."""
+    with transaction.atomic():
+        excerpt = Excerpt.objects.select_for_update().get(pk=excerpt.pk)
+        if excerpt.approved_at is not None or excerpt.withdrawn_at is not None:
+            raise Refused(_("This excerpt is not waiting for a second approval."))
+        if excerpt.approved_by_id == by.pk:
+            raise Refused(_("Another moderator must approve it. You approved it first."))
+        excerpt.second_approved_by = by
+        excerpt.approved_at = timezone.now()
+        excerpt.save(update_fields=["second_approved_by", "approved_at"])
+        return excerpt
 
 
 def withdraw_excerpt(*, excerpt: Excerpt, by: User) -> None:
@@ -207,6 +253,15 @@ def propose_action(
         return action
 
 
+def _default_review_on(action: Action, today: date) -> date:
+    takeover = action.from_meeting
+    if takeover is not None and takeover.is_takeover:
+        after_takeover = months_after(takeover.date, REVIEW_AFTER_MONTHS)
+        if after_takeover >= today:
+            return after_takeover
+    return months_after(today, REVIEW_AFTER_MONTHS)
+
+
 def agree_action(
     *,
     action: Action,
@@ -220,7 +275,9 @@ def agree_action(
     progress: int | None = None,
     today: date | None = None,
 ) -> Action:
-    """Proposed becomes agreed; the review is six months on unless another date is given."""
+    """Proposed becomes agreed; the review is six months on unless another date is given:
+    six months after the takeover day for an action from one's finding (while that date is
+    still ahead), so it comes up at the review that follows the takeover."""
     today = today or timezone.localdate()
     _check_review_on(review_on, today)
     _check_progress(progress)
@@ -234,7 +291,7 @@ def agree_action(
         action.lead = lead
         action.we_will = we_will.strip()
         action.due_on = due_on
-        action.review_on = review_on or months_after(today, REVIEW_AFTER_MONTHS)
+        action.review_on = review_on or _default_review_on(action, today)
         action.public = public
         action.status = ActionStatus.AGREED
         action.progress = progress if progress is not None else DEFAULT_PROGRESS[action.status]
@@ -250,7 +307,31 @@ def agree_action(
             by=by,
         )
         _tell_young_people(action, update)
+        _tell_proposer(action, update)
         return action
+
+
+def decline_action(*, action: Action, by: User, reason: str) -> ActionUpdate:
+    """A proposal that cannot be done is declined with a reason the proposer is told of."""
+    if not reason.strip():
+        raise Refused(_("Say why it is not possible."), field="reason")
+    with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        if action.status != ActionStatus.PROPOSED:
+            raise Refused(_("Only a proposal can be declined. Post progress instead."))
+        action.status = ActionStatus.NOT_POSSIBLE
+        action.not_possible_reason = reason.strip()
+        action.save()
+        update = ActionUpdate.objects.create(
+            action=action,
+            text=_("Declined: %(reason)s") % {"reason": action.not_possible_reason},
+            status=action.status,
+            progress=action.progress,
+            status_changed=True,
+            by=by,
+        )
+        _tell_proposer(action, update)
+        return update
 
 
 def update_action(
@@ -262,12 +343,16 @@ def update_action(
     progress: int | None = None,
     we_did: str = "",
     reason: str = "",
+    step_back_reason: str = "",
     meeting: Meeting | None = None,
     public: bool | None = None,
     review_on: date | None = None,
     today: date | None = None,
 ) -> ActionUpdate:
-    """A dated update; moving the status tells the young people whose items it answers."""
+    """A dated update. Status and progress change only when given: a decision that
+    chooses neither is a note. An earlier status or less progress is a step back and needs
+    a reason. Every update tells the young people whose items the action answers; a step
+    back is told plainly as a change of plan, never as good news."""
     today = today or timezone.localdate()
     _check_progress(progress)
     _check_review_on(review_on, today)
@@ -292,6 +377,11 @@ def update_action(
         ):
             raise Refused(_("Say why it is not possible."), field="reason")
         changed = new_status != action.status
+        back = ActionStatus.is_back(action.status, new_status) or (
+            progress is not None and progress < action.progress
+        )
+        if back and not step_back_reason.strip():
+            raise Refused(_("This goes back from where it was. Say why."), field="step_back_reason")
         if we_did.strip():
             action.we_did = we_did.strip()
         if reason.strip():
@@ -299,8 +389,9 @@ def update_action(
         action.status = new_status
         if progress is not None:
             action.progress = progress
-        elif changed:
-            action.progress = DEFAULT_PROGRESS[new_status]
+        elif changed and not back:
+            # A chosen move forward shows at least the usual figure; it never lowers it.
+            action.progress = max(action.progress, DEFAULT_PROGRESS[new_status])
         if public is not None:
             action.public = public
         if review_on is not None:
@@ -312,29 +403,67 @@ def update_action(
             status=action.status,
             progress=action.progress,
             status_changed=changed,
+            step_back_reason=step_back_reason.strip() if back else "",
             meeting=meeting,
             by=by,
         )
-        if changed:
-            _tell_young_people(action, update)
+        if back:
+            what = "action_back"
+        elif changed:
+            what = "action"
+        else:
+            what = "action_update"
+        _tell_young_people(action, update, what=what)
+        _tell_proposer(action, update)
         return update
 
 
 def link_items(*, action: Action, items: Iterable[Item], by: User) -> int:
+    """Each young person whose item is newly linked to an agreed action is told, once
+    (a proposed action is not shown to young people, so it tells nobody yet)."""
     items = list(items)
     with transaction.atomic():
+        action = Action.objects.select_for_update().get(pk=action.pk)
+        already = set(action.items.values_list("pk", flat=True))
         action.items.add(*items)
+        batch = Batch()
         for item in items:
             _record(ChangeKind.ITEM_LINKED, by=by, action=action, item=item)
+            if item.pk not in already and action.status != ActionStatus.PROPOSED:
+                key = f"action-linked:{action.pk}:{item.pk}"
+                tell_young_person(batch, item, what="action_linked", key=key)
+        batch.queue()
     return len(items)
 
 
-def _tell_young_people(action: Action, update: ActionUpdate) -> None:
-    """Each young person whose item the action answers, once per change (the update's key)."""
+def _tell_young_people(action: Action, update: ActionUpdate, *, what: str = "action") -> None:
+    """Each young person whose item the action answers, once per update (the update's key)."""
     batch = Batch()
     for item in action.items.select_related("topic", "author", "service"):
         key = f"action:{action.pk}:{update.pk}:{item.pk}"
-        tell_young_person(batch, item, what="action", key=key)
+        tell_young_person(batch, item, what=what, key=key)
+    batch.queue()
+
+
+def _tell_proposer(action: Action, update: ActionUpdate) -> None:
+    """The person who proposed the action hears in the portal of each decision on it
+    (not of their own). A reference and a link only."""
+    proposer = action.proposed_by
+    if proposer is None or proposer.pk == update.by_id:
+        return
+    batch = Batch()
+    batch.add(
+        key=f"proposal:{action.pk}:{update.pk}",
+        template="proposal-decision",
+        channel=Notification.Channel.PORTAL,
+        recipient=proposer,
+        context={
+            "number": action.pk,
+            "status": action.get_status_display(),
+            "link": site_link("participation:action", action.pk),
+            "site_url": settings.SITE_URL,
+        },
+    )
     batch.queue()
 
 

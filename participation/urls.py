@@ -23,6 +23,11 @@ urlpatterns = [
     path("council/moderation/", moderation.moderation, name="moderation"),
     path("council/moderation/<str:reference>/", moderation.excerpt_new, name="excerpt_new"),
     path(
+        "council/excerpts/<str:pk>/approve/",
+        moderation.excerpt_approve_again,
+        name="excerpt_approve_again",
+    ),
+    path(
         "council/excerpts/<str:pk>/withdraw/", moderation.excerpt_withdraw, name="excerpt_withdraw"
     ),
     path("council/items/<str:reference>/themes/", items.item_tag, name="item_tag"),
@@ -39,8 +44,10 @@ urlpatterns = [
     ),
     path("council/actions/", actions.actions, name="actions"),
     path("council/actions/new/", actions.action_propose, name="action_propose"),
+    path("council/actions/mine/", actions.my_proposals, name="my_proposals"),
     path("council/actions/<str:pk>/", actions.action, name="action"),
     path("council/actions/<str:pk>/agree/", actions.action_agree, name="action_agree"),
+    path("council/actions/<str:pk>/decline/", actions.action_decline, name="action_decline"),
     path("council/actions/<str:pk>/update/", actions.action_update, name="action_update"),
     path("council/actions/<str:pk>/link/", actions.action_link, name="action_link"),
     path("council/meetings/", meetings.meetings, name="meetings"),

@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from participation import access, services
-from participation.forms import ActionUpdateForm, AgreeActionForm, LinkItemsForm, ProposeActionForm
+from participation.forms import (
+    ActionUpdateForm,
+    AgreeActionForm,
+    DeclineActionForm,
+    LinkItemsForm,
+    ProposeActionForm,
+)
 from participation.models import Action, ActionStatus
 from portal.permissions import SignedInRequest
 from portal.refusals import Refused
@@ -20,7 +26,14 @@ from portal.refusals import Refused
 @access.actions_required
 def actions(request: SignedInRequest) -> HttpResponse:
     rows = access.actions_for(request.user).with_updates()
-    return render(request, "participation/actions.html", {"actions": rows})
+    context = {"actions": rows, "may_propose": access.is_council_viewer(request.user)}
+    return render(request, "participation/actions.html", context)
+
+
+@access.council_required
+def my_proposals(request: SignedInRequest) -> HttpResponse:
+    rows = access.proposals_of(request.user).with_updates()
+    return render(request, "participation/my_proposals.html", {"actions": rows})
 
 
 @access.council_required
@@ -59,7 +72,8 @@ def _action_page(
             initial={"service": action.service_id, "we_will": action.we_will},
             services=access.services_to_agree_for(user),
         ),
-        "update_form": ActionUpdateForm(initial={"status": action.status}),
+        "decline_form": DeclineActionForm(),
+        "update_form": ActionUpdateForm(),
         "link_form": LinkItemsForm(),
         **forms_,
     }
@@ -84,9 +98,30 @@ def action_agree(request: SignedInRequest, pk: str) -> HttpResponse:
         except Refused as refused:
             refused.add_to(form)
         else:
-            messages.success(request, _("Action agreed. The young people it answers are told."))
+            if obj.items.exists():
+                messages.success(request, _("Action agreed. The young people it answers are told."))
+            else:
+                messages.success(request, _("Action agreed."))
             return redirect("participation:action", pk=obj.pk)
     return _action_page(request, obj, status=400, agree_form=form)
+
+
+@access.actions_required
+@require_POST
+def action_decline(request: SignedInRequest, pk: str) -> HttpResponse:
+    obj = access.action_for(request.user, pk)
+    if not access.may_agree(request.user, obj):
+        raise Http404
+    form = DeclineActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decline_action(action=obj, by=request.user, **form.cleaned_data)
+        except Refused as refused:
+            refused.add_to(form)
+        else:
+            messages.success(request, _("Proposal declined. The person who proposed it is told."))
+            return redirect("participation:action", pk=obj.pk)
+    return _action_page(request, obj, status=400, decline_form=form)
 
 
 @access.actions_required

@@ -69,9 +69,11 @@ def _meeting_page(
         "questions": meeting.questions.select_related("service", "action"),
         "decisions": meeting.decisions.select_related("action"),
         "may_moderate": access.is_moderator(request.user),
+        "may_add_to_agenda": access.is_council_viewer(request.user),
         "agenda_form": AgendaItemForm(),
         "minutes_form": MinutesForm(
-            initial={"minutes": meeting.minutes, "attendees": meeting.attendees}
+            initial={"minutes": meeting.minutes, "attendees": meeting.attendees},
+            happened=meeting.has_happened,
         ),
         "question_form": TakeoverQuestionForm(),
         "update_form": ActionUpdateForm(),
@@ -85,7 +87,7 @@ def meeting(request: SignedInRequest, pk: str) -> HttpResponse:
     return _meeting_page(request, access.meeting_for(request.user, pk))
 
 
-@access.moderator_required
+@access.council_required  # council members add items to the agenda too
 @require_POST
 def meeting_agenda(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
@@ -104,14 +106,14 @@ def meeting_agenda(request: SignedInRequest, pk: str) -> HttpResponse:
 @require_POST
 def meeting_minutes(request: SignedInRequest, pk: str) -> HttpResponse:
     obj = access.meeting_for(request.user, pk)
-    form = MinutesForm(request.POST)
+    form = MinutesForm(request.POST, happened=obj.has_happened)
     if not form.is_valid():
         return _meeting_page(request, obj, status=400, minutes_form=form)
     services.record_minutes(
         meeting=obj,
         by=request.user,
         minutes=form.cleaned_data["minutes"],
-        attendees=form.cleaned_data["attendees"],
+        attendees=form.cleaned_data.get("attendees", obj.attendees),
     )
     messages.success(request, _("Minutes saved."))
     return redirect("participation:meeting", pk=obj.pk)

@@ -19,18 +19,21 @@ MODERATION_PAGE = 30
 
 @access.moderator_required
 def moderation(request: SignedInRequest) -> HttpResponse:
-    items = (
+    items = list(
         access.items_for_moderation(request.user)
-        .exclude(excerpts__approved_at__isnull=False)
+        .exclude(excerpts__in=Excerpt.objects.live().filter(approved_by__isnull=False))
         .select_related("topic")
         .prefetch_related("theme_tags__theme")
         .order_by("-created_at")[:MODERATION_PAGE]
     )
+    waiting = list(access.excerpts_awaiting_second(request.user).select_related("theme", "item"))
+    known = services.known_names()
     return render(
         request,
         "participation/moderation.html",
         {
-            "items": items,
+            "items": [(item, services.marked(item.words, known)) for item in items],
+            "waiting": [(excerpt, services.marked(excerpt.text, known)) for excerpt in waiting],
             "tag_form": TagForm(),
             "excerpts": Excerpt.objects.approved().select_related("theme", "item")[:50],
         },
@@ -42,11 +45,12 @@ def excerpt_new(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_moderation(request.user, reference)
     if request.method != "POST":
         form = ExcerptForm(initial={"text": ""})
-        return render(request, "participation/excerpt_new.html", {"item": item, "form": form})
+        context = {"item": item, "form": form, "marked": services.marked(item.words)}
+        return render(request, "participation/excerpt_new.html", context)
     form = ExcerptForm(request.POST)
     if form.is_valid():
         try:
-            services.approve_excerpt(
+            excerpt = services.approve_excerpt(
                 item=item,
                 text=form.cleaned_data["text"],
                 theme=form.cleaned_data["theme"],
@@ -55,9 +59,18 @@ def excerpt_new(request: SignedInRequest, reference: str) -> HttpResponse:
         except Refused as refused:
             refused.add_to(form)
         else:
-            messages.success(request, _("Excerpt approved. The council can read it now."))
+            if excerpt.approved_at:
+                messages.success(request, _("Excerpt approved. The council can read it now."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Something in these words could show who someone is. "
+                        "Another moderator must approve it before the council sees it."
+                    ),
+                )
             return redirect("participation:moderation")
-    context = {"item": item, "form": form}
+    context = {"item": item, "form": form, "marked": services.marked(item.words)}
     return render(request, "participation/excerpt_new.html", context, status=400)
 
 
@@ -67,4 +80,17 @@ def excerpt_withdraw(request: SignedInRequest, pk: str) -> HttpResponse:
     excerpt = access.excerpt_for(request.user, pk)
     services.withdraw_excerpt(excerpt=excerpt, by=request.user)
     messages.success(request, _("Excerpt withdrawn. The council can no longer read it."))
+    return redirect("participation:moderation")
+
+
+@access.moderator_required
+@require_POST
+def excerpt_approve_again(request: SignedInRequest, pk: str) -> HttpResponse:
+    excerpt = access.excerpt_awaiting_second(request.user, pk)
+    try:
+        services.approve_excerpt_again(excerpt=excerpt, by=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Excerpt approved. The council can read it now."))
     return redirect("participation:moderation")

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from participation import access, figures
-from participation.models import Action, ActionStatus, Excerpt, Meeting
+from participation.models import Action, ActionStatus, ActionUpdate, Excerpt, Meeting
 from participation.views.dashboard import charts, quotes
 from portal.exports import csv_download
 from portal.permissions import SignedInRequest
@@ -52,8 +52,16 @@ def _action_row(action: Action) -> list[str]:
         action.get_status_display(),
         str(action.progress),
         action.review_on.isoformat() if action.review_on else "",
-        latest.text if latest else "",
+        _latest_words(latest),
     ]
+
+
+def _latest_words(latest: ActionUpdate | None) -> str:
+    if latest is None:
+        return ""
+    if latest.is_step_back:
+        return f"{_('Step back')}: {latest.step_back_reason}. {latest.text}"
+    return latest.text
 
 
 @access.council_required

@@ -48,3 +48,25 @@ def test_the_public_board_renders_for_a_signed_out_visitor(page: Page, axe, stor
     page.goto("/you-said-we-did/")
     expect(page.get_by_text("Buses to school are late")).to_be_visible()
     axe(page, "the public board")
+
+
+def test_a_moderator_sees_what_could_identify_someone_highlighted(
+    page: Page, axe, story, participation_officer
+) -> None:
+    sign_in(page, "pat", second_factor=True)
+    page.goto(f"/council/moderation/{story['kai_item'].reference}/")
+    expect(page.locator("mark.identifying")).to_have_count(0)  # "Kai" starts the sentence
+    page.goto(f"/council/moderation/{story['jade_item'].reference}/")
+    expect(page.locator("mark.identifying", has_text="Oakfield School")).to_contain_text("school")
+    axe(page, "writing an excerpt with marks")
+
+
+def test_a_young_person_stops_sharing_their_words(page: Page, axe, story, young_person) -> None:
+    sign_in(page, "jade")
+    page.goto(f"/postcards/{story['jade_item'].reference}/")
+    page.get_by_text("Stop sharing my words").first.click()
+    axe(page, "the young person's item with stop sharing open")
+    page.get_by_role("button", name="Stop sharing my words").click()
+    expect(page.get_by_text("Your words are not shared now.")).to_be_visible()
+    story["jade_item"].refresh_from_db()
+    assert story["jade_item"].consent_to_share is False

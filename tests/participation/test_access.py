@@ -170,16 +170,23 @@ def test_only_moderators_plan_meetings(council_member):
     assert not Meeting.objects.exists()
 
 
-def _posts(story: dict, meeting: Meeting) -> list[tuple[str, dict]]:
+def _posts(story: dict, meeting: Meeting, persona: str = "") -> list[tuple[str, dict]]:
     action, theme = story["action"], theme_of("school")
     question = "1"
+    # Council members add to a meeting's agenda (tests/participation/test_meetings.py).
+    agenda = (
+        []
+        if persona == "council_member"
+        else [(f"/council/meetings/{meeting.pk}/agenda/", {"title": "x"})]
+    )
     return [
+        *agenda,
+        (f"/council/actions/{action.pk}/decline/", {"reason": "x"}),
         (f"/council/themes/{theme.pk}/agree/", {}),
         (f"/council/themes/{theme.pk}/merge/", {"into": theme_of("money").pk}),
         (f"/council/actions/{action.pk}/agree/", {"we_will": "x"}),
         (f"/council/actions/{action.pk}/update/", {"text": "x", "status": "done", "we_did": "x"}),
         (f"/council/actions/{action.pk}/link/", {"references": story["kai_item"].reference}),
-        (f"/council/meetings/{meeting.pk}/agenda/", {"title": "x"}),
         (f"/council/meetings/{meeting.pk}/minutes/", {"minutes": "x"}),
         (f"/council/meetings/{meeting.pk}/questions/", {"question": "x"}),
         (f"/council/meetings/{meeting.pk}/questions/{question}/action/", {}),
@@ -196,7 +203,7 @@ def test_every_change_is_not_found_for_the_wrong_persona(request, story, board_m
 
     client = client_for(request.getfixturevalue(persona))
     updates = ActionUpdate.objects.count()
-    for url, data in _posts(story, board_meeting):
+    for url, data in _posts(story, board_meeting, persona):
         assert client.post(url, data).status_code == 404, url
     assert ActionUpdate.objects.count() == updates
     assert not AgendaItem.objects.exists()

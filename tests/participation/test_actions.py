@@ -157,15 +157,18 @@ def test_the_action_life_tells_linked_young_people_once_per_change(
     agreed = _action_notifications(action)
     assert sorted(n.recipient.username for n in agreed) == ["jade", "kai", "sam"]
 
-    # A progress note without a change of status tells nobody.
-    client.post(url, {"text": "Met the bus company", "status": "agreed", "progress": "20"})
-    assert len(_action_notifications(action)) == 3
+    # A progress note without a change of status is news too, told as an update.
+    client.post(url, {"text": "Met the bus company", "progress": "20"})
+    assert len(_action_notifications(action)) == 6
+    told = _told_of(action.updates.first())
+    assert len(told) == 3
+    assert {n.subject.split(" (")[0] for n in told} == {"There is an update on what is being done"}
 
     client.post(url, {"text": "New timetable drafted", "status": "in_progress"})
     action.refresh_from_db()
     assert action.status == ActionStatus.IN_PROGRESS
     assert action.progress == 50
-    assert len(_action_notifications(action)) == 6
+    assert len(_action_notifications(action)) == 9
 
     client.post(
         url, {"text": "Buses now on time", "status": "done", "we_did": "Changed the timetable"}
@@ -174,14 +177,91 @@ def test_the_action_life_tells_linked_young_people_once_per_change(
     assert action.status == ActionStatus.DONE
     assert action.progress == 100
     notes = _action_notifications(action)
-    assert len(notes) == 9
+    assert len(notes) == 12
     for person in (young_person, other_young_person, care_leaver):
-        assert sum(n.recipient_id == person.pk for n in notes) == 3
+        assert sum(n.recipient_id == person.pk for n in notes) == 4
     # Running the same change again is not new news.
     from participation.services import _tell_young_people
 
     _tell_young_people(action, action.updates.first())
-    assert len(_action_notifications(action)) == 9
+    assert len(_action_notifications(action)) == 12
+
+
+def _told_of(update: ActionUpdate) -> list[Notification]:
+    return list(
+        Notification.objects.filter(key__startswith=f"action:{update.action_id}:{update.pk}:")
+    )
+
+
+def _being_done_60(action: Action, by) -> None:
+    services.update_action(
+        action=action, by=by, text="Started", status=ActionStatus.IN_PROGRESS, progress=60
+    )
+
+
+def test_a_decision_that_chooses_nothing_leaves_status_and_progress_alone(
+    story, manager, participation_officer
+):
+    action = story["action"]
+    _being_done_60(action, manager)
+    meeting = services.create_meeting(
+        kind="review", title="Review", on=timezone.localdate(), by=participation_officer
+    )
+    response = client_for(participation_officer).post(
+        f"/council/actions/{action.pk}/update/",
+        {"meeting": meeting.pk, "text": "Still going well", "status": "", "progress": ""},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.progress) == (ActionStatus.IN_PROGRESS, 60)
+    decision = action.updates.first()
+    assert (decision.status, decision.progress, decision.step_back_reason) == (
+        ActionStatus.IN_PROGRESS,
+        60,
+        "",
+    )
+
+
+def test_the_decision_form_starts_at_no_change(story, participation_officer):
+    action = story["action"]
+    page = client_for(participation_officer).get(f"/council/actions/{action.pk}/").content.decode()
+    assert '<option value="" selected>No change</option>' in page
+
+
+def test_a_step_back_needs_a_reason_beside_the_field_and_saves_nothing(story, manager):
+    action = story["action"]
+    _being_done_60(action, manager)
+    before = len(_action_notifications(action))
+    client = client_for(manager)
+    url = f"/council/actions/{action.pk}/update/"
+    for step in ({"status": "agreed"}, {"progress": "30"}):
+        response = client.post(url, {"text": "Bus firm pulled out", **step})
+        assert response.status_code == 400
+        assert "This goes back from where it was. Say why." in response.content.decode()
+    action.refresh_from_db()
+    assert (action.status, action.progress) == (ActionStatus.IN_PROGRESS, 60)
+    assert len(_action_notifications(action)) == before
+
+
+def test_a_step_back_with_a_reason_shows_as_such_and_is_not_good_news(story, manager):
+    action = story["action"]
+    _being_done_60(action, manager)
+    before = len(_action_notifications(action))
+    response = client_for(manager).post(
+        f"/council/actions/{action.pk}/update/",
+        {"text": "Starting again", "status": "agreed", "step_back_reason": "The bus firm left"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    # The progress stays as it was unless someone chose another figure.
+    assert (action.status, action.progress) == (ActionStatus.AGREED, 60)
+    board = Client().get("/you-said-we-did/").content.decode()
+    assert "Step back" in board and "The bus firm left" in board
+    told = _told_of(action.updates.first())
+    assert len(_action_notifications(action)) == before + 3
+    assert {n.subject.split(" (")[0] for n in told} == {"A plan about what you said has changed"}
+    assert all("A plan about what you told us has changed" in n.body for n in told)
+    assert all("bus firm" not in n.body for n in told)  # the reason stays on the page
 
 
 def test_notification_emails_carry_no_words_and_no_names(story, manager, young_person):
@@ -333,3 +413,85 @@ def test_actions_with_their_updates_show_the_latest_without_another_query(
         assert [a.latest_update().text for a in actions] == ["Met the bus company"]
         assert [a.service.name for a in actions] == ["Leaving Care Team"]
         assert [[t.name for t in a.themes.all()] for a in actions] == [[school]]
+
+
+def test_a_young_person_is_told_when_their_item_is_linked_even_if_not_shared(
+    participation_officer, item, young_person
+):
+    # Sam's item did not agree to share its words; Sam still hears something is being done.
+    action = _propose(participation_officer)
+    services.agree_action(
+        action=action,
+        by=participation_officer,
+        service=Service.objects.get(slug="leaving-care"),
+        we_will="Find flats near colleges",
+    )
+    services.link_items(action=action, items=[item], by=participation_officer)
+    told = list(Notification.objects.filter(key__startswith=f"action-linked:{action.pk}:"))
+    assert [n.recipient_id for n in told] == [item.author_id]
+    assert told[0].subject.startswith("Something is being done about what you said")
+    assert item.reference in told[0].subject
+    # Linking again is not new news.
+    services.link_items(action=action, items=[item], by=participation_officer)
+    assert Notification.objects.filter(key__startswith=f"action-linked:{action.pk}:").count() == 1
+
+
+def test_agreeing_says_young_people_are_told_only_when_some_are(participation_officer):
+    action = _propose(participation_officer)
+    response = client_for(participation_officer).post(
+        f"/council/actions/{action.pk}/agree/",
+        {"service": Service.objects.get(slug="leaving-care").pk, "we_will": "Find flats"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Action agreed." in page
+    assert "The young people it answers are told" not in page
+
+
+def test_a_proposal_can_be_declined_with_a_reason_and_the_proposer_is_told(
+    council_member, participation_officer
+):
+    action = _propose(council_member)
+    client = client_for(participation_officer)
+    url = f"/council/actions/{action.pk}/decline/"
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert "Say why it is not possible." in response.content.decode()
+    response = client.post(url, {"reason": "The flats belong to another council"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.NOT_POSSIBLE
+    assert action.not_possible_reason == "The flats belong to another council"
+    told = Notification.objects.get(recipient=council_member, key__startswith="proposal:")
+    assert told.channel == Notification.Channel.PORTAL
+    assert told.subject == f"A decision on your proposal (action {action.pk}): Not possible"
+    assert "Flats are too far" not in told.body
+
+
+def test_the_proposer_is_told_of_every_decision_on_their_proposal(
+    council_member, participation_officer
+):
+    action = _propose(council_member)
+    services.agree_action(
+        action=action,
+        by=participation_officer,
+        service=Service.objects.get(slug="leaving-care"),
+        we_will="Find flats",
+    )
+    services.update_action(action=action, by=participation_officer, text="Met the landlord")
+    subjects = sorted(
+        Notification.objects.filter(recipient=council_member).values_list("subject", flat=True)
+    )
+    assert subjects == [f"A decision on your proposal (action {action.pk}): Agreed"] * 2
+
+
+def test_a_council_member_sees_their_own_proposals_with_the_latest_decision(
+    council_member, participation_officer
+):
+    mine = _propose(council_member)
+    services.decline_action(action=mine, by=participation_officer, reason="Not ours to change")
+    services.propose_action(you_said="Someone else's idea", by=participation_officer)
+    page = client_for(council_member).get("/council/actions/mine/").content.decode()
+    assert "Flats are too far" in page
+    assert "Not ours to change" in page
+    assert "Someone else&#x27;s idea" not in page and "Someone else's idea" not in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 
@@ -72,3 +74,29 @@ def test_the_board_filters_by_theme_service_and_status(story):
 def test_the_board_is_light(story, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         Client().get("/you-said-we-did/")
+
+
+@pytest.mark.travel("2026-11-20 12:00Z")
+def test_the_board_pack_shows_a_step_back_as_such(story, manager, council_member):
+    from participation.models import ActionStatus
+    from tests.conftest import client_for
+
+    action = story["action"]
+    services.update_action(
+        action=action, by=manager, text="Started", status=ActionStatus.IN_PROGRESS, progress=60
+    )
+    services.update_action(
+        action=action,
+        by=manager,
+        text="Starting again",
+        status=ActionStatus.AGREED,
+        step_back_reason="The bus firm left",
+    )
+    board = services.create_meeting(
+        kind="corporate_parenting", title="Board", on=date(2026, 12, 1), by=manager
+    )
+    client = client_for(council_member)
+    page = client.get(f"/council/meetings/{board.pk}/pack/").content.decode()
+    assert "Step back" in page and "The bus firm left" in page
+    csv_text = client.get(f"/council/meetings/{board.pk}/pack.csv").content.decode()
+    assert "Step back: The bus firm left. Starting again" in csv_text

@@ -78,3 +78,30 @@ def test_a_meeting_without_a_title_shows_the_service_s_words_beside_it(participa
     )
     assert response.status_code == 400
     assert "Give the meeting a title." in response.content.decode()
+
+
+def test_a_proposal_with_an_error_keeps_its_theme_and_then_saves_it(council_member):
+    from participation.models import Action
+    from tests.participation.conftest import theme_of
+
+    theme = theme_of("housing")
+    client = client_for(council_member)
+    response = client.post("/council/actions/new/", {"you_said": "", "themes": [theme.pk]})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: " in page
+    assert f'name="themes" value="{theme.pk}"' in page
+    checked = page.split(f'value="{theme.pk}"')[1].split(">")[0]
+    assert "checked" in checked
+    client.post("/council/actions/new/", {"you_said": "Flats far away", "themes": [theme.pk]})
+    assert list(Action.objects.get(you_said="Flats far away").themes.all()) == [theme]
+
+
+def test_an_error_in_a_closed_section_opens_it_and_names_the_error_in_the_title(story, manager):
+    action = story["action"]
+    response = client_for(manager).post(f"/council/actions/{action.pk}/link/", {"references": ""})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: " in page
+    assert "<details open><summary>Link items to this action" in page
+    assert "govuk-error-summary" in page.split("<details open>")[1]

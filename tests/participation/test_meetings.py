@@ -8,6 +8,7 @@ import io
 from datetime import date
 
 import pytest
+import time_machine
 
 from feedback.models import Notification
 from participation import access, services
@@ -240,3 +241,75 @@ def test_meetings_for_lists_every_meeting_for_the_council_and_invited_ones_for_s
     }
     assert list(access.meetings_for(caseworker)) == [invited]
     assert list(access.meetings_for(other_caseworker)) == []
+
+
+def test_a_council_member_adds_an_item_to_the_agenda(council_member, participation_officer):
+    meeting = services.create_meeting(
+        kind="council", title="Council", on=date(2027, 3, 1), by=participation_officer
+    )
+    client = client_for(council_member)
+    assert "Add to agenda" in client.get(f"/council/meetings/{meeting.pk}/").content.decode()
+    response = client.post(f"/council/meetings/{meeting.pk}/agenda/", {"title": "Pocket money"})
+    assert response.status_code == 302
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["Pocket money"]
+
+
+@pytest.mark.travel("2026-11-20 12:00Z")
+def test_a_takeover_action_is_reviewed_six_months_after_the_takeover_day(participation_officer):
+    takeover = services.create_meeting(
+        kind=MeetingKind.TAKEOVER,
+        title="Takeover day",
+        on=date(2026, 11, 2),
+        by=participation_officer,
+    )
+    question = services.add_takeover_question(
+        meeting=takeover,
+        service=Service.objects.get(slug="virtual-school"),
+        question="How do you help with homework?",
+        finding="Nobody knew who to ask about tutoring",
+        by=participation_officer,
+    )
+    found = services.finding_to_action(question=question, by=participation_officer)
+    other = services.finding_to_action(
+        question=services.add_takeover_question(
+            meeting=takeover,
+            service=Service.objects.get(slug="leaving-care"),
+            question="Who helps with flats?",
+            finding="Flats are far from college",
+            by=participation_officer,
+        ),
+        by=participation_officer,
+    )
+    review = services.create_meeting(
+        kind=MeetingKind.REVIEW, title="Review", on=date(2027, 5, 3), by=participation_officer
+    )
+    # Both are on the review's agenda, the one not yet agreed too.
+    assert set(review.actions_for_review()) == {found, other}
+    agreed = services.agree_action(
+        action=found,
+        by=participation_officer,
+        service=Service.objects.get(slug="virtual-school"),
+        we_will="Name a tutoring contact",
+    )
+    assert agreed.review_on == date(2027, 5, 2)
+    page = client_for(participation_officer).get(f"/council/meetings/{review.pk}/")
+    assert "Nobody knew who to ask" in page.content.decode()
+    # The one not agreed yet is decided on its own page, not by a progress note.
+    assert "Not agreed yet: agree or decline it on its page." in page.content.decode()
+
+
+@pytest.mark.travel("2026-11-20 12:00Z")
+def test_who_came_shows_only_once_the_meeting_has_happened(participation_officer):
+    meeting = services.create_meeting(
+        kind=MeetingKind.COUNCIL,
+        title="Council",
+        on=date(2026, 11, 27),
+        attendees="4 council members",
+        by=participation_officer,
+    )
+    client = client_for(participation_officer)
+    assert "Who came" not in client.get(f"/council/meetings/{meeting.pk}/").content.decode()
+    with time_machine.travel("2026-11-28 12:00Z"):
+        page = client_for(participation_officer).get(f"/council/meetings/{meeting.pk}/")
+        page = page.content.decode()
+    assert "Who came" in page and "4 council members" in page

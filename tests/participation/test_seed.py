@@ -89,3 +89,13 @@ def test_the_demo_queues_are_full_and_every_routed_service_has_staff(db):
     staffed = set(Membership.objects.values_list("service_id", flat=True))
     assert routed_to <= staffed
     assert Service.objects.get(slug="fostering").memberships.exists()
+
+
+@pytest.mark.travel("2026-11-20 12:00Z")
+def test_seeded_meetings_fall_on_weekdays_and_say_nobody_came_yet():
+    call_command("seed_demo")
+    meetings = list(Meeting.objects.all())
+    assert meetings
+    for meeting in meetings:
+        assert meeting.date.weekday() < 5
+        assert not meeting.attendees
