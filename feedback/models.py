@@ -511,8 +511,7 @@ class Item(models.Model):
         a postcard's acknowledgement run in working days."""
         received_on = timezone.localdate(self.created_at)
         if self.safeguarding:
-            due_at = self.created_at + timedelta(minutes=settings.URGENT_ACKNOWLEDGE_MINUTES)
-            self.start_clock(Clock.URGENT, received_on, timezone.localdate(due_at), due_at)
+            self.start_urgent_clock(self.created_at)
         elif self.needs_read:
             due_at = self.created_at + timedelta(hours=settings.NEEDS_READ_HOURS)
             self.start_clock(Clock.NEEDS_READ, received_on, timezone.localdate(due_at), due_at)
@@ -545,8 +544,8 @@ class Item(models.Model):
         )
 
     def start_urgent_clock(self, now: datetime) -> None:
-        """A child at risk found by a person (moved to the duty team by hand): acknowledged
-        within URGENT_ACKNOWLEDGE_MINUTES from now, any day."""
+        """A child at risk: acknowledged within URGENT_ACKNOWLEDGE_MINUTES of `now` (its
+        arrival, or the moment a person moved it to the duty team), any day."""
         due_at = now + timedelta(minutes=settings.URGENT_ACKNOWLEDGE_MINUTES)
         self.start_clock(Clock.URGENT, timezone.localdate(now), timezone.localdate(due_at), due_at)
 
