@@ -7,6 +7,7 @@ item's state in services.py; this module only translates.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -81,6 +82,12 @@ from portal.limits import address_over, parse_rate
 from portal.models import User
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
+# A key is 16 to 100 printable ASCII characters, with no space at either end.
+KEY_PATTERN = r"[!-~][ -~]{14,98}[!-~]"
+# HTTP servers trim what a header's value ends with before the portal sees it (wsgiref
+# with str.strip, so these; a client cannot send whitespace at the start, RFC 9110), so
+# the schema allows them there and the portal checks the key without them.
+TRIMMED_AFTER = r"[\t\x0b\x0c\x1c-\x1f \x85\xa0]*"
 
 
 def _acting(request: Request) -> User | None:
@@ -218,10 +225,13 @@ def _submission_key(request: Request, scope: str) -> uuid.UUID:
     The key is scoped to the sender (or, without an account, kept apart from any
     account's) and only its keyed hash is stored (feedback.codes.stored_submission_key).
     """
-    header = request.headers.get(IDEMPOTENCY_KEY, "")
-    if not header:
+    header = request.headers.get(IDEMPOTENCY_KEY)
+    if header is None:
         return uuid.uuid4()
-    if not 16 <= len(header) <= 100 or not header.isascii() or not header.isprintable():
+    # Sent but empty (or only spaces) is a client's mistake, not "no key": refused, as
+    # the schema says, rather than saved without the protection the caller asked for.
+    header = header.strip()
+    if not re.fullmatch(KEY_PATTERN, header):
         raise FieldError(_("Use a random key of 16 to 100 characters, such as a UUID."), None)
     return uuid.uuid5(uuid.NAMESPACE_URL, f"yourvoice:{scope}:{header}")
 
@@ -245,8 +255,8 @@ def _sent(result: submission.Submitted) -> Response:
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_KEY,
-    # What _submission_key takes: printable ASCII, no space at either end (HTTP trims it).
-    {"type": "string", "minLength": 16, "maxLength": 100, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
+    # What _submission_key takes, and what HTTP may trim after it.
+    {"type": "string", "pattern": f"^{KEY_PATTERN}{TRIMMED_AFTER}$"},
     OpenApiParameter.HEADER,
     description="A random key (16 to 100 characters): sent again, the first item is returned.",
 )

@@ -31,6 +31,8 @@ pytestmark = [
 
 CSRF = "s" * 32  # the session's CSRF secret (CSRF_USE_SESSIONS), sent back as the header
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
+# A failing run prints its seed: SCHEMATHESIS_SEED=... .ci/schemathesis runs it again.
+SEED = ["--seed", os.environ["SCHEMATHESIS_SEED"]] if os.environ.get("SCHEMATHESIS_SEED") else []
 
 
 def _config(user: User | None, reference: str, path: Path) -> tuple[list[str], list[str]]:
@@ -103,6 +105,7 @@ def test_schemathesis_finds_nothing(
             "all",
             "--max-examples",
             MAX_EXAMPLES,
+            *SEED,
             "--report",
             "ndjson",
             "--report-ndjson-path",

@@ -3,19 +3,27 @@ the same answer as the pages."""
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import hypothesis
 import pytest
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
-from feedback import dispatch
+from feedback import api, dispatch
 from feedback.models import Item, StaffView, Topic
 from participation.models import Action, ActionStatus
 from portal import throttles
+from portal.api import FieldError
 from portal.models import ApiToken, Service, User
 from tests.conftest import client_for, make_staff, submit
 
@@ -280,6 +288,59 @@ def test_a_different_body_under_the_same_key_is_refused(young_person: User) -> N
     assert other.status_code == 409
     assert other.json()["message"]
     assert Item.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["", "too-short-key", "x" * 101, "é" * 20, "a\x1fb" * 8])
+def test_a_malformed_idempotency_key_is_refused_and_nothing_is_saved(
+    young_person: User, key: str
+) -> None:
+    # Sent but empty is a mistake, not "no key": the caller asked for the protection.
+    response = post_json(
+        client_for(young_person), f"{V1}/items/", answers(), **{"Idempotency-Key": key}
+    )
+    assert response.status_code == 400
+    assert "16 to 100 characters" in response.json()["message"]
+    assert Item.objects.count() == 0
+
+
+def test_a_key_is_read_as_http_trims_it(young_person: User) -> None:
+    # HTTP servers trim a header's ends (wsgiref, gunicorn): the key sent with a
+    # trailing space is the same key.
+    client = client_for(young_person)
+    key = str(uuid.uuid4())
+    first = post_json(client, f"{V1}/items/", answers(), **{"Idempotency-Key": key})
+    again = post_json(client, f"{V1}/items/", answers(), **{"Idempotency-Key": key + " \t"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Item.objects.count() == 1
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    return SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-any-return]
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@given(
+    raw=st.one_of(
+        st.text(st.characters(max_codepoint=0xFF, blacklist_characters="\r\n"), max_size=110),
+        st.from_regex(r"\A[!-~][ -~]{13,99}[!-~][\t \x1c\x85\xa0]{0,2}\Z"),
+    )
+)
+def test_the_schema_allows_exactly_the_keys_the_api_takes(raw: str) -> None:
+    """What the schema says of Idempotency-Key and what _submission_key accepts agree,
+    for every value a client can send (latin-1, no line breaks, no whitespace first:
+    requests refuses those), as the server hands it on (its ends trimmed, as wsgiref's
+    str.strip and gunicorn do)."""
+    assume(raw == "" or not raw[0].isspace())
+    parameters = _schema()["paths"][f"{V1}/items/"]["post"]["parameters"]
+    (pattern,) = [p["schema"]["pattern"] for p in parameters if p["name"] == "Idempotency-Key"]
+    request = Request(APIRequestFactory().post("/", HTTP_IDEMPOTENCY_KEY=raw.strip()))
+    try:
+        api._submission_key(request, "scope")
+        accepted = True
+    except FieldError:
+        accepted = False
+    assert accepted == bool(re.search(pattern, raw)), repr(raw)
 
 
 def test_the_same_key_from_two_people_makes_two_items(
