@@ -316,7 +316,7 @@ def test_a_key_is_read_as_http_trims_it(young_person: User) -> None:
 
 @functools.cache
 def _schema() -> dict[str, Any]:
-    return SchemaGenerator().get_schema(request=None, public=True)  # type: ignore[no-any-return]
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 @hypothesis.settings(max_examples=400, deadline=None)
