@@ -1,38 +1,36 @@
 """The council's figures: items by theme, kind, mood and month, with small numbers protected.
 
-Two grouped queries whatever the number of items: items by (month, topic, kind,
-mood), and theme tags by (theme, topic, kind). Every topic is a theme; a tag
-counts an item under a theme only when its topic does not already, so each
-theme counts each item once. Everything the council reads passes through
-`suppression.protect`; nothing here reads words, names, references or authors.
+Finished months only: a figure never moves while a month is open, so nobody can send
+postcards one at a time and watch a small count change. The counts are cells, items by
+(month, audience, topic, kind, mood, theme tags), from two queries whatever the number
+of items (or the roll-up, participation.rollup). Each cell is adjusted on its own
+(`suppression.adjust`) and every figure published is a sum of adjusted cells, so nothing
+published together can be undone (participation/suppression.py says why). Every topic is
+a theme; a tag puts an item under another theme as well. Nothing here reads words, names,
+references or authors.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Item, Kind, Mood
-from feedback.months import midnight, month_starts, next_month
-from participation.models import (
-    ItemTheme,
-    MonthlyCount,
-    MonthlyTagCount,
-    RolledUpMonth,
-    Theme,
-)
-from participation.suppression import Shown, protect
+from feedback.months import midnight, month_start, month_starts, next_month
+from participation.models import ItemTheme, MonthlyCount, RolledUpMonth, Theme
+from participation.suppression import Shown, adjust, shown
 from portal.models import Audience
 
-# The periods the page offers: the last N months, this one included.
+# The periods the page offers: the last N finished months.
 PERIODS: dict[str, tuple[int, Promise]] = {
     "3": (3, _("Last 3 months")),
     "6": (6, _("Last 6 months")),
@@ -48,6 +46,14 @@ AUDIENCES: dict[str, Promise] = {
 KINDS = tuple(Kind)
 MOODS = tuple(Mood)
 NO_MOOD = _("No mood given")
+THEMES_OVERLAP = _(
+    "An item can be under more than one theme, so the themes can add up to more than all items."
+)
+
+# A cell: (month index, audience, topic id, kind, mood, the ids of the other themes an
+# item is tagged with). Raw cells carry the tags as stored: sorted ids joined by commas.
+Cell = tuple[int, str, int, str, int | None, frozenset[int]]
+RawCell = tuple[int, str, int, str, int | None, str]
 
 
 def _midnight(day: date) -> datetime:
@@ -79,56 +85,71 @@ class Table:
     row_heading: str
     columns: list[str]
     rows: list[Row]
+    note: str = ""  # why its figures do not add up to all items, when they do not
 
 
 @dataclass
 class Counts:
-    """True counts, before protection. Kept apart so nothing unprotected reaches a page."""
+    """True counts by cell, before protection. Kept apart so nothing unprotected reaches a page."""
 
     months: list[date]
-    by_month_kind: Counter[tuple[int, str]] = field(default_factory=Counter)
-    by_mood: Counter[int | None] = field(default_factory=Counter)
-    by_theme_kind: Counter[tuple[int, str]] = field(default_factory=Counter)
+    cells: Counter[Cell] = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
-        return sum(self.by_month_kind.values())
+        return sum(self.cells.values())
 
 
-def grouped(
-    months: list[date], audience: str = ""
-) -> tuple[
-    list[tuple[int, str, int, str, int | None, int]], list[tuple[int, str, int, int, str, int]]
-]:
-    """Live counts for a run of consecutive months: items by (month index, audience, topic,
-    kind, mood), and tags by (month index, audience, theme, topic, kind)."""
+def _month_of(field: str, months: list[date]) -> Case:
+    return Case(
+        *(
+            When(**{f"{field}__gte": _midnight(month)}, then=Value(index))
+            for index, month in reversed(list(enumerate(months)))
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def grouped(months: list[date], audience: str = "") -> list[tuple[RawCell, int]]:
+    """Live cells for a run of consecutive months, with their counts: items without theme
+    tags grouped in the database, tagged ones (the few the council tags) one by one, as
+    their cell needs the whole set of their tags."""
     start, end = period_bounds(months)
     items = Item.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if audience:
         items = items.filter(audience=audience)
-
-    def month_of(field: str) -> Case:
-        return Case(
-            *(
-                When(**{f"{field}__gte": _midnight(month)}, then=Value(index))
-                for index, month in reversed(list(enumerate(months)))
-            ),
-            output_field=IntegerField(),
-        )
-
-    rows = list(
-        items.annotate(month=month_of("created_at"))
+    tagged = ItemTheme.objects.filter(item_id=OuterRef("pk"))
+    untagged = (
+        items.filter(~Exists(tagged))
+        .annotate(month=_month_of("created_at", months))
         .values_list("month", "audience", "topic_id", "kind", "mood")
         .annotate(n=Count("pk"))
     )
-    tags = list(
+    cells: list[tuple[RawCell, int]] = [
+        ((month, who, topic, kind, mood, ""), n) for month, who, topic, kind, mood, n in untagged
+    ]
+    of_item: dict[int, tuple[int, str, int, str, int | None]] = {}
+    tags: defaultdict[int, set[int]] = defaultdict(set)
+    for item_id, month, who, topic, kind, mood, theme_id in (
         ItemTheme.objects.filter(item__in=items)
         .order_by()
-        .annotate(month=month_of("item__created_at"))
-        .values_list("month", "item__audience", "theme_id", "item__topic_id", "item__kind")
-        .annotate(n=Count("pk"))
+        .annotate(month=_month_of("item__created_at", months))
+        .values_list(
+            "item_id",
+            "month",
+            "item__audience",
+            "item__topic_id",
+            "item__kind",
+            "item__mood",
+            "theme_id",
+        )
+    ):
+        of_item[item_id] = (month, who, topic, kind, mood)
+        tags[item_id].add(theme_id)
+    by_tags = Counter(
+        (*of_item[item_id], ",".join(map(str, sorted(themes)))) for item_id, themes in tags.items()
     )
-    return rows, tags
+    return cells + list(by_tags.items())
 
 
 def _runs(months: list[date], skip: set[date]) -> list[list[tuple[int, date]]]:
@@ -147,45 +168,39 @@ def _runs(months: list[date], skip: set[date]) -> list[list[tuple[int, date]]]:
 def count_items(
     *, months: list[date], audience: str = "", themes: list[Theme] | None = None
 ) -> Counts:
-    """True counts for the months: finished months from the roll-up (participation.rollup,
-    refreshed by Celery beat), the rest live. The two give the same numbers."""
+    """True counts by cell for the months: rolled-up months from the roll-up
+    (participation.rollup, refreshed by Celery beat), the rest live. The two give the
+    same numbers. A tag on a merged theme counts for the theme it was merged into; a
+    tag on the item's own topic's theme adds nothing."""
     counts = Counts(months)
     themes = themes if themes is not None else list(Theme.objects.all())
     final = _final_ids(themes)
     theme_of_topic = {t.topic_id: final[t.pk] for t in themes if t.topic_id is not None}
     index_of = {month: index for index, month in enumerate(months)}
     rolled = set(RolledUpMonth.objects.filter(month__in=months).values_list("month", flat=True))
-    rows: list[tuple[int, int, str, int | None, int]] = []
-    tags: list[tuple[int, int, str, int]] = []
+    raw: list[tuple[RawCell, int]] = []
     if rolled:
         stored = MonthlyCount.objects.filter(month__in=rolled)
-        stored_tags = MonthlyTagCount.objects.filter(month__in=rolled)
         if audience:
             stored = stored.filter(audience=audience)
-            stored_tags = stored_tags.filter(audience=audience)
-        rows += [
-            (index_of[month], topic_id, kind, mood, n)
-            for month, topic_id, kind, mood, n in stored.values_list(
-                "month", "topic_id", "kind", "mood", "n"
+        raw += [
+            ((index_of[month], who, topic, kind, mood, tags), n)
+            for month, who, topic, kind, mood, tags, n in stored.values_list(
+                "month", "audience", "topic_id", "kind", "mood", "themes", "n"
             )
         ]
-        tags += list(stored_tags.values_list("theme_id", "topic_id", "kind", "n"))
     for run in _runs(months, rolled):
         offset = run[0][0]
-        live, live_tags = grouped([month for _i, month in run], audience)
-        rows += [(offset + m, topic_id, kind, mood, n) for m, _a, topic_id, kind, mood, n in live]
-        tags += [(theme_id, topic_id, kind, n) for _m, _a, theme_id, topic_id, kind, n in live_tags]
-
-    for month, topic_id, kind, mood, n in rows:
-        counts.by_month_kind[month, kind] += n
-        counts.by_mood[mood] += n
-        theme_id = theme_of_topic.get(topic_id)
-        if theme_id is not None:
-            counts.by_theme_kind[theme_id, kind] += n
-    for theme_id, topic_id, kind, n in tags:
-        theme_id = final.get(theme_id, theme_id)
-        if theme_of_topic.get(topic_id) != theme_id:  # else its topic counted it already
-            counts.by_theme_kind[theme_id, kind] += n
+        raw += [
+            ((offset + m, who, topic, kind, mood, tags), n)
+            for (m, who, topic, kind, mood, tags), n in grouped(
+                [month for _i, month in run], audience
+            )
+        ]
+    for (month, who, topic, kind, mood, tags), n in raw:
+        own = theme_of_topic.get(topic)
+        others = {final.get(int(t), int(t)) for t in tags.split(",") if t} - {own}
+        counts.cells[month, who, topic, kind, mood, frozenset(others)] += n
     return counts
 
 
@@ -202,9 +217,22 @@ def _final_ids(themes: list[Theme]) -> dict[int, int]:
     return final
 
 
-def _kind_cells(counter: Counter, key: object, threshold: int) -> list[Shown]:
-    values = [counter[key, kind.value] for kind in KINDS]
-    return [protect(v, threshold) for v in values] + [protect(sum(values), threshold)]
+def draw(key: str) -> float:
+    """A cell's fixed random draw in [0, 1): keyed with the site's secret, so it cannot be
+    worked out from outside, and the same for the same cell and count on every page."""
+    digest = salted_hmac("participation.figures.cell", key).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def adjusted_cells(counts: Counts, threshold: int) -> dict[Cell, int]:
+    """Each cell's published figure (suppression.adjust), the draw keyed on the cell's
+    month, audience, topic, kind, mood, tags and count."""
+    out = {}
+    for cell, n in counts.cells.items():
+        month, who, topic, kind, mood, tags = cell
+        key = "|".join(map(str, (counts.months[month], who, topic, kind, mood, sorted(tags), n)))
+        out[cell] = adjust(n, draw(key), threshold)
+    return out
 
 
 @dataclass(frozen=True)
@@ -220,6 +248,10 @@ class Figures:
         return next(t for t in self.tables if t.slug == slug)
 
 
+def last_finished_month(today: date) -> date:
+    return month_start(today) - timedelta(days=1)
+
+
 def figures(
     *,
     period: str = DEFAULT_PERIOD,
@@ -227,19 +259,53 @@ def figures(
     today: date | None = None,
     threshold: int | None = None,
 ) -> Figures:
-    """The dashboard's figures, protected. Unknown filters fall back to the defaults."""
+    """The dashboard's figures for the finished months of the period, protected. Unknown
+    filters fall back to the defaults."""
     period = period if period in PERIODS else DEFAULT_PERIOD
     audience = audience if audience in AUDIENCES else ""
     threshold = threshold if threshold is not None else settings.COUNCIL_SUPPRESSION_THRESHOLD
-    months = month_starts(today or timezone.localdate(), PERIODS[period][0])
+    months = month_starts(last_finished_month(today or timezone.localdate()), PERIODS[period][0])
     themes = list(Theme.objects.all())
     counts = count_items(months=months, audience=audience, themes=themes)
     return protect_counts(counts, themes, audience=audience, period=period, threshold=threshold)
 
 
+class _Sums:
+    """Adjusted and true sums by key: the adjusted is what is shown, the true only says
+    whether a 0 is "0" or "fewer than 5"."""
+
+    def __init__(self) -> None:
+        self.adjusted: Counter[tuple[object, ...]] = Counter()
+        self.true: Counter[tuple[object, ...]] = Counter()
+
+    def add(self, key: tuple[object, ...], adjusted: int, true: int) -> None:
+        self.adjusted[key] += adjusted
+        self.true[key] += true
+
+    def __getitem__(self, key: tuple[object, ...]) -> Shown:
+        return shown(self.adjusted[key], self.true[key])
+
+
 def protect_counts(
     counts: Counts, themes: list[Theme], *, audience: str, period: str, threshold: int
 ) -> Figures:
+    final = _final_ids(themes)
+    theme_of_topic = {t.topic_id: final[t.pk] for t in themes if t.topic_id is not None}
+    sums = _Sums()
+    for cell, figure in adjusted_cells(counts, threshold).items():
+        month, _who, topic, kind, mood, tags = cell
+        n = counts.cells[cell]
+        for key in (("month", month, kind), ("month", month), ("kind", kind), ("mood", mood)):
+            sums.add(key, figure, n)
+        sums.add(("total",), figure, n)
+        own = theme_of_topic.get(topic)
+        for theme in tags | ({own} if own is not None else set()):
+            sums.add(("theme", theme, kind), figure, n)
+            sums.add(("theme", theme), figure, n)
+
+    def by_kind(*key: object) -> list[Shown]:
+        return [sums[(*key, kind.value)] for kind in KINDS] + [sums[key]]
+
     kind_columns = [str(kind.label) for kind in KINDS] + [str(_("All"))]
     live = sorted(
         (t for t in themes if t.merged_into_id is None and t.is_agreed), key=lambda t: t.name
@@ -249,7 +315,8 @@ def protect_counts(
         str(_("Items by theme")),
         str(_("Theme")),
         kind_columns,
-        [Row(t.name, _kind_cells(counts.by_theme_kind, t.pk, threshold), str(t.pk)) for t in live],
+        [Row(t.name, by_kind("theme", t.pk), str(t.pk)) for t in live],
+        note=str(THEMES_OVERLAP),
     )
     by_month = Table(
         "months",
@@ -257,54 +324,42 @@ def protect_counts(
         str(_("Month")),
         kind_columns,
         [
-            Row(
-                date_format(month, "M Y"),
-                _kind_cells(counts.by_month_kind, index, threshold),
-                month.isoformat()[:7],
-            )
+            Row(date_format(month, "M Y"), by_kind("month", index), month.isoformat()[:7])
             for index, month in enumerate(counts.months)
         ],
     )
-    kind_totals = [
-        sum(counts.by_month_kind[index, kind.value] for index in range(len(counts.months)))
-        for kind in KINDS
-    ]
-    by_kind = Table(
+    by_kind_table = Table(
         "kinds",
         str(_("Items by kind")),
         str(_("Kind")),
         [str(_("Items"))],
-        [
-            Row(str(kind.label), [protect(n, threshold)], kind.value)
-            for kind, n in zip(KINDS, kind_totals, strict=True)
-        ],
+        [Row(str(kind.label), [sums["kind", kind.value]], kind.value) for kind in KINDS],
     )
     by_mood = Table(
         "moods",
         str(_("Items by mood")),
         str(_("Mood")),
         [str(_("Items"))],
-        [
-            Row(str(mood.label), [protect(counts.by_mood[mood.value], threshold)], str(mood.value))
-            for mood in MOODS
-        ]
-        + [Row(str(NO_MOOD), [protect(counts.by_mood[None], threshold)], "none")],
+        [Row(str(mood.label), [sums["mood", mood.value]], str(mood.value)) for mood in MOODS]
+        + [Row(str(NO_MOOD), [sums["mood", None]], "none")],
     )
     return Figures(
         months=counts.months,
         audience=audience,
         period=period,
         threshold=threshold,
-        total=protect(counts.total, threshold),
-        tables=[by_theme, by_month, by_kind, by_mood],
+        total=sums[("total",)],
+        tables=[by_theme, by_month, by_kind_table, by_mood],
     )
 
 
 def csv_rows(result: Figures) -> list[list[str]]:
     """The same figures as the page, one table after another; hidden ones as "fewer than N"."""
     hidden = str(_("fewer than %(n)s") % {"n": result.threshold})
+    first, last = result.months[0], result.months[-1]
     rows: list[list[str]] = [
         [str(_("Period")), str(PERIODS[result.period][1])],
+        [str(_("Months")), f"{date_format(first, 'M Y')} to {date_format(last, 'M Y')}"],
         [str(_("Who")), str(AUDIENCES[result.audience])],
         [str(_("All items")), hidden if result.total.hidden else str(result.total.value)],
     ]
@@ -316,4 +371,6 @@ def csv_rows(result: Figures) -> list[list[str]]:
             rows.append(
                 [row.label, *(hidden if cell.hidden else str(cell.value) for cell in row.cells)]
             )
+        if table.note:
+            rows.append([str(_("Note")), table.note])
     return rows

@@ -504,13 +504,16 @@ class RolledUpMonth(models.Model):
 
 
 class MonthlyCount(models.Model):
-    """Items received in a finished month (London), by audience, topic, kind and mood."""
+    """Items received in a finished month (London), by audience, topic, kind, mood and
+    theme tags: the council figures' cells (participation.figures)."""
 
     month = models.DateField()
     audience = models.CharField(max_length=20, blank=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20)
     mood = models.PositiveSmallIntegerField(null=True)
+    # The ids of the themes the items are tagged with, sorted, joined by commas.
+    themes = models.CharField(max_length=500, blank=True, default="")
     n = models.PositiveIntegerField()
 
     class Meta:
@@ -518,20 +521,3 @@ class MonthlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.topic_id} {self.kind}: {self.n}"
-
-
-class MonthlyTagCount(models.Model):
-    """Theme tags on items received in a finished month, by audience, theme, topic and kind."""
-
-    month = models.DateField()
-    audience = models.CharField(max_length=20, blank=True)
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)
-    n = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["month", "audience"], name="monthly_tag_count_month")]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} #{self.theme_id} {self.kind}: {self.n}"

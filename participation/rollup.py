@@ -2,11 +2,10 @@
 
 Celery beat refreshes it every ten minutes (participation.tasks.refresh_rollup,
 portal/celery.py): each finished month of the longest period the
-dashboard offers is recounted and marked rolled up. The current month is
-always counted live, so new items show at once; what can be stale, for up to
-ten minutes, is a theme tag added to or taken off an item from an
-earlier month. A month not rolled up yet is counted live, so the figures are
-never missing a month.
+dashboard offers is recounted and marked rolled up. The dashboard shows
+finished months only; what can be stale, for up to ten minutes, is a theme tag
+added to or taken off an item. A month not rolled up yet is counted live, so the
+figures are never missing a month.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from feedback.months import month_starts
 from participation.figures import PERIODS, grouped
-from participation.models import MonthlyCount, MonthlyTagCount, RolledUpMonth
+from participation.models import MonthlyCount, RolledUpMonth
 
 
 def refresh(*, today: date | None = None) -> int:
@@ -26,26 +25,20 @@ def refresh(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     longest = max(months for months, _label in PERIODS.values())
     months = month_starts(today, longest)[:-1]  # the current month stays live
-    rows, tags = grouped(months)
+    cells = grouped(months)
     with transaction.atomic():
         MonthlyCount.objects.filter(month__in=months).delete()
-        MonthlyTagCount.objects.filter(month__in=months).delete()
         MonthlyCount.objects.bulk_create(
             MonthlyCount(
-                month=months[index], audience=audience, topic_id=topic_id, kind=kind, mood=mood, n=n
-            )
-            for index, audience, topic_id, kind, mood, n in rows
-        )
-        MonthlyTagCount.objects.bulk_create(
-            MonthlyTagCount(
                 month=months[index],
                 audience=audience,
-                theme_id=theme_id,
                 topic_id=topic_id,
                 kind=kind,
+                mood=mood,
+                themes=themes,
                 n=n,
             )
-            for index, audience, theme_id, topic_id, kind, n in tags
+            for (index, audience, topic_id, kind, mood, themes), n in cells
         )
         now = timezone.now()
         for month in months:

@@ -1,15 +1,26 @@
 """Small-number protection for the council's figures. Pure: no Django.
 
-The scheme: every figure shown is rounded to the nearest multiple of the
-threshold (5), and a count from 1 to 4 is shown as "fewer than 5" instead.
+The method is small cell adjustment with additive totals, as the Australian Bureau of
+Statistics protects its census tables:
 
-Why nothing hidden can be worked out: every number anyone can read on a page
-or in a CSV is a multiple of the threshold (0, 5, 10, ...). Any sum or
-difference of such numbers (a total minus its shown parts, a row against a
-column, one filter or period against another) is a multiple of the threshold
-too, so it can never come out as 1, 2, 3 or 4. Rounding also means a shown
-figure is not the exact count, so two views cannot be subtracted to find one
-person. Totals are rounded from the true total, not added up from rounded parts.
+1. The cells are the finest counts kept: items of one finished month, audience, topic,
+   kind, mood and set of theme tags (participation.figures.count_items).
+2. A cell of 0 stays 0. A cell from 1 to 4 becomes 0 or 5 at random, 5 with chance n/5,
+   so it is right on average (`adjust`). The draw is keyed on the cell and its count
+   (participation.figures.draw), so the same cell always shows the same figure: asking
+   again, on another page or another day, tells nothing new. A cell of 5 or more is
+   rounded to the nearest 5.
+3. Every figure published is a sum of adjusted cells: each table cell, every row, column
+   and grand total, each audience and everyone, every period, on every page, CSV, API
+   and board pack. A sum of 0 over cells that hold items shows as "fewer than 5".
+
+Why no count from 1 to 4 can be worked out: whatever is added up or taken away, a reader
+can learn at most each cell's adjusted figure, because every published figure is a sum
+of them and of nothing else. An adjusted 0 may be anything from 0 to 4, an adjusted 5
+anything from 1 to 7; no cell is tied to any other by something published, so no sum,
+difference or bound narrows them (tests/participation/test_suppression.py proves it with
+a linear program over every published figure). Totals made from the true counts were
+the leak this replaces: a total of 10 over two hidden cells pinned both to 4.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Shown:
-    """One figure as the council sees it: a rounded number, or hidden."""
+    """One figure as the council sees it: a number, or hidden ("fewer than 5")."""
 
     value: int | None  # None when hidden
 
@@ -31,11 +42,27 @@ class Shown:
         return "" if self.value is None else str(self.value)
 
 
-def protect(count: int, threshold: int) -> Shown:
-    """Hide 1 to threshold-1; round anything else to the nearest multiple of the threshold.
+def adjust(count: int, draw: float, threshold: int) -> int:
+    """A cell's published figure: 0 stays 0; 1 to threshold-1 become 0 or the threshold,
+    the threshold with chance count/threshold (`draw` is uniform in [0, 1)); the rest are
+    rounded to the nearest multiple of the threshold, halves up."""
+    if count < 0:
+        raise ValueError("a count cannot be negative")
+    if threshold <= 1:
+        return count
+    if count < threshold:
+        return threshold if count and draw * threshold < count else 0
+    return (count + threshold // 2) // threshold * threshold
 
-    Halves round up, so a count at or above the threshold never rounds to below it.
-    """
+
+def shown(adjusted: int, true: int) -> Shown:
+    """A sum of adjusted cells as it is shown: hidden when it is 0 but the cells hold items."""
+    return Shown(None) if adjusted == 0 and true > 0 else Shown(adjusted)
+
+
+def protect(count: int, threshold: int) -> Shown:
+    """One count published on its own (not part of any table): hidden from 1 to
+    threshold-1, otherwise rounded to the nearest multiple of the threshold."""
     if count < 0:
         raise ValueError("a count cannot be negative")
     if threshold <= 1:
@@ -43,7 +70,3 @@ def protect(count: int, threshold: int) -> Shown:
     if 0 < count < threshold:
         return Shown(None)
     return Shown((count + threshold // 2) // threshold * threshold)
-
-
-def protect_all(counts: list[int], threshold: int) -> list[Shown]:
-    return [protect(count, threshold) for count in counts]

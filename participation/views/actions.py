@@ -4,6 +4,7 @@ and linking items."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from participation.forms import (
     ProposeActionForm,
 )
 from participation.models import Action, ActionStatus
+from participation.suppression import protect
 from portal.permissions import SignedInRequest
 from portal.refusals import Refused
 
@@ -64,7 +66,10 @@ def _action_page(
     context: dict[str, object] = {
         "action": action,
         "updates": action.updates.select_related("meeting"),
-        "item_count": action.items.count(),
+        # A small exact count could point at the few who raised it: protected like the
+        # council's figures (fewer than 5 hidden, the rest rounded to fives).
+        "item_count": protect(action.items.count(), settings.COUNCIL_SUPPRESSION_THRESHOLD),
+        "threshold": settings.COUNCIL_SUPPRESSION_THRESHOLD,
         "may_agree": access.may_agree(user, action) and action.status == ActionStatus.PROPOSED,
         "may_update": may_update and action.status != ActionStatus.PROPOSED,
         "may_link": may_update and access.is_staff(user),

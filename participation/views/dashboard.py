@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from participation import access, figures
 from participation.charts import horizontal
@@ -27,9 +30,11 @@ def charts(result: figures.Figures) -> list[dict[str, object]]:
     ]
 
 
-def quotes(result: figures.Figures, limit: int = 6) -> list[Excerpt]:
-    """Approved excerpts from items received in the figures' months."""
-    start, end = figures.period_bounds(result.months)
+def quotes(result: figures.Figures, limit: int = 6, until: date | None = None) -> list[Excerpt]:
+    """Approved excerpts from items received from the figures' first month to the end of
+    `until` (today): words are not counts, so this month's show at once."""
+    start, _end = figures.period_bounds(result.months)
+    end = figures.period_bounds([(until or timezone.localdate()) + timedelta(days=1)])[0]
     found = Excerpt.objects.approved().received_between(start, end).select_related("theme")
     if result.audience:
         found = found.filter(item__audience=result.audience)

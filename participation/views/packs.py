@@ -24,7 +24,7 @@ def _pack(meeting: Meeting) -> tuple[figures.Figures, list[Action], list[Excerpt
         .with_updates()
         .order_by("status", "-updated_at")
     )
-    return result, rows, quotes(result, limit=10)
+    return result, rows, quotes(result, limit=10, until=meeting.date)
 
 
 @access.council_required

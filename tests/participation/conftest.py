@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from feedback.models import Item, Topic
-from participation import services
+from participation import figures, services
 from participation.models import Theme
 
 
@@ -20,6 +20,14 @@ def topic_themes(request: pytest.FixtureRequest) -> None:
     if uses_db or "reference_data" in request.fixturenames or "db" in request.fixturenames:
         request.getfixturevalue("reference_data")
         services.ensure_topic_themes()
+
+
+@pytest.fixture
+def small_cells_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every figure cell from 1 to 4 draws "down" and shows 0 (a sum of only such cells
+    shows "fewer than 5"), so a test can say exactly what each figure shows. The real,
+    keyed draw is tested in test_suppression.py."""
+    monkeypatch.setattr(figures, "draw", lambda key: 0.999999)
 
 
 def theme_of(slug: str) -> Theme:

@@ -16,7 +16,7 @@ from participation import services
 from participation.models import Action, ActionStatus, ActionUpdate
 from portal.models import Service
 from tests.conftest import client_for, submit
-from tests.participation.conftest import JADE_WORDS, theme_of
+from tests.participation.conftest import JADE_WORDS, make_items, theme_of
 
 pytestmark = pytest.mark.django_db
 
@@ -495,3 +495,14 @@ def test_a_council_member_sees_their_own_proposals_with_the_latest_decision(
     assert "Flats are too far" in page
     assert "Not ours to change" in page
     assert "Someone else&#x27;s idea" not in page and "Someone else's idea" not in page
+
+
+def test_how_many_items_an_action_answers_is_protected_like_the_figures(story, council_member):
+    # Jade's, Kai's and Sam's: three, a small exact count that could point at them.
+    action = story["action"]
+    client = client_for(council_member)
+    page = client.get(f"/council/actions/{action.pk}/").content.decode()
+    assert "<dt>Items it answers</dt><dd>fewer than 5</dd>" in page
+    action.items.add(*make_items([{"topic": "school"}] * 4))  # seven: rounded to fives
+    page = client.get(f"/council/actions/{action.pk}/").content.decode()
+    assert "<dt>Items it answers</dt><dd>5</dd>" in page

@@ -14,7 +14,7 @@ from portal.models import AuditEntry, AuditKind
 from tests.conftest import client_for
 from tests.participation.conftest import make_items, theme_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_cells_down")]
 NOW = "2026-11-20 12:00Z"
 
 
@@ -174,6 +174,6 @@ def test_every_council_export_is_on_record_with_who_took_it(council_member, part
     entries = AuditEntry.objects.named().filter(kind=AuditKind.EXPORT).order_by("pk")
     # A council member is a young person: on record by id, never shown by name.
     assert [(e.user_id, e.who_shown, e.detail) for e in entries] == [
-        (council_member.pk, f"#{council_member.pk}", "council-2026-06-2026-11-all.csv"),
+        (council_member.pk, f"#{council_member.pk}", "council-2026-05-2026-10-all.csv"),
         (council_member.pk, f"#{council_member.pk}", "board-pack-2026-11-20.csv"),
     ]
