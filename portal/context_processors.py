@@ -12,6 +12,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
             "show_exit": True,
             "is_staff_user": False,
             "is_participation_officer": False,
+            "is_young_person": False,
             "show_council_link": False,
             "duty_team_phone": settings.DUTY_TEAM_PHONE,
             "draft_owner": owner_tag(request),
@@ -24,6 +25,8 @@ def portal(request: HttpRequest) -> dict[str, object]:
         # The queue, paper postcards and invitations: staff of a service.
         "is_staff_user": service_staff,
         "is_participation_officer": officer,
+        # A young person's own links; a participation officer with no service has none.
+        "is_young_person": user.young_person is not None,
         "show_council_link": user.is_council_member or officer or user.is_complaints_manager,
         "duty_team_phone": settings.DUTY_TEAM_PHONE,
         # Whose offline draft this browser may keep: someone else's is deleted (draft.js).

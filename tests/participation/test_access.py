@@ -210,3 +210,23 @@ def test_every_change_is_not_found_for_the_wrong_persona(request, story, board_m
     assert not ItemTheme.objects.exists()
     assert Excerpt.objects.approved().count() == 1
     assert story["action"].items.count() == 3
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["young_person", "council_member", "caseworker", "participation_officer", "complaints_manager"],
+)
+def test_every_link_in_each_person_s_menu_opens(request, persona):
+    # A participation officer in no service was shown a young person's menu (my
+    # postcards, send one, updates): three links to "Page not found".
+    client = client_for(request.getfixturevalue(persona))
+    start = "/council/" if persona == "participation_officer" else "/"
+    page = client.get(start, follow=True).content.decode()
+    menu = re.search(r'<nav class="app-nav".*?</nav>', page, re.S)
+    assert menu
+    links = re.findall(r'href="([^"#]+)"', menu.group(0))
+    assert links
+    for link in links:
+        assert client.get(link, follow=True).status_code == 200, (persona, link)
+    if persona == "participation_officer":
+        assert "/my/" not in menu.group(0) and "Send a postcard" not in menu.group(0)
