@@ -77,6 +77,8 @@ class TableSerializer(serializers.Serializer[figures.Table]):
     row_heading = serializers.CharField()
     columns = serializers.ListField(child=serializers.CharField())
     rows = RowSerializer(many=True)
+    summary = serializers.CharField(help_text="The figures in one line of plain words.")
+    note = serializers.CharField(help_text="Why the figures do not add up, when they do not.")
 
 
 class FiguresSerializer(serializers.Serializer[figures.Figures]):

@@ -13,20 +13,40 @@ references or authors.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Item, Kind, Mood
-from feedback.months import midnight, month_start, month_starts, next_month
-from participation.models import ItemTheme, MonthlyCount, RolledUpMonth, Theme
+from feedback.models import Event, EventKind, Item, Kind, Mood
+from feedback.months import midnight, month_start, month_starts, next_month, previous_month
+from participation.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    ItemTheme,
+    MonthlyCount,
+    RolledUpMonth,
+    Theme,
+)
 from participation.suppression import Shown, adjust, shown
 from portal.models import Audience
 
@@ -51,9 +71,21 @@ THEMES_OVERLAP = _(
 )
 
 # A cell: (month index, audience, topic id, kind, mood, the ids of the other themes an
-# item is tagged with). Raw cells carry the tags as stored: sorted ids joined by commas.
-Cell = tuple[int, str, int, str, int | None, frozenset[int]]
-RawCell = tuple[int, str, int, str, int | None, str]
+# item is tagged with, and what happened to it: its first answer, "on_time", "late" or ""
+# for none yet; what the young person said of the answer, "sorted", "not_sorted" or "";
+# whether an action it led to is done). Raw cells carry the tags as stored: sorted ids
+# joined by commas.
+Cell = tuple[int, str, int, str, int | None, frozenset[int], str, str, bool]
+RawCell = tuple[int, str, int, str, int | None, str, str, str, bool]
+OUTCOMES: dict[str, tuple[Promise, int, object]] = {
+    # name: (label, where in a cell it is read, the value it counts)
+    "on_time": (_("Answered on time"), 6, "on_time"),
+    "late": (_("Answered late"), 6, "late"),
+    "unanswered": (_("Not answered yet"), 6, ""),
+    "sorted": (_("Said the answer sorted it"), 7, "sorted"),
+    "not_sorted": (_("Said the answer did not sort it"), 7, "not_sorted"),
+    "changed": (_("Led to a change (an action done)"), 8, True),
+}
 
 
 def _midnight(day: date) -> datetime:
@@ -86,6 +118,8 @@ class Table:
     columns: list[str]
     rows: list[Row]
     note: str = ""  # why its figures do not add up to all items, when they do not
+    chart_column: int = -1  # the column the chart draws: the total, or this period's
+    summary: str = ""  # one line in plain words under the chart
 
 
 @dataclass
@@ -110,45 +144,61 @@ def _month_of(field: str, months: list[date]) -> Case:
     )
 
 
+def _with_outcome(items: QuerySet[Item], months: list[date]) -> QuerySet[Item]:
+    said = (
+        Event.objects.filter(item=OuterRef("pk"), kind__in=[EventKind.SORTED, EventKind.NOT_SORTED])
+        .order_by("-created_at", "-id")
+        .values("kind")[:1]
+    )
+    done = Action.items.through.objects.filter(
+        item_id=OuterRef("pk"), action__status=ActionStatus.DONE
+    )
+    return items.annotate(
+        month=_month_of("created_at", months),
+        answered=Case(
+            When(first_response_on_time=True, then=Value("on_time")),
+            When(first_response_on_time=False, then=Value("late")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        said=Coalesce(Subquery(said), Value(""), output_field=CharField()),
+        changed=Exists(done),
+    )
+
+
+CELL_FIELDS = ("month", "audience", "topic_id", "kind", "mood")
+OUTCOME_FIELDS = ("answered", "said", "changed")
+
+
 def grouped(months: list[date], audience: str = "") -> list[tuple[RawCell, int]]:
     """Live cells for a run of consecutive months, with their counts: items without theme
     tags grouped in the database, tagged ones (the few the council tags) one by one, as
-    their cell needs the whole set of their tags."""
+    their cell needs the whole set of their tags. Three queries."""
     start, end = period_bounds(months)
     items = Item.objects.filter(created_at__gte=start, created_at__lt=end).order_by()
     if audience:
         items = items.filter(audience=audience)
     tagged = ItemTheme.objects.filter(item_id=OuterRef("pk"))
     untagged = (
-        items.filter(~Exists(tagged))
-        .annotate(month=_month_of("created_at", months))
-        .values_list("month", "audience", "topic_id", "kind", "mood")
+        _with_outcome(items.filter(~Exists(tagged)), months)
+        .values_list(*CELL_FIELDS, *OUTCOME_FIELDS)
         .annotate(n=Count("pk"))
     )
     cells: list[tuple[RawCell, int]] = [
-        ((month, who, topic, kind, mood, ""), n) for month, who, topic, kind, mood, n in untagged
+        ((month, who, topic, kind, mood, "", answered, said, changed), n)
+        for month, who, topic, kind, mood, answered, said, changed, n in untagged
     ]
-    of_item: dict[int, tuple[int, str, int, str, int | None]] = {}
     tags: defaultdict[int, set[int]] = defaultdict(set)
-    for item_id, month, who, topic, kind, mood, theme_id in (
-        ItemTheme.objects.filter(item__in=items)
-        .order_by()
-        .annotate(month=_month_of("item__created_at", months))
-        .values_list(
-            "item_id",
-            "month",
-            "item__audience",
-            "item__topic_id",
-            "item__kind",
-            "item__mood",
-            "theme_id",
-        )
+    for item_id, theme_id in ItemTheme.objects.filter(item__in=items).values_list(
+        "item_id", "theme_id"
     ):
-        of_item[item_id] = (month, who, topic, kind, mood)
         tags[item_id].add(theme_id)
-    by_tags = Counter(
-        (*of_item[item_id], ",".join(map(str, sorted(themes)))) for item_id, themes in tags.items()
-    )
+    by_tags: Counter[RawCell] = Counter()
+    for pk, month, who, topic, kind, mood, answered, said, changed in _with_outcome(
+        items.filter(Exists(tagged)), months
+    ).values_list("pk", *CELL_FIELDS, *OUTCOME_FIELDS):
+        themes = ",".join(map(str, sorted(tags[pk])))
+        by_tags[month, who, topic, kind, mood, themes, answered, said, changed] += 1
     return cells + list(by_tags.items())
 
 
@@ -184,23 +234,23 @@ def count_items(
         if audience:
             stored = stored.filter(audience=audience)
         raw += [
-            ((index_of[month], who, topic, kind, mood, tags), n)
-            for month, who, topic, kind, mood, tags, n in stored.values_list(
-                "month", "audience", "topic_id", "kind", "mood", "themes", "n"
+            ((index_of[month], who, topic, kind, mood, tags, answered, said, changed), n)
+            for month, who, topic, kind, mood, tags, answered, said, changed, n in (
+                stored.values_list(*CELL_FIELDS, "themes", *OUTCOME_FIELDS, "n")
             )
         ]
     for run in _runs(months, rolled):
         offset = run[0][0]
         raw += [
-            ((offset + m, who, topic, kind, mood, tags), n)
-            for (m, who, topic, kind, mood, tags), n in grouped(
+            ((offset + m, who, topic, kind, mood, tags, answered, said, changed), n)
+            for (m, who, topic, kind, mood, tags, answered, said, changed), n in grouped(
                 [month for _i, month in run], audience
             )
         ]
-    for (month, who, topic, kind, mood, tags), n in raw:
+    for (month, who, topic, kind, mood, tags, answered, said, changed), n in raw:
         own = theme_of_topic.get(topic)
-        others = {final.get(int(t), int(t)) for t in tags.split(",") if t} - {own}
-        counts.cells[month, who, topic, kind, mood, frozenset(others)] += n
+        others = frozenset({final.get(int(t), int(t)) for t in tags.split(",") if t} - {own})
+        counts.cells[month, who, topic, kind, mood, others, answered, said, changed] += n
     return counts
 
 
@@ -225,12 +275,14 @@ def draw(key: str) -> float:
 
 
 def adjusted_cells(counts: Counts, threshold: int) -> dict[Cell, int]:
-    """Each cell's published figure (suppression.adjust), the draw keyed on the cell's
-    month, audience, topic, kind, mood, tags and count."""
+    """Each cell's published figure (suppression.adjust), the draw keyed on the whole cell
+    (month, audience, topic, kind, mood, tags, outcome) and its count."""
     out = {}
     for cell, n in counts.cells.items():
-        month, who, topic, kind, mood, tags = cell
-        key = "|".join(map(str, (counts.months[month], who, topic, kind, mood, sorted(tags), n)))
+        month, who, topic, kind, mood, tags, *outcome = cell
+        key = "|".join(
+            map(str, (counts.months[month], who, topic, kind, mood, sorted(tags), *outcome, n))
+        )
         out[cell] = adjust(n, draw(key), threshold)
     return out
 
@@ -264,10 +316,40 @@ def figures(
     period = period if period in PERIODS else DEFAULT_PERIOD
     audience = audience if audience in AUDIENCES else ""
     threshold = threshold if threshold is not None else settings.COUNCIL_SUPPRESSION_THRESHOLD
-    months = month_starts(last_finished_month(today or timezone.localdate()), PERIODS[period][0])
+    count = PERIODS[period][0]
+    months = month_starts(last_finished_month(today or timezone.localdate()), count)
+    before = month_starts(previous_month(months[0]), count)
     themes = list(Theme.objects.all())
     counts = count_items(months=months, audience=audience, themes=themes)
-    return protect_counts(counts, themes, audience=audience, period=period, threshold=threshold)
+    previous = count_items(months=before, audience=audience, themes=themes)
+    return protect_counts(
+        counts,
+        themes,
+        audience=audience,
+        period=period,
+        threshold=threshold,
+        previous=previous,
+        actions=(actions_ended(months), actions_ended(before)),
+    )
+
+
+def actions_ended(months: list[date]) -> dict[str, int]:
+    """How many actions were done, and found not possible, in the months (by the update
+    that ended them). Actions are the council's and services' own, shown by name on the
+    council's pages and often the public board: exact counts tell nobody's story."""
+    start, end = period_bounds(months)
+    ended = (
+        ActionUpdate.objects.filter(
+            status_changed=True,
+            status__in=[ActionStatus.DONE, ActionStatus.NOT_POSSIBLE],
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("status")
+        .annotate(n=Count("action_id", distinct=True))
+        .order_by()
+    )
+    return {row["status"]: row["n"] for row in ended}
 
 
 class _Sums:
@@ -286,14 +368,32 @@ class _Sums:
         return shown(self.adjusted[key], self.true[key])
 
 
+def _outcome_sums(counts: Counts, threshold: int) -> _Sums:
+    sums = _Sums()
+    for cell, figure in adjusted_cells(counts, threshold).items():
+        n = counts.cells[cell]
+        sums.add(("total",), figure, n)
+        for name, (_label, position, value) in OUTCOMES.items():
+            if cell[position] == value:
+                sums.add(("outcome", name), figure, n)
+    return sums
+
+
 def protect_counts(
-    counts: Counts, themes: list[Theme], *, audience: str, period: str, threshold: int
+    counts: Counts,
+    themes: list[Theme],
+    *,
+    audience: str,
+    period: str,
+    threshold: int,
+    previous: Counts | None = None,
+    actions: tuple[dict[str, int], dict[str, int]] = ({}, {}),
 ) -> Figures:
     final = _final_ids(themes)
     theme_of_topic = {t.topic_id: final[t.pk] for t in themes if t.topic_id is not None}
     sums = _Sums()
     for cell, figure in adjusted_cells(counts, threshold).items():
-        month, _who, topic, kind, mood, tags = cell
+        month, _who, topic, kind, mood, tags, *_outcome = cell
         n = counts.cells[cell]
         for key in (("month", month, kind), ("month", month), ("kind", kind), ("mood", mood)):
             sums.add(key, figure, n)
@@ -302,6 +402,10 @@ def protect_counts(
         for theme in tags | ({own} if own is not None else set()):
             sums.add(("theme", theme, kind), figure, n)
             sums.add(("theme", theme), figure, n)
+        for name, (_label, position, value) in OUTCOMES.items():
+            if cell[position] == value:
+                sums.add(("outcome", name), figure, n)
+    before = _outcome_sums(previous or Counts(counts.months), threshold)
 
     def by_kind(*key: object) -> list[Shown]:
         return [sums[(*key, kind.value)] for kind in KINDS] + [sums[key]]
@@ -343,14 +447,105 @@ def protect_counts(
         [Row(str(mood.label), [sums["mood", mood.value]], str(mood.value)) for mood in MOODS]
         + [Row(str(NO_MOOD), [sums["mood", None]], "none")],
     )
+    periods = [str(_("These months")), str(_("The months before"))]
+    outcomes = Table(
+        "outcomes",
+        str(_("What happened")),
+        str(_("Items")),
+        periods,
+        [Row(str(_("All items")), [sums[("total",)], before[("total",)]], "total")]
+        + [
+            Row(str(label), [sums["outcome", name], before["outcome", name]], name)
+            for name, (label, _position, _value) in OUTCOMES.items()
+        ],
+        chart_column=0,
+    )
+    done, before_done = actions
+    ended = Table(
+        "actions",
+        str(_("You Said, We Did actions")),
+        str(_("Actions")),
+        periods,
+        [
+            Row(str(label), [Shown(done.get(status, 0)), Shown(before_done.get(status, 0))], status)
+            for status, label in (
+                (ActionStatus.DONE, _("Done")),
+                (ActionStatus.NOT_POSSIBLE, _("Found not possible")),
+            )
+        ],
+        chart_column=0,
+        note=str(_("Actions are counted exactly: they are the services' own, not anyone's story.")),
+    )
+    tables = [by_theme, by_month, by_kind_table, by_mood, outcomes, ended]
     return Figures(
         months=counts.months,
         audience=audience,
         period=period,
         threshold=threshold,
         total=sums[("total",)],
-        tables=[by_theme, by_month, by_kind_table, by_mood],
+        tables=[replace(t, summary=summary(t)) for t in tables],
     )
+
+
+def _names(rows: list[Row], column: int) -> tuple[int, list[str]]:
+    """The largest shown figure in the column and the rows that have it."""
+    values = [(row.cells[column].value or 0, row.label) for row in rows]
+    top = max((v for v, _label in values), default=0)
+    return top, [label for v, label in values if v == top and top > 0]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {_('and')} {names[-1]}"
+
+
+def _change(now: Shown, before: Shown) -> str:
+    if now.hidden or before.hidden:
+        return str(_("too few to compare with the months before"))
+    difference = (now.value or 0) - (before.value or 0)
+    if difference > 0:
+        return str(_("up %(n)s on the months before") % {"n": difference})
+    if difference < 0:
+        return str(_("down %(n)s on the months before") % {"n": -difference})
+    return str(_("the same as the months before"))
+
+
+def summary(table: Table) -> str:
+    """One line in plain words under a chart, from the protected figures only."""
+    rows = table.rows
+    if table.slug == "outcomes":
+        by = {row.key: row.cells for row in rows}
+        on_time, late = by["on_time"][0], by["late"][0]
+        if on_time.hidden or late.hidden or not (on_time.value or late.value):
+            return str(_("Too few items were answered to say how many were on time."))
+        answered = (on_time.value or 0) + (late.value or 0)
+        return str(
+            _("About %(on_time)s of %(answered)s answered items were answered on time; %(change)s.")
+            % {
+                "on_time": on_time.value,
+                "answered": answered,
+                "change": _change(by["on_time"][0], by["on_time"][1]),
+            }
+        )
+    if table.slug == "actions":
+        by = {row.key: row.cells for row in rows}
+        return str(
+            _("Actions done: %(done)s; found not possible: %(not_possible)s; done %(change)s.")
+            % {
+                "done": by[ActionStatus.DONE][0].value,
+                "not_possible": by[ActionStatus.NOT_POSSIBLE][0].value,
+                "change": _change(by[ActionStatus.DONE][0], by[ActionStatus.DONE][1]),
+            }
+        )
+    top, names = _names(rows, table.chart_column)
+    if not names:
+        return str(_("Too few items to say more."))
+    sentence = {
+        "themes": _("The most items were about %(names)s (about %(n)s)."),
+        "months": _("The busiest month was %(names)s (about %(n)s items)."),
+        "kinds": _("Most items were: %(names)s (about %(n)s)."),
+        "moods": _("The mood given most was: %(names)s (about %(n)s)."),
+    }.get(table.slug, _("The largest figure: %(names)s (about %(n)s)."))
+    return str(sentence % {"names": _and(names), "n": top})
 
 
 def csv_rows(result: Figures) -> list[list[str]]:

@@ -514,6 +514,12 @@ class MonthlyCount(models.Model):
     mood = models.PositiveSmallIntegerField(null=True)
     # The ids of the themes the items are tagged with, sorted, joined by commas.
     themes = models.CharField(max_length=500, blank=True, default="")
+    # What happened (participation.figures.OUTCOMES): the first answer ("on_time", "late"
+    # or ""), what the young person said of it ("sorted", "not_sorted" or ""), and
+    # whether an action they led to is done. These can change after the month ends.
+    answered = models.CharField(max_length=10, blank=True, default="")
+    said = models.CharField(max_length=12, blank=True, default="")
+    changed = models.BooleanField(default=False)
     n = models.PositiveIntegerField()
 
     class Meta:

@@ -36,9 +36,12 @@ def refresh(*, today: date | None = None) -> int:
                 kind=kind,
                 mood=mood,
                 themes=themes,
+                answered=answered,
+                said=said,
+                changed=changed,
                 n=n,
             )
-            for (index, audience, topic_id, kind, mood, themes), n in cells
+            for (index, audience, topic_id, kind, mood, themes, answered, said, changed), n in cells
         )
         now = timezone.now()
         for month in months:

@@ -25,7 +25,12 @@ def figures_asked(request: HttpRequest) -> figures.Figures:
 
 def charts(result: figures.Figures) -> list[dict[str, object]]:
     return [
-        {"table": table, "chart": horizontal([(row.label, row.total.value) for row in table.rows])}
+        {
+            "table": table,
+            "chart": horizontal(
+                [(row.label, row.cells[table.chart_column].value) for row in table.rows]
+            ),
+        }
         for table in result.tables
     ]
 

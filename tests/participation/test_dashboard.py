@@ -105,13 +105,22 @@ def test_the_page_draws_each_chart_as_svg_with_a_title_and_the_same_figures_in_a
     items, council_member, django_assert_max_num_queries
 ):
     client = client_for(council_member)
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(14):
+    # The months and the months before (for the change): roll-up and live cells, each
+    # three queries whatever the number of items; the actions ended in each.
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(20):
         response = client.get("/council/?period=12")
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("<svg") == 4
-    assert page.count("<table>") == 4
-    for title in ("Items by theme", "Items by month", "Items by kind", "Items by mood"):
+    assert page.count("<svg") == 6
+    assert page.count("<table>") == 6
+    for title in (
+        "Items by theme",
+        "Items by month",
+        "Items by kind",
+        "Items by mood",
+        "What happened",
+        "You Said, We Did actions",
+    ):
         assert '<title id="chart-' in page and title in page
     assert "style=" not in page
     assert "<style" not in page
@@ -139,9 +148,11 @@ def test_odd_filters_fall_back_to_the_defaults(items, council_member):
 
 
 def test_the_query_count_does_not_grow_with_items(council_member, django_assert_max_num_queries):
-    make_items([{"topic": "housing", "created_at": date(2026, 10, 1)}] * 300)
+    made = make_items([{"topic": "housing", "created_at": date(2026, 10, 1)}] * 300)
+    own = Theme.objects.create(name="Pocket money", state=ThemeState.AGREED)
+    ItemTheme.objects.bulk_create(ItemTheme(item=item, theme=own) for item in made[:100])
     client = client_for(council_member)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(20):
         assert client.get("/council/").status_code == 200
 
 
@@ -177,3 +188,42 @@ def test_every_council_export_is_on_record_with_who_took_it(council_member, part
         (council_member.pk, f"#{council_member.pk}", "council-2026-05-2026-10-all.csv"),
         (council_member.pk, f"#{council_member.pk}", "board-pack-2026-11-20.csv"),
     ]
+
+
+def test_what_happened_shows_answers_sorted_changes_and_the_months_before(
+    council_member, participation_officer, manager
+):
+    # October: 8 answered on time, 6 late, 2 of the on-time said it sorted it. The months
+    # before: 13 answered on time.
+    make_items(
+        [{"topic": "school", "created_at": date(2026, 10, 2), "first_response_on_time": True}] * 8
+        + [{"topic": "school", "created_at": date(2026, 10, 3), "first_response_on_time": False}]
+        * 6
+        + [{"topic": "money", "created_at": date(2025, 8, 3), "first_response_on_time": True}] * 13
+    )
+    action = services.propose_action(
+        you_said="Buses are late", themes=[theme_of("school")], by=participation_officer
+    )
+    services.agree_action(
+        action=action,
+        by=participation_officer,
+        service=manager.memberships.first().service,
+        lead=manager,
+        we_will="Talk to the bus company",
+    )
+    with time_machine.travel("2026-10-20 12:00Z", tick=False):
+        services.update_action(
+            action=action, by=manager, text="New timetable", status="done", we_did="Earlier bus"
+        )
+    client = client_for(council_member)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/council/?period=12").content.decode()
+        body = client.get("/council/figures.csv?period=12").content.decode()
+    assert "Answered on time,10,15" in body
+    assert "Answered late,5,0" in body
+    assert "Done,1,0" in body
+    assert (
+        "About 10 of 15 answered items were answered on time; down 5 on the months before." in page
+    )
+    assert "Actions done: 1; found not possible: 0; done up 1 on the months before." in page
+    assert "The busiest month was Oct 2026 (about 15 items)." in page

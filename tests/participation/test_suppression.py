@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from feedback.models import Item, Kind, Mood
-from feedback.months import month_start, month_starts
+from feedback.models import Event, Item, Kind, Mood, Visibility
+from feedback.months import month_start, month_starts, previous_month
 from participation import figures, rollup
-from participation.models import ItemTheme, Meeting, MeetingKind, Theme
+from participation.models import Action, ActionStatus, ItemTheme, Meeting, MeetingKind, Theme
 from participation.suppression import adjust, protect
 from tests.conftest import client_for, make_young_person, submit
 from tests.participation.conftest import make_items
@@ -72,8 +72,18 @@ def test_the_draw_is_fixed_for_a_cell_and_keyed_with_the_site_s_secret(settings)
 # One published figure: (view, table, row, column), as the CSV shows it.
 Figure = tuple[str, str, str, str]
 # One true cell, as the test counts it from what it made: (month, audience, topic, kind,
-# mood, the names of the other themes the item is tagged with).
-TrueCell = tuple[date, str, str, str, int | None, frozenset[str]]
+# mood, the names of the other themes the item is tagged with, its first answer, what
+# the young person said of it, whether an action it led to is done).
+TrueCell = tuple[date, str, str, str, int | None, frozenset[str], str, str, bool]
+OUTCOME_ROWS = {
+    "All items": lambda cell: True,
+    "Answered on time": lambda cell: cell[6] == "on_time",
+    "Answered late": lambda cell: cell[6] == "late",
+    "Not answered yet": lambda cell: cell[6] == "",
+    "Said the answer sorted it": lambda cell: cell[7] == "sorted",
+    "Said the answer did not sort it": lambda cell: cell[7] == "not_sorted",
+    "Led to a change (an action done)": lambda cell: cell[8],
+}
 
 
 @dataclass
@@ -118,7 +128,7 @@ def _views(client: Client, meetings: Iterable[Meeting] = ()) -> dict[str, View]:
                     months = [m for m in month_starts(last, 30) if m >= first]
             elif not header:
                 header = row
-            elif row[0] != "Note":
+            elif row[0] != "Note" and table != "You Said, We Did actions":  # not items
                 for column, text in zip(header[1:], row[1:], strict=True):
                     cells[table, row[0], column] = _value(text)
         views[name] = View(months, audience, cells)
@@ -137,10 +147,16 @@ def _members(view: View, key: tuple[str, str, str], cells: Iterable[TrueCell]) -
     moods = {str(m.label): m.value for m in Mood} | {str(figures.NO_MOOD): None}
     topic_theme = _topic_themes()
 
+    months = view.months
+    if table == "What happened" and column == "The months before":
+        months = month_starts(previous_month(view.months[0]), len(view.months))
+
     def wanted(cell: TrueCell) -> bool:
-        month, audience, topic, kind, mood, tags = cell
-        if month not in view.months or (view.audience and audience != view.audience):
+        month, audience, topic, kind, mood, tags, *_outcome = cell
+        if month not in months or (view.audience and audience != view.audience):
             return False
+        if table == "What happened":
+            return OUTCOME_ROWS[row](cell)
         if column in kinds and kind != kinds[column]:
             return False
         if table == "Items by month":
@@ -172,7 +188,7 @@ def _adjusted(true: Counter[TrueCell]) -> dict[TrueCell, int]:
     names = {t.pk: t.name for t in Theme.objects.all()}
     slugs = {t.topic_id: t.topic.slug for t in Theme.objects.exclude(topic=None)}
     out = {}
-    for (m, audience, topic, kind, mood, tags), value in figures.adjusted_cells(
+    for (m, audience, topic, kind, mood, tags, *outcome), value in figures.adjusted_cells(
         counts, THRESHOLD
     ).items():
         cell = (
@@ -182,6 +198,7 @@ def _adjusted(true: Counter[TrueCell]) -> dict[TrueCell, int]:
             kind,
             mood,
             frozenset(names[t] for t in tags),
+            *outcome,
         )
         out[cell] = value
     assert out.keys() == true.keys()  # the portal's cells are the items' own
@@ -265,6 +282,9 @@ item_strategy = st.fixed_dictionaries(
         "tag": st.one_of(st.none(), st.sampled_from([*TOPICS, "own"])),
         # The same postcard several times: cells of 5 and more, rounded, beside small ones.
         "copies": st.sampled_from([1, 1, 1, 2, 3, 4, 6, 8, 13]),
+        "answered": st.sampled_from(["on_time", "on_time", "late", ""]),
+        "said": st.sampled_from(["", "", "sorted", "not_sorted"]),
+        "changed": st.booleans(),
     }
 )
 
@@ -279,7 +299,8 @@ def _true_cells(specs: list[dict]) -> Counter[TrueCell]:
             continue  # the open month is never published
         tag = OWN if s["tag"] == "own" else names.get(s["tag"] or "")
         tags = frozenset({tag} - {None, names[s["topic"]]})
-        cell = (month_start(day), s["audience"], s["topic"], s["kind"], s["mood"], tags)
+        outcome = (s.get("answered", ""), s.get("said", ""), s.get("changed", False))
+        cell = (month_start(day), s["audience"], s["topic"], s["kind"], s["mood"], tags, *outcome)
         true[cell] += s["copies"]
     return true
 
@@ -305,10 +326,22 @@ def test_the_interval_audit_pins_no_count_from_one_to_four(specs: list[dict], co
                         "kind": s["kind"],
                         "mood": s["mood"],
                         "audience": s["audience"],
+                        "first_response_on_time": {"on_time": True, "late": False}.get(
+                            s["answered"]
+                        ),
                     }
                     for s in expanded
                 ]
             )
+            Event.objects.bulk_create(
+                Event(item=item, kind=s["said"], visibility=Visibility.YOUNG_PERSON)
+                for item, s in zip(items, expanded, strict=True)
+                if s["said"]
+            )
+            done = Action.objects.create(
+                you_said="More trips", status=ActionStatus.DONE, we_did="Two trips a term"
+            )
+            done.items.add(*(i for i, s in zip(items, expanded, strict=True) if s["changed"]))
             ItemTheme.objects.bulk_create(
                 ItemTheme(
                     item=item,
