@@ -3,7 +3,6 @@ are the services' own: a form shows a service's refusal beside the field it name
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any, cast
 
@@ -23,12 +22,12 @@ from feedback.models import (
     Topic,
     active_topic,
 )
+from portal import channels, phones
 from portal.models import Audience, ContactMethod, Service, User
 from portal.refusals import Refused
 
 # The one limit on what people write, the model's; the page's box and help text read it too.
 MAX_WORDS = cast(int, Item._meta.get_field("words").max_length)
-PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 
 IDENTITY_HELP = {
     # One sentence each: the choice is explained where it is made, early on the form.
@@ -81,6 +80,16 @@ class TopicChoiceField(forms.ModelChoiceField):
                 params={"value": value},
             )
         return topic
+
+
+def contact_choices() -> list[tuple[str, str]]:
+    """The ways to get in touch the portal can keep to: text only when texts can be sent
+    (portal.channels), never a promise nobody keeps."""
+    return [
+        (method.value, str(method.label))
+        for method in ContactMethod
+        if method != ContactMethod.TEXT or channels.texts_configured()
+    ]
 
 
 class SubmissionForm(forms.Form):
@@ -160,7 +169,7 @@ class SubmissionForm(forms.Form):
     )
     contact_method = forms.ChoiceField(
         label=_("How should we get in touch?"),
-        choices=ContactMethod.choices,
+        choices=contact_choices,
         widget=forms.RadioSelect,
         required=False,
     )
@@ -280,8 +289,16 @@ class SubmissionForm(forms.Form):
                 validate_email(detail)
             except forms.ValidationError:
                 self.add_error("contact_detail", _("Enter your email, like name@example.com."))
-        elif method in (ContactMethod.PHONE, ContactMethod.TEXT) and not PHONE_RE.match(detail):
-            self.add_error("contact_detail", _("Enter your phone number, like 07700 900123."))
+        elif method == ContactMethod.TEXT:
+            try:
+                cleaned["contact_detail"] = phones.normalise_uk_mobile(detail)
+            except ValueError:
+                self.add_error("contact_detail", _("Enter a UK mobile number, like 07123 456789."))
+        elif method == ContactMethod.PHONE:
+            try:
+                cleaned["contact_detail"] = phones.normalise_uk_phone(detail)
+            except ValueError:
+                self.add_error("contact_detail", _("Enter a UK phone number, like 07123 456789."))
 
 
 class PaperSubmissionForm(SubmissionForm):
@@ -300,7 +317,7 @@ class PaperSubmissionForm(SubmissionForm):
         kwargs["user"] = None
         super().__init__(*args, **kwargs)
         self.offer_identities(list(Identity))
-        self.contact_method_field.choices = ContactMethod.choices
+        self.contact_method_field.choices = contact_choices()
         self.entered_by = entered_by
         self.author: User | None = None
 

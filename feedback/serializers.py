@@ -6,16 +6,17 @@ check them (feedback.api), so a rule about an answer has one owner.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from feedback.forms import MAX_WORDS
+from feedback.forms import MAX_WORDS, contact_choices
 from feedback.models import Event, Identity, Item, Kind, Mood, Notification, Outcome, Topic
 from feedback.services import STAFF_STATUSES
+from portal import channels, phones
 from portal.api import ID, NO_NUL, SAID, SAID_PATTERN
 from portal.models import Audience, ContactMethod
 
@@ -158,6 +159,12 @@ class SubmitRequest(serializers.Serializer[dict[str, object]]):
     consent_to_share = serializers.BooleanField(required=False)
     contact_wanted = serializers.ChoiceField(choices=["yes", "no"], required=False)
     contact_method = serializers.ChoiceField(choices=ContactMethod.choices, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Text only when texts can be sent, as the page offers (feedback.forms).
+        cast(serializers.ChoiceField, self.fields["contact_method"]).choices = contact_choices()
+
     contact_detail = serializers.CharField(
         max_length=254, required=False, allow_blank=True, validators=NO_NUL
     )
@@ -238,7 +245,6 @@ EMAIL_PATTERN = (
     r"^[A-Za-z0-9_%+-]{1,30}(\.[A-Za-z0-9_%+-]{1,30}){0,3}"
     r"@([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]{2,20}$"
 )
-PHONE_PATTERN = r"^\+?[0-9()-][0-9 ()-]{8,18}[0-9()-]$"
 
 
 def _contact_by(methods: list[str], detail: str | None = None) -> dict[str, Any]:
@@ -276,6 +282,11 @@ def rules_across_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
                 {"properties": {"contact_wanted": {"enum": ["no"]}}},
                 _contact_by([ContactMethod.PORTAL.value]),
                 _contact_by([ContactMethod.EMAIL.value], EMAIL_PATTERN),
-                _contact_by([ContactMethod.PHONE.value, ContactMethod.TEXT.value], PHONE_PATTERN),
+                _contact_by([ContactMethod.PHONE.value], phones.PHONE_PATTERN),
+                *(
+                    [_contact_by([ContactMethod.TEXT.value], phones.MOBILE_PATTERN)]
+                    if channels.texts_configured()
+                    else []
+                ),
             ]
     return result

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from feedback import delivery, dispatch, services
 from feedback.models import Item, Notification
@@ -17,6 +18,7 @@ from feedback.transports import placeholders, render_text
 from portal.models import Membership
 from tests.conftest import client_for, make_staff, submit
 from tests.feedback.conftest import EMAIL_TEMPLATE, TEXT_TEMPLATES
+from tests.feedback.test_submit import answers, send
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +248,59 @@ def test_healthz_says_texts_are_not_configured_without_notify(settings, db):
         "last_success": None,
         "failures_last_hour": 0,
     }
+
+
+def test_a_care_leaver_who_asks_for_texts_on_the_page_gets_one(notify, care_leaver, caseworker):
+    # From the postcard page, as typed on a phone: the number is kept as a text needs it.
+    client = client_for(care_leaver)
+    data = {
+        **answers(),
+        "contact_wanted": "yes",
+        "contact_method": "text",
+        "contact_detail": "07400 111 222",
+    }
+    assert 'value="text"' in client.get("/postcards/new/").content.decode()
+    send(client, data)
+    item = Item.objects.get()
+    assert (item.contact_method, item.contact_detail) == ("text", "+447400111222")
+    dispatch.route_item(item.pk)
+    services.staff_reply(item=Item.objects.get(), by=caseworker, text="We will ring you")
+    deliver_pending()
+    [text] = notify.texts()
+    assert text["phone_number"] == "+447400111222"
+    assert text["personalisation"]["reference"] == item.reference
+
+
+@pytest.mark.parametrize("typed", ["020 7946 0000", "07400 12345", "+33 6 12 34 56 78", "text me"])
+def test_text_needs_a_uk_mobile_and_says_so(notify, care_leaver, typed):
+    data = {**answers(), "contact_wanted": "yes", "contact_method": "text", "contact_detail": typed}
+    response = client_for(care_leaver).post("/postcards/new/", {**data, "step": "check"})
+    assert response.status_code == 400
+    assert "Enter a UK mobile number, like 07123 456789." in response.content.decode()
+    assert Item.objects.count() == 0
+
+
+def test_text_is_not_offered_where_it_cannot_be_sent(care_leaver, settings):
+    settings.NOTIFY_API_KEY = ""  # no Notify: texts would only reach a log line
+    client = client_for(care_leaver)
+    page = client.get("/postcards/new/").content.decode()
+    assert 'value="text"' not in page and 'value="phone"' in page
+    data = {**answers(), "contact_wanted": "yes", "contact_method": "text"}
+    response = client.post(
+        "/postcards/new/", {**data, "contact_detail": "07400 111222", "step": "check"}
+    )
+    assert response.status_code == 400 and Item.objects.count() == 0
+    api = client.post(
+        "/api/v1/items/",
+        {
+            **data,
+            "contact_detail": "07400111222",
+            "topic": int(data["topic"]),
+            "audience": "care_leaver",
+        },
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and Item.objects.count() == 0
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    methods = schema["components"]["schemas"]["ContactMethodEnum"]["enum"]
+    assert methods == ["portal", "phone", "email"]

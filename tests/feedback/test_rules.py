@@ -17,7 +17,7 @@ ANONYMOUS_BY_PHONE = {
     "identity": "anonymous",
     "contact_wanted": True,
     "contact_method": "phone",
-    "contact_detail": "07700 900123",
+    "contact_detail": "07123 456789",
 }
 
 
@@ -59,12 +59,12 @@ def test_an_advocate_is_kept_for_complaints_only(young_person):
 
 def test_contact_details_are_not_kept_when_no_contact_is_wanted(care_leaver):
     item = submit(
-        care_leaver, contact_wanted=False, contact_method="phone", contact_detail="07700 900123"
+        care_leaver, contact_wanted=False, contact_method="phone", contact_detail="07123 456789"
     ).item
     item.refresh_from_db()
     assert (item.contact_method, item.contact_detail) == ("", "")
     in_app = submit(
-        care_leaver, contact_wanted=True, contact_method="portal", contact_detail="07700 900123"
+        care_leaver, contact_wanted=True, contact_method="portal", contact_detail="07123 456789"
     ).item
     assert (in_app.contact_method, in_app.contact_detail) == ("portal", "")
 

@@ -204,7 +204,7 @@ def test_signing_in_or_out_forgets_what_this_browser_sent_or_tracked(young_perso
         (
             {"contact_wanted": "yes", "contact_method": "phone", "contact_detail": ""},
             "contact_detail",
-            "Enter your phone number",
+            "Enter a UK phone number",
         ),
         (
             {"contact_wanted": "yes", "contact_method": "email", "contact_detail": "nope"},
@@ -217,7 +217,7 @@ def test_signing_in_or_out_forgets_what_this_browser_sent_or_tracked(young_perso
                 "identity": "anonymous",
                 "contact_wanted": "yes",
                 "contact_method": "phone",
-                "contact_detail": "07700 900123",
+                "contact_detail": "07123 456789",
             },
             "contact_wanted",
             "nobody can get in touch",

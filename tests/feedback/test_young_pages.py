@@ -172,7 +172,7 @@ def test_staff_still_type_in_paper_postcards_with_or_without_contact(young_perso
             "young_person": "jade",
             "contact_wanted": "yes",
             "contact_method": "phone",
-            "contact_detail": "07700 900123",
+            "contact_detail": "07123 456789",
         },
         entered_by=caseworker,
     )

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from portal import phones
 from portal.checks import channels_can_send
 from portal.phones import normalise_uk_mobile
 from tests.fake_notify import API_KEY
@@ -124,3 +127,22 @@ def test_a_uk_mobile_is_stored_in_one_form(typed, stored):
 def test_anything_but_a_uk_mobile_is_refused(typed):
     with pytest.raises(ValueError):
         normalise_uk_mobile(typed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=st.from_regex(phones.MOBILE_PATTERN, fullmatch=True))
+def test_every_mobile_the_api_schema_allows_is_taken_for_texts(number):
+    # The schema's pattern is narrower than what a person may type, never wider.
+    assert normalise_uk_mobile(number).startswith("+447")
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=st.from_regex(phones.PHONE_PATTERN, fullmatch=True))
+def test_every_number_the_api_schema_allows_is_taken_for_calls(number):
+    assert phones.normalise_uk_phone(number).startswith("+44")
+
+
+def test_a_landline_may_be_rung_but_not_texted():
+    assert phones.normalise_uk_phone("020 7946 0000") == "+442079460000"
+    with pytest.raises(ValueError):
+        normalise_uk_mobile("020 7946 0000")
