@@ -6,13 +6,14 @@ through feedback.outbox."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
 from feedback import delivery, dispatch, notifications
+from portal import daily
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,25 @@ def sweep_notifications() -> int:
     return len(ids)
 
 
+# Retention runs at night, when nobody is working on the items it anonymises.
+RETENTION_AT = time(2, 30)
+
+
 @shared_task(name="feedback.tasks.send_daily_digests")
 def send_daily_digests() -> int:
-    return notifications.daily_digests()
+    """Asked every few minutes by beat; sends once a day at DIGEST_HOUR (portal.daily)."""
+    if not daily.due("daily-digest", time(settings.DIGEST_HOUR)):
+        return 0
+    sent = notifications.daily_digests()
+    daily.ran("daily-digest")
+    return sent
 
 
 @shared_task(name="feedback.tasks.anonymise_expired")
 def anonymise_expired() -> int:
-    return dispatch.anonymise_expired()
+    """Asked every few minutes by beat; runs once a day from RETENTION_AT (portal.daily)."""
+    if not daily.due("anonymise-expired", RETENTION_AT):
+        return 0
+    done = dispatch.anonymise_expired()
+    daily.ran("anonymise-expired")
+    return done

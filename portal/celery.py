@@ -4,8 +4,6 @@ import gc
 import os
 
 from celery import Celery, signals
-from celery.schedules import crontab
-from django.conf import settings
 from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -55,7 +53,10 @@ app.conf.update(
         "check-urgent-clocks": {"task": "feedback.tasks.check_urgent_clocks", "schedule": 60.0},
         "check-clocks": {"task": "feedback.tasks.check_clocks", "schedule": 300.0},
         "sweep-notifications": {"task": "feedback.tasks.sweep_notifications", "schedule": 60.0},
-        "anonymise-expired": {"task": "feedback.tasks.anonymise_expired", "schedule": 86400.0},
+        # Daily jobs are asked every few minutes and run once a day at their time
+        # (portal.daily): a restart of beat neither skips nor repeats a day.
+        "anonymise-expired": {"task": "feedback.tasks.anonymise_expired", "schedule": 300.0},
+        "daily-digest": {"task": "feedback.tasks.send_daily_digests", "schedule": 300.0},
         "clear-sessions": {"task": "portal.tasks.clear_expired_sessions", "schedule": 3600.0},
         "remind-review-leads": {
             "task": "participation.tasks.remind_review_leads",
@@ -66,16 +67,6 @@ app.conf.update(
     },
 )
 app.autodiscover_tasks()
-
-
-@app.on_after_configure.connect
-def _daily_digest(sender: Celery, **kwargs: object) -> None:
-    """The daily digest, at a fixed hour: in the schedule above but for its hour, read
-    from Django's settings, which are loaded only once Celery is configured."""
-    sender.conf.beat_schedule["daily-digest"] = {
-        "task": "feedback.tasks.send_daily_digests",
-        "schedule": crontab(hour=settings.DIGEST_HOUR, minute=0),
-    }
 
 
 @signals.worker_process_init.connect

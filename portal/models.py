@@ -461,3 +461,18 @@ class ApiToken(models.Model):
         self.revoked_by = by
         self.save(update_fields=["revoked_at", "revoked_by"])
         return True
+
+
+class DailyRun(models.Model):
+    """A daily job's run on one day (Europe/London): portal.daily runs each once a day
+    however often beat asks or restarts."""
+
+    job = models.CharField(max_length=60)
+    day = models.DateField()
+    ran_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="daily_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day}"

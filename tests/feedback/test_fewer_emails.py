@@ -8,13 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from celery.schedules import crontab
 from django.core import mail
 
 from feedback import delivery, dispatch, notifications
 from feedback.models import Item, Notification
 from feedback.notifications import site_link
-from portal.celery import app
 from tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -131,10 +129,3 @@ def test_urgent_items_are_never_kept_for_the_digest(care_leaver, duty_worker):
 def test_nothing_waiting_means_no_digest(care_leaver, casey_takes_the_digest):
     assert notifications.daily_digests() == 0
     assert not Notification.objects.filter(template="digest").exists()
-
-
-def test_the_digest_goes_at_the_digest_hour_every_day(settings):
-    assert app.conf.beat_schedule["daily-digest"] == {
-        "task": "feedback.tasks.send_daily_digests",
-        "schedule": crontab(hour=settings.DIGEST_HOUR, minute=0),
-    }
