@@ -106,7 +106,7 @@ def main() -> int:
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        wait_until_up(base + "/healthz", server)
+        wait_until_up(base + "/healthz/live", server)
         results = run_flow(base)
     finally:
         server.terminate()

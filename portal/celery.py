@@ -46,6 +46,8 @@ app.conf.update(
         "feedback.tasks.send_notifications": {"queue": "notifications"},
     },
     worker_hijack_root_logger=False,
+    # Beat records its own ticks for /healthz (portal.heartbeats).
+    beat_scheduler="portal.beat:RecordingScheduler",
     timezone="Europe/London",
     beat_schedule={
         "sweep-unrouted": {"task": "feedback.tasks.sweep_unrouted", "schedule": 30.0},
@@ -61,6 +63,16 @@ app.conf.update(
         "remind-review-leads": {
             "task": "participation.tasks.remind_review_leads",
             "schedule": 3600.0,
+        },
+        # Each queue's worker says it is alive; /healthz reads when (portal.heartbeats).
+        **{
+            f"heartbeat-{queue}": {
+                "task": "portal.tasks.heartbeat",
+                "schedule": 30.0,
+                "args": (f"queue:{queue}",),
+                "options": {"queue": queue, "expires": 30},
+            }
+            for queue in ("urgent", "default", "notifications")
         },
         # Bounds how stale a theme tag on an older item can be on the council's figures.
         "refresh-council-rollup": {"task": "participation.tasks.refresh_rollup", "schedule": 600.0},

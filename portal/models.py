@@ -476,3 +476,14 @@ class DailyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.day}"
+
+
+class Heartbeat(models.Model):
+    """When beat last ticked, and when each queue's worker last ran its heartbeat task:
+    /healthz reads them (portal.heartbeats)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%H:%M:%S}"

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from feedback import api_urls as feedback_api_urls
 from feedback.delivery import channel_health
+from feedback.health import waiting
 from participation.api import urlpatterns as participation_api_urls
 from portal import api as portal_api
 from portal import views
@@ -41,7 +42,8 @@ admin.site.has_permission = lambda request: (  # type: ignore[method-assign]
 urlpatterns = [
     path("", views.home, name="home"),
     path("exit/", views.exit_page, name="exit"),
-    path("healthz", views.healthz, {"channels": channel_health}, name="healthz"),
+    path("healthz", views.healthz, {"channels": channel_health, "work": waiting}, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
     path("invite/", views.invitation_code, name="invitation_code"),
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
     path("invite/<str:token>/", views.invitation_link, name="invitation_link"),

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from portal import audit
+from portal import audit, heartbeats
 from portal.adapters import record_authentication
 from portal.forms import (
     AcceptInvitationForm,
@@ -55,12 +55,27 @@ def exit_page(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Is this web process up and its database reachable: for a start-up wait, not a
+    monitor (which reads /healthz)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        return JsonResponse({"database": f"down: {type(exc).__name__}"}, status=503)
+    return JsonResponse({"web": "ok", "database": "ok"})
+
+
 def healthz(
-    request: HttpRequest, channels: Callable[[], dict[str, dict[str, object]]] | None = None
+    request: HttpRequest,
+    channels: Callable[[], dict[str, dict[str, object]]] | None = None,
+    work: Callable[[], dict[str, int | None]] | None = None,
 ) -> JsonResponse:
-    """Database, broker and mail decide the status; `channels` (each message channel's
-    figures, given by the composition root) only reports."""
-    state = {"database": "ok", "broker": "ok", "mail": "ok"}
+    """For monitors, as JSON. The database, the broker, mail, beat's last tick, each
+    queue's worker and the oldest unrouted item decide the status (503 with the reason);
+    `channels` (each message channel's figures) and `work` (what waits, in seconds),
+    given by the composition root, report."""
+    state: dict[str, object] = {"database": "ok", "broker": "ok", "mail": "ok"}
     if settings.MAIL_GOES_NOWHERE:
         state["mail"] = "not configured: set EMAIL_HOST"
     try:
@@ -78,8 +93,17 @@ def healthz(
             conn.ensure_connection(max_retries=0, interval_start=0, timeout=1)
     except Exception as exc:
         state["broker"] = f"down: {type(exc).__name__}"
-    healthy = all(value == "ok" for value in state.values())
+    if state["database"] == "ok":
+        state.update(heartbeats.silences())
     body: dict[str, object] = dict(state)
+    healthy = all(value == "ok" for value in state.values())
+    if work is not None and state["database"] == "ok":
+        waiting = work()
+        body["waiting"] = waiting
+        unrouted = waiting.get("oldest_unrouted_seconds")
+        if unrouted is not None and unrouted > heartbeats.STALE_SECONDS:
+            body["routing"] = f"an item has waited {unrouted} s to be routed"
+            healthy = False
     if channels is not None:
         try:
             body["channels"] = channels()

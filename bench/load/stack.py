@@ -154,7 +154,7 @@ class Stack:
     def _answers(self) -> bool:
         conn = http.client.HTTPConnection("127.0.0.1", self.web_port, timeout=5)
         try:
-            conn.request("GET", "/healthz")
+            conn.request("GET", "/healthz/live")
             return conn.getresponse().status < 500
         except OSError:
             return False

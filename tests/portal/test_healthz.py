@@ -1,20 +1,103 @@
-from tests.conftest import client_for
+"""/healthz, for monitors: what answers, what has gone quiet, what waits."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback.models import Item
+from portal import heartbeats
+from portal.beat import RecordingScheduler
+from portal.celery import app
+from portal.models import Heartbeat
+from portal.tasks import heartbeat
+from tests.conftest import client_for, submit
 
 
-def test_healthz_reports_database_and_broker(db, settings, tmp_path):
+@pytest.fixture
+def alive(db, settings):
+    """Beat ticking and a worker on every queue, just now; a broker that answers."""
     settings.CELERY_BROKER_URL = "memory://"
+    for name in [heartbeats.BEAT, *map(heartbeats.queue_name, heartbeats.QUEUES)]:
+        heartbeats.record(name)
+
+
+def test_healthz_reports_database_broker_beat_and_each_queue(alive):
     response = client_for(None).get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert {key: body[key] for key in ("database", "broker", "mail")} == {
+    assert {key: body[key] for key in ("database", "broker", "mail", "beat")} == {
         "database": "ok",
         "broker": "ok",
         "mail": "ok",
+        "beat": "ok",
+    }
+    assert [body[f"queue {q}"] for q in ("urgent", "default", "notifications")] == ["ok"] * 3
+    assert body["waiting"] == {
+        "oldest_unrouted_seconds": None,
+        "oldest_unsent_message_seconds": None,
+        "oldest_unacknowledged_urgent_seconds": None,
     }
     assert set(body["channels"]) == {"email", "sms"}
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(db, settings):
+def test_a_stopped_beat_turns_healthz_red_after_two_minutes(alive):
+    Heartbeat.objects.filter(name="beat").update(at=timezone.now() - timedelta(seconds=90))
+    assert client_for(None).get("/healthz").status_code == 200
+    Heartbeat.objects.filter(name="beat").update(at=timezone.now() - timedelta(seconds=180))
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["beat"] == "silent for 180 s"
+
+
+def test_a_queue_with_no_live_worker_turns_healthz_red(alive):
+    Heartbeat.objects.filter(name="queue:urgent").delete()
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["queue urgent"] == "never seen"
+
+
+def test_an_item_stuck_unrouted_turns_healthz_red_and_says_how_long(alive, care_leaver):
+    item = submit(care_leaver).item
+    assert client_for(None).get("/healthz").status_code == 200  # just sent: being routed
+    Item.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    response = client_for(None).get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["waiting"]["oldest_unrouted_seconds"] >= 180
+    assert body["routing"].startswith("an item has waited")
+    assert item.reference not in response.content.decode()  # ages only, no item
+
+
+def test_the_heartbeat_task_and_beat_s_tick_are_recorded(db, tmp_path):
+    heartbeat("queue:default")
+    beat = RecordingScheduler(app=app, schedule_filename=str(tmp_path / "schedule"))
+    beat.tick()
+    assert set(Heartbeat.objects.values_list("name", flat=True)) == {"queue:default", "beat"}
+    beat.close()
+
+
+def test_beat_sends_a_heartbeat_to_every_queue_every_30_seconds():
+    sent = {
+        entry["options"]["queue"]: entry["schedule"]
+        for name, entry in app.conf.beat_schedule.items()
+        if name.startswith("heartbeat-")
+    }
+    assert sent == {"urgent": 30.0, "default": 30.0, "notifications": 30.0}
+
+
+def test_the_probes_answer_whatever_host_the_container_asks_by(alive, settings):
+    settings.ALLOWED_HOSTS = ["voice.council.example"]
+    client = client_for(None)
+    assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    assert client.get("/healthz/live", HTTP_HOST="127.0.0.1:8000").json() == {
+        "web": "ok",
+        "database": "ok",
+    }
+    assert client.get("/", HTTP_HOST="127.0.0.1:8000").status_code == 400  # everything else
+
+
+def test_healthz_is_503_when_the_broker_is_unreachable(alive, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client_for(None).get("/healthz")
     assert response.status_code == 503
@@ -22,8 +105,7 @@ def test_healthz_is_503_when_the_broker_is_unreachable(db, settings):
     assert response.json()["broker"].startswith("down")
 
 
-def test_healthz_is_503_when_mail_would_only_go_to_the_console(db, settings):
-    settings.CELERY_BROKER_URL = "memory://"
+def test_healthz_is_503_when_mail_would_only_go_to_the_console(alive, settings):
     settings.MAIL_GOES_NOWHERE = True
     response = client_for(None).get("/healthz")
     assert response.status_code == 503
