@@ -14,6 +14,26 @@ from portal.channels import email_missing, texts_missing
 
 def register_all() -> None:
     checks.register(channels_can_send)
+    # A deployment check (`manage.py check --deploy`, run by the compose file's migrate
+    # step and in the README's production steps), as Django's own security checks are.
+    checks.register(keys_set_on_their_own, checks.Tags.security, deploy=True)
+
+
+def keys_set_on_their_own(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """In production the keys that protect second factors and codes are set on their own,
+    so SECRET_KEY can be rotated (SECRET_KEY_FALLBACKS) without locking anyone out."""
+    if settings.PORTAL_EMBEDDED or not settings.KEYS_DERIVED:
+        return []
+    return [
+        _problem(
+            "Derived from SECRET_KEY: " + ", ".join(settings.KEYS_DERIVED) + ". Rotating"
+            " SECRET_KEY would lock every member of staff out of their second factor and"
+            " void every invitation and tracking code.",
+            "Set each on its own (.env.example says how to make one), and keep it apart"
+            " from the database backups.",
+            "portal.E103",
+        )
+    ]
 
 
 def _problem(text: str, hint: str, id: str) -> checks.CheckMessage:

@@ -65,6 +65,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     # Development and the embedded demo only; production refuses to start without one.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+# Rotation: the new key in SECRET_KEY, the old ones here (comma-separated) until every
+# session and signed link made with them has expired.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -234,6 +237,10 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # The key that encrypts second-factor secrets in the database: a Fernet key, made with
 # python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 # Kept out of the database; derived from SECRET_KEY when not given.
+# In production both keys below must be set on their own (portal.checks, portal.E103):
+# derived from SECRET_KEY, rotating it would lock every member of staff out of their
+# second factor and void every invitation and tracking code.
+KEYS_DERIVED = [name for name in ("MFA_ENCRYPTION_KEY", "CODE_HASH_KEY") if not envstr(name)]
 MFA_ENCRYPTION_KEY = (
     envstr("MFA_ENCRYPTION_KEY")
     or base64.urlsafe_b64encode(

@@ -146,3 +146,30 @@ def test_a_landline_may_be_rung_but_not_texted():
     assert phones.normalise_uk_phone("020 7946 0000") == "+442079460000"
     with pytest.raises(ValueError):
         normalise_uk_mobile("020 7946 0000")
+
+
+def test_production_refuses_keys_derived_from_the_secret_key():
+    def deploy_check(**env: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy"],
+            cwd=ROOT,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "DEBUG"))},
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "SECRET_KEY": "k" * 50,
+                **env,
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stderr
+
+    derived = deploy_check()
+    assert "portal.E103" in derived
+    assert "MFA_ENCRYPTION_KEY, CODE_HASH_KEY" in derived
+    own = deploy_check(
+        MFA_ENCRYPTION_KEY="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=",
+        CODE_HASH_KEY="c" * 64,
+        SECRET_KEY_FALLBACKS="old-key-one,old-key-two",
+    )
+    assert "portal.E103" not in own and "System check identified" in own  # it ran
