@@ -54,6 +54,16 @@ def is_staff_with_second_factor(request: HttpRequest) -> bool:
     return user.is_authenticated and user.is_service_staff and passed_second_factor(request)
 
 
+def is_council_staff(user: User | AnonymousUser) -> bool:
+    """Staff of a council service: an advocate or a partner organisation's worker is
+    staff too (the second factor and all), but opens only the items sent to them."""
+    return user.is_authenticated and user.is_service_staff and not user.is_outside_staff
+
+
+def is_council_staff_with_second_factor(request: HttpRequest) -> bool:
+    return is_staff_with_second_factor(request) and is_council_staff(request.user)
+
+
 def can_read_audit(user: User | AnonymousUser) -> bool:
     """Who opened an item is for the complaints manager, who looks into misuse."""
     return user.is_authenticated and user.is_complaints_manager
@@ -64,7 +74,13 @@ def can_read_annual_report(user: User | AnonymousUser) -> bool:
 
 
 def can_see_dashboard(user: User | AnonymousUser) -> bool:
-    return user.is_authenticated and (user.is_complaints_manager or bool(user.managed_service_ids))
+    """The complaints manager, and the managers of the council's services (a partner
+    organisation's manager opens the items sent to it, not the council's figures)."""
+    return (
+        is_council_staff(user)
+        and user.is_authenticated
+        and (user.is_complaints_manager or bool(user.managed_service_ids))
+    )
 
 
 @dataclass(frozen=True)
@@ -97,15 +113,41 @@ def items_for_young_person(user: User) -> ItemQuerySet:
 
 
 def items_for_staff(user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
-    """The items this member of staff may read; every row fetched from here is on
-    record as read by them, `on` the page or list that shows them
+    """The items this member of staff may read: their services' items and, for an
+    advocate, the complaints whose young person asked for one. Every row fetched from
+    here is on record as read by them, `on` the page or list that shows them
     (`ItemQuerySet.read_by`): the one place staff reads are audited, whatever the
     page, API or export."""
     if not user.is_authenticated:
         return Item.objects.none()
     if user.is_complaints_manager:
         return Item.objects.all().read_by(user, on)
+    items = Item.objects.for_services(user.service_ids)
+    if user.advocacy_service_ids:
+        items = items | Item.objects.advocated()
+    return items.read_by(user, on)
+
+
+def items_worked_by(user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
+    """The items this member of staff may change (acknowledge, assign, resolve, move
+    on, note): their own services' (every item, for the complaints manager). An
+    advocate reads and answers the complaints sent to them, and changes nothing else."""
+    if not user.is_authenticated:
+        return Item.objects.none()
+    if user.is_complaints_manager:
+        return Item.objects.all().read_by(user, on)
     return Item.objects.for_services(user.service_ids).read_by(user, on)
+
+
+def advocacy_for(user: User, item: Item) -> Service | None:
+    """The advocacy service through which this person answers the item, when they reach
+    it only as its young person's advocate (not as its own service's staff): their
+    answer is the advocate's, and leaves the item's status, clock and assignee alone."""
+    if user.is_complaints_manager or item.service_id in user.service_ids:
+        return None
+    if not (item.is_advocated and user.advocacy_service_ids):
+        return None
+    return Service.objects.filter(pk__in=user.advocacy_service_ids).order_by("name").first()
 
 
 def items_shared_with_the_council(user: User, *, moderator: bool) -> ItemQuerySet:
@@ -122,8 +164,8 @@ def items_shared_with_the_council(user: User, *, moderator: bool) -> ItemQuerySe
 def items_for_tagging(user: User, *, moderator: bool) -> ItemQuerySet:
     """The items staff may tag or link to an action: their services' items, and the
     moderators' shared items; each fetched row on record as read by them."""
-    if not user.is_authenticated:
-        return Item.objects.none()
+    if not user.is_authenticated or user.is_outside_staff:
+        return Item.objects.none()  # themes and actions are the council's
     return Item.objects.filter(
         Q(pk__in=items_for_staff(user).values("pk"))
         | Q(pk__in=items_shared_with_the_council(user, moderator=moderator).values("pk"))
@@ -150,8 +192,17 @@ def _check_reference(reference: str) -> None:
 
 
 def item_for_staff(user: User, reference: str) -> Item:
+    """An item to read, and to answer."""
     return one_item(
         items_for_staff(user).select_related("topic", "service", "assignee", "author"),
+        reference,
+    )
+
+
+def item_to_work_on(user: User, reference: str) -> Item:
+    """An item to change: an advocate gets the same 404 as for anyone else's."""
+    return one_item(
+        items_worked_by(user).select_related("topic", "service", "assignee", "author"),
         reference,
     )
 

@@ -124,6 +124,19 @@ class StaffWithSecondFactor(BasePermission):
         return True
 
 
+class CouncilStaffWithSecondFactor(BasePermission):
+    """As StaffWithSecondFactor, for the council's own staff: an advocate or a partner
+    organisation's worker gets the 404 (paper postcards name the council's young people)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        if unhandled(request, view):
+            return True
+        if not request.user.is_authenticated:
+            return False
+        access.require(access.is_council_staff_with_second_factor(request._request))
+        return True
+
+
 class CanSendOnline(BasePermission):
     """Young people and visitors; staff enter paper postcards on their own endpoint (404)."""
 
@@ -480,12 +493,14 @@ class StaffItemDetail(APIView):
 
 class StaffAction(APIView):
     permission_classes = [StaffWithSecondFactor]
+    # Changing an item is for its own service's staff (an advocate gets the 404).
+    gate = staticmethod(access.item_to_work_on)
 
     def act(self, request: Request, item: Item) -> None:
         raise NotImplementedError
 
     def post(self, request: Request, reference: str) -> Response:
-        item = access.item_for_staff(signed_in(request), reference)
+        item = self.gate(signed_in(request), reference)
         self.act(request, item)
         if not access.items_for_staff(signed_in(request)).filter(pk=item.pk).exists():
             return Response(status=status.HTTP_204_NO_CONTENT)  # moved out of their reach
@@ -518,16 +533,23 @@ class Assign(StaffAction):
     summary="Reply to the young person", request=StaffReplyRequest, responses=STAFF_ACTION
 )
 class StaffReply(StaffAction):
+    gate = staticmethod(access.item_for_staff)  # an advocate answers too
+
     def act(self, request: Request, item: Item) -> None:
-        data = checked(StaffReplyForm(typed_data(request, StaffReplyRequest), status=item.status))
+        advocacy = access.advocacy_for(signed_in(request), item)
+        form = StaffReplyForm(
+            typed_data(request, StaffReplyRequest), status=item.status, advocate=bool(advocacy)
+        )
+        data = checked(form)
         services.staff_reply(
             item=item,
             by=signed_in(request),
             text=data["text"],
-            as_team=data["as_team"],
-            change=data["change"],
-            change_description=data["change_description"],
+            as_team=data.get("as_team", False),
+            change=data.get("change", ""),
+            change_description=data.get("change_description", ""),
             key=data["key"],
+            advocacy=advocacy,
         )
 
 
@@ -597,7 +619,7 @@ class Reroute(StaffAction):
     responses=responses({201: SentSerializer, 200: SentSerializer}, 400, 403, 404, 409),
 )
 class Paper(APIView):
-    permission_classes = [StaffWithSecondFactor]
+    permission_classes = [CouncilStaffWithSecondFactor]
 
     def post(self, request: Request) -> Response:
         user = signed_in(request)

@@ -40,7 +40,14 @@ PEOPLE: list[tuple[str, str, str, str, str | None]] = [
     ("indy", "Indy IRO", "Independent Reviewing Officer", "iro", Membership.Role.CASEWORKER),
     ("cam", "Cam Social-Worker", "social worker, Children in Care Social Work Team",
      "cic-social-work", Membership.Role.CASEWORKER),
+    ("ash", "Ash Advocate", "advocate, Advocacy Service (complaints that ask for one)",
+     "advocacy", Membership.Role.CASEWORKER),
+    ("nell", "Nell NHS-Nurse", "NHS nurse, LAC Health Team (partner: its items only)",
+     "lac-health", Membership.Role.CASEWORKER),
 ]  # fmt: skip
+
+# Sam asked for an advocate with his complaint about his flat: Ash, the demo advocate, has it.
+ASKED_FOR_AN_ADVOCATE = {("sam", "housing")}
 
 # A fixed namespace, so the demo items are made once however often the seed runs.
 DEMO_ITEMS = uuid.UUID("5b0f6c1e-3d1a-4c55-9a7e-2f1d6e0c9a41")
@@ -113,6 +120,7 @@ def seed_items() -> int:
             audience=audience,
             submission_key=key,
             consent_to_share=True,
+            advocate_requested=(author, topic) in ASKED_FOR_AN_ADVOCATE,
         ).item
         if days_ago:
             received = _working_days_ago(days_ago)

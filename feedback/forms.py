@@ -397,11 +397,16 @@ class StaffReplyForm(ReplyForm):
 
     field_order = ["key", "saved_reply", "text", "as_team", "change", "change_description"]
 
-    def __init__(self, *args: Any, status: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, status: str = "", advocate: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].required = False
         saved_reply = cast(forms.ModelChoiceField, self.fields["saved_reply"])
         saved_reply.queryset = SavedReply.objects.filter(active=True, status=status)
+        if advocate:
+            # An advocate writes their own words, as the advocacy service, and plans no
+            # change of the council's: the team's saved replies and change are not theirs.
+            for name in ("saved_reply", "as_team", "change", "change_description"):
+                del self.fields[name]
 
     def clean_text(self) -> str:
         return self.cleaned_data.get("text", "")

@@ -299,6 +299,10 @@ class ItemQuerySet(models.QuerySet["Item"]):
     def for_services(self, service_ids: frozenset[int] | set[int]) -> ItemQuerySet:
         return self.filter(service_id__in=service_ids)
 
+    def advocated(self) -> ItemQuerySet:
+        """Complaints whose young person asked for an advocate: sent to the advocacy service."""
+        return self.filter(kind=Kind.COMPLAINT, advocate_requested=True)
+
     def unrouted(self) -> ItemQuerySet:
         return self.filter(status=Status.SUBMITTED)
 
@@ -469,6 +473,18 @@ class Item(models.Model):
     @property
     def is_complaint(self: Sent) -> bool:
         return self.kind == Kind.COMPLAINT
+
+    @property
+    def is_advocated(self) -> bool:
+        """A complaint whose young person asked for an advocate (`ItemQuerySet.advocated`)."""
+        return self.is_complaint and self.advocate_requested
+
+    @functools.cached_property
+    def advocacy_service(self) -> Service | None:
+        """The service whose advocates help with it (they open it: feedback.access)."""
+        if not self.is_advocated:
+            return None
+        return Service.objects.active().filter(provides_advocacy=True).order_by("name").first()
 
     @property
     def is_open(self) -> bool:

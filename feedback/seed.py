@@ -86,6 +86,10 @@ SERVICES = [
     ("advocacy", "Advocacy Service", "the advocacy service", False, False, True),
 ]  # fmt: skip
 
+# Outside the council: the NHS looked-after children's health team. Its staff open only
+# the items sent to it (feedback.access), like the advocacy service's advocates.
+PARTNERS = {"lac-health"}
+
 # (order, kind, topic slug, audience, service slug); blank means any. Every topic
 # reaches the service it names, for each audience; complaints go to the complaints
 # team, who run the statutory procedure. Only "Something else" meets the catch-all
@@ -156,6 +160,7 @@ def seed_reference_data() -> None:
                 "is_duty_team": duty,
                 "is_triage": triage,
                 "provides_advocacy": advocacy,
+                "is_partner": slug in PARTNERS,
             },
         )
     if not Route.objects.exists():

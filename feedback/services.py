@@ -357,7 +357,13 @@ def staff_reply(
     change_description: str = "",
     mark_responded: bool = True,
     key: str = "",
+    advocacy: Service | None = None,
 ) -> Event:
+    """A reply the young person reads. With `advocacy` (feedback.access.advocacy_for),
+    the advocate's: signed as their service, and the item's status, clock and
+    assignee stay as the team that has it left them."""
+    if advocacy is not None:
+        return _advocate_reply(item=item, by=by, text=text, advocacy=advocacy, key=key)
     if change and not change_description.strip():
         raise Refused(_("Describe the change."), field="change_description")
     with transaction.atomic():
@@ -407,6 +413,23 @@ def staff_reply(
             if not pending:
                 item.start_clock_after_acknowledgement()
         item.save()
+        notifications.young_person_update(item, "reply", event=event)
+    return event
+
+
+def _advocate_reply(*, item: Item, by: User, text: str, advocacy: Service, key: str) -> Event:
+    with transaction.atomic():
+        item = _locked(item)
+        _refuse_if_finished(item)
+        _refuse_if_done(item, key)
+        event = Event.record(
+            item,
+            EventKind.STAFF_REPLY,
+            actor=by,
+            actor_label=advocacy.name,
+            body=text,
+            data=ReplyData(as_team=True, change="", change_description="", key=key),
+        )
         notifications.young_person_update(item, "reply", event=event)
     return event
 

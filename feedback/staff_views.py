@@ -49,7 +49,7 @@ from feedback.models import (
 from feedback.workdays import working_days_between
 from portal.middleware import STAFF_LAST_ACTIVE, idle_seconds_left
 from portal.models import Service, User
-from portal.permissions import SignedInRequest, staff_required
+from portal.permissions import SignedInRequest, council_staff_required, staff_required
 from portal.refusals import Refused
 
 QUEUE_PAGE_SIZE = 25
@@ -204,8 +204,10 @@ def queue(request: SignedInRequest) -> HttpResponse:
 
 
 def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[str, object]:
+    user = request.user
+    advocacy = access.advocacy_for(user, item)
     defaults: dict[str, Form] = {
-        "reply_form": StaffReplyForm(status=item.status),
+        "reply_form": StaffReplyForm(status=item.status, advocate=advocacy is not None),
         "note_form": NoteForm(),
         "decision_form": DecisionForm(),
         "resolve_form": ResolveForm(),
@@ -221,7 +223,6 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
     for name, form in defaults.items():
         # Several forms on one page share field names: give each its own ids.
         form.auto_id = f"id_{name.removesuffix('_form')}_%s"
-    user = request.user
     may_have_it = item.is_open and services.can_be_assigned(item, user)
     return {
         "item": item,
@@ -235,9 +236,11 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
         "can_take": may_have_it and item.assignee_id != user.pk,
         "reply_assigns_me": may_have_it and item.assignee_id is None,
         "can_read_audit": access.can_read_audit(request.user),
+        # An advocate answers as the advocacy service, and changes nothing else.
+        "advocacy": advocacy,
         "out_of_hours_phone": settings.DUTY_OUT_OF_HOURS_PHONE,
         # A child at risk: Acknowledge and the duty phone in a bar that stays in view.
-        "urgent_actions": item.is_open and item.priority == Priority.URGENT,
+        "urgent_actions": advocacy is None and item.is_open and item.priority == Priority.URGENT,
         "idle_seconds_left": idle_seconds_left(request),
         **defaults,
     }
@@ -283,7 +286,7 @@ def _refused(request: SignedInRequest, item: Item, refused: Refused, **forms: Fo
 @staff_required
 @require_POST
 def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     try:
         item = services.acknowledge(item=item, by=request.user)
     except Refused as refused:
@@ -300,7 +303,7 @@ def acknowledge(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def decide(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, decision_form=form)
@@ -319,7 +322,7 @@ def decide(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def mark_read(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     try:
         services.mark_read(item=item, by=request.user)
     except Refused as refused:
@@ -330,7 +333,7 @@ def mark_read(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def take(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     try:
         services.assign(item=item, by=request.user, assignee=request.user)
     except Refused as refused:
@@ -341,7 +344,7 @@ def take(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def assign(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = AssignForm(request.POST, service_id=item.service_id)
     if not form.is_valid():
         return _item_page(request, item, status=400, assign_form=form)
@@ -355,7 +358,7 @@ def assign(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def set_status(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, status_form=form)
@@ -370,7 +373,8 @@ def set_status(request: SignedInRequest, reference: str) -> HttpResponse:
 @require_POST
 def reply(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(request.user, reference)
-    form = StaffReplyForm(request.POST, status=item.status)
+    advocacy = access.advocacy_for(request.user, item)
+    form = StaffReplyForm(request.POST, status=item.status, advocate=advocacy is not None)
     if not form.is_valid():
         return _item_page(request, item, status=400, reply_form=form)
     data = form.cleaned_data
@@ -379,10 +383,11 @@ def reply(request: SignedInRequest, reference: str) -> HttpResponse:
             item=item,
             by=request.user,
             text=data["text"],
-            as_team=data["as_team"],
-            change=data["change"],
-            change_description=data["change_description"],
+            as_team=data.get("as_team", False),
+            change=data.get("change", ""),
+            change_description=data.get("change_description", ""),
             key=data["key"],
+            advocacy=advocacy,
         )
     except Refused as refused:
         return _refused(request, item, refused, reply_form=form)
@@ -394,7 +399,7 @@ def reply(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def note(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, note_form=form)
@@ -410,7 +415,7 @@ def note(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def resolve(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, resolve_form=form)
@@ -427,7 +432,7 @@ def resolve(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def extend(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, extend_form=form)
@@ -441,7 +446,7 @@ def extend(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def stage(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = StageForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, stage_form=form)
@@ -458,7 +463,7 @@ def stage(request: SignedInRequest, reference: str) -> HttpResponse:
 @staff_required
 @require_POST
 def reroute(request: SignedInRequest, reference: str) -> HttpResponse:
-    item = access.item_for_staff(request.user, reference)
+    item = access.item_to_work_on(request.user, reference)
     form = RerouteForm(request.POST)
     if not form.is_valid():
         return _item_page(request, item, status=400, reroute_form=form)
@@ -486,7 +491,7 @@ def _duty_team_name() -> str:
     return duty.name if duty else _("duty team")
 
 
-@staff_required
+@council_staff_required
 def paper_new(request: SignedInRequest) -> HttpResponse:
     form = PaperSubmissionForm(request.POST or None, entered_by=request.user)
     if request.method == "POST" and form.is_valid():

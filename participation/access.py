@@ -50,8 +50,11 @@ def is_council_viewer(user: User) -> bool:
 
 
 def is_staff(user: User) -> bool:
-    """Staff of any kind: they sign in with a second factor."""
-    return bool(user.is_authenticated and (user.is_service_staff or is_moderator(user)))
+    """The council's staff of any kind: they sign in with a second factor. An advocate or
+    a partner organisation's worker (User.is_outside_staff) opens only the items sent to
+    them: themes, actions and meetings are the council's, not theirs."""
+    council_staff = user.is_authenticated and user.is_service_staff and not user.is_outside_staff
+    return bool(council_staff or is_moderator(user))
 
 
 def may_agree(user: User, action: Action) -> bool:

@@ -11,6 +11,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
         return {
             "show_exit": True,
             "is_staff_user": False,
+            "is_council_staff_user": False,
             "is_participation_officer": False,
             "is_young_person": False,
             "show_council_link": False,
@@ -24,6 +25,8 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "show_exit": not (service_staff or officer),
         # The queue, paper postcards and invitations: staff of a service.
         "is_staff_user": service_staff,
+        # Paper postcards and invitations: not an advocate's or a partner's.
+        "is_council_staff_user": service_staff and not user.is_outside_staff,
         "is_participation_officer": officer,
         # A young person's own links; a participation officer with no service has none.
         "is_young_person": user.young_person is not None,

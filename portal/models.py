@@ -117,9 +117,28 @@ class User(AbstractUser):
             m.service_id for m in self.memberships_list if m.role == Membership.Role.MANAGER
         )
 
+    @cached_property
+    def advocacy_service_ids(self) -> frozenset[int]:
+        """The services through which they are an advocate: each opens the complaints
+        whose young person asked for one."""
+        return frozenset(m.service_id for m in self.memberships_list if m.service.provides_advocacy)
+
     @property
     def is_service_staff(self) -> bool:
         return self.is_complaints_manager or bool(self.service_ids)
+
+    @cached_property
+    def is_outside_staff(self) -> bool:
+        """An advocate or a partner organisation's worker, in no service of the council's:
+        they open the items sent to them and nothing else (no other queue, no dashboard,
+        no reports, no young people's accounts, no council pages)."""
+        return (
+            not self.is_complaints_manager
+            and bool(self.memberships_list)
+            and all(
+                m.service.provides_advocacy or m.service.is_partner for m in self.memberships_list
+            )
+        )
 
     @property
     def is_council_member(self) -> bool:
@@ -184,7 +203,22 @@ class Service(models.Model):
         default=False,
         help_text=_("Receives whatever no route matches, and every complaint."),
     )
-    provides_advocacy = models.BooleanField(_("provides advocacy"), default=False)
+    provides_advocacy = models.BooleanField(
+        _("provides advocacy"),
+        default=False,
+        help_text=_(
+            "Its advocates open the complaints whose young person asked for one, and answer"
+            " them; nothing else."
+        ),
+    )
+    is_partner = models.BooleanField(
+        _("partner organisation"),
+        default=False,
+        help_text=_(
+            "Outside the council (an NHS team, say): its staff open only the items sent to"
+            " this service, and nothing else of the council's."
+        ),
+    )
 
     objects = ServiceQuerySet.as_manager()
 

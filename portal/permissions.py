@@ -92,6 +92,20 @@ def staff_required(view: View) -> View:
     return wrapper
 
 
+def council_staff_required(view: View) -> View:
+    """As staff_required, for the council's own staff only: an advocate or a partner
+    organisation's worker (User.is_outside_staff) opens the items sent to them and no
+    page that reaches the council's young people (invitations, paper postcards)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and request.user.is_outside_staff:
+            raise Http404
+        return staff_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
 def young_person_required(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -26,7 +26,7 @@ from portal.forms import (
 )
 from portal.limits import address_over
 from portal.models import AuditKind, Invitation, code_hashes, normalise_code
-from portal.permissions import SignedInRequest, staff_required
+from portal.permissions import SignedInRequest, council_staff_required, staff_required
 
 INVITATION_SESSION_KEY = "invitation_id"
 # A page that gives nothing away about what the young person was looking at.
@@ -188,7 +188,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/invitation_accept.html", context)
 
 
-@staff_required
+@council_staff_required
 def invitation_new(request: SignedInRequest) -> HttpResponse:
     form = NewInvitationForm(request.POST or None, user=request.user)
     issued = None

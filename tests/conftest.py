@@ -150,6 +150,18 @@ def duty_worker(reference_data: None) -> User:
     return make_staff("dana", "duty")
 
 
+@pytest.fixture
+def advocate(reference_data: None) -> User:
+    """Ash, in the Advocacy Service: opens the complaints whose young person asked for one."""
+    return make_staff("ash", "advocacy")
+
+
+@pytest.fixture
+def partner_worker(reference_data: None) -> User:
+    """Nell, an NHS nurse in the LAC Health Team, a partner organisation: its items only."""
+    return make_staff("nell", "lac-health")
+
+
 def submit(
     author: User | None,
     *,

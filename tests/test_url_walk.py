@@ -44,13 +44,19 @@ PERSONAS = {
     "manager": "manager",
     "complaints_manager": "complaints_manager",
     "council_member": "council_member",
+    # Outside the council: each opens only the items sent to them (not the care leaver's),
+    # their own queue of those, and their settings; nothing else of the council's.
+    "advocate": "advocate",
+    "partner_worker": "partner_worker",
 }
 YOUNG = frozenset({"author", "other_young_person", "council_member"})
 STAFF = frozenset({"caseworker", "other_service_caseworker", "manager", "complaints_manager"})
+OUTSIDE = frozenset({"advocate", "partner_worker"})
+ALL_STAFF = STAFF | OUTSIDE
 IN_SERVICE = frozenset({"caseworker", "manager", "complaints_manager"})
 CM = frozenset({"complaints_manager"})
 MANAGERS = frozenset({"manager", "complaints_manager"})
-SIGNED_IN = YOUNG | STAFF
+SIGNED_IN = YOUNG | ALL_STAFF
 EVERYONE = SIGNED_IN | {ANON}
 LOGIN = "to sign in"  # a redirect to the sign-in page
 PASSES = "passes the gate"  # an action: anything but refused, not found or an error
@@ -105,13 +111,13 @@ MATRIX: dict[str, Rule] = {
     "invitation_accept": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="no code"),
     "invitation_link": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="bad link"),
     "invitation_new": Rule(STAFF),
-    "staff_settings": Rule(STAFF),
+    "staff_settings": Rule(ALL_STAFF),
     # the admin: configuration only, behind is_staff (no persona has it) and the second factor
     "admin:index": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
     "admin:feedback_item_changelist": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
     # API documentation and tokens
-    "api_schema": api(STAFF),
-    "api_docs": api(STAFF),
+    "api_schema": api(ALL_STAFF),
+    "api_docs": api(ALL_STAFF),
     "api_v1_portal:tokens": api(SIGNED_IN),
     "api_v1_portal:token": Rule(
         frozenset({"author", "complaints_manager"}),
@@ -132,7 +138,7 @@ MATRIX: dict[str, Rule] = {
     "api_my_items": api(YOUNG),
     "api_my_item": api(frozenset({"author"}), anonymous=404),
     # the staff API
-    "api_v1:queue": api(STAFF),
+    "api_v1:queue": api(ALL_STAFF),
     "api_v1:paper": api_post(STAFF),
     "api_v1:staff_item": api(IN_SERVICE),
     "api_v1:acknowledge": API_STAFF_ACTION,
@@ -145,7 +151,7 @@ MATRIX: dict[str, Rule] = {
     "api_v1:extend": API_STAFF_ACTION,
     "api_v1:stage": API_STAFF_ACTION,
     "api_v1:reroute": API_STAFF_ACTION,
-    "api_staff_items": api(STAFF),
+    "api_staff_items": api(ALL_STAFF),
     "api_staff_item": api(IN_SERVICE),
     "api_v1_participation:public_actions": PUBLIC,
     "api_v1_participation:council_figures": api(CM | {"council_member"}),
@@ -168,10 +174,10 @@ MATRIX: dict[str, Rule] = {
     "feedback:track": PUBLIC,
     "feedback:notifications": Rule(YOUNG),
     # staff pages
-    "feedback:queue": Rule(STAFF),
+    "feedback:queue": Rule(ALL_STAFF),
     "feedback:paper_new": Rule(STAFF),
-    "feedback:staff_session": Rule(STAFF),
-    "feedback:staff_stay_signed_in": post(STAFF),
+    "feedback:staff_session": Rule(ALL_STAFF),
+    "feedback:staff_stay_signed_in": post(ALL_STAFF),
     "feedback:staff_item": Rule(IN_SERVICE),
     "feedback:staff_audit": Rule(CM),
     "feedback:staff_acknowledge": STAFF_ACTION,

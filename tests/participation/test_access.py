@@ -214,7 +214,15 @@ def test_every_change_is_not_found_for_the_wrong_persona(request, story, board_m
 
 @pytest.mark.parametrize(
     "persona",
-    ["young_person", "council_member", "caseworker", "participation_officer", "complaints_manager"],
+    [
+        "young_person",
+        "council_member",
+        "caseworker",
+        "participation_officer",
+        "complaints_manager",
+        "advocate",
+        "partner_worker",
+    ],
 )
 def test_every_link_in_each_person_s_menu_opens(request, persona):
     # A participation officer in no service was shown a young person's menu (my

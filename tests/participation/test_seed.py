@@ -99,3 +99,21 @@ def test_seeded_meetings_fall_on_weekdays_and_say_nobody_came_yet():
     for meeting in meetings:
         assert meeting.date.weekday() < 5
         assert not meeting.attendees
+
+
+def test_the_demo_advocate_and_partner_nurse_each_open_only_the_items_sent_to_them(capsys):
+    from allauth.mfa.models import Authenticator
+
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for username in ("ash", "nell"):
+        assert username in out
+        assert Authenticator.objects.filter(user__username=username).exists()
+    ash, nell = User.objects.get(username="ash"), User.objects.get(username="nell")
+    asked = Item.objects.get(advocate_requested=True)
+    assert (asked.author.username, asked.topic.slug) == ("sam", "housing")
+    listed = client_for(ash).get("/api/v1/staff/items/").json()["results"]
+    assert [row["reference"] for row in listed] == [asked.reference]
+    health = {i.reference for i in Item.objects.filter(service__slug="lac-health")}
+    listed = client_for(nell).get("/api/v1/staff/items/?status=").json()["results"]
+    assert health and {row["reference"] for row in listed} == health
