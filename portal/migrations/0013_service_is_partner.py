@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0010_audit_by_pseudonymous_id"),
+        ("portal", "0012_heartbeats"),
     ]
 
     operations = [
