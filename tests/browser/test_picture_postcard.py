@@ -75,10 +75,15 @@ def test_a_child_sends_a_picture_postcard_and_can_have_each_question_read_aloud(
     expect(page.get_by_role("button", name="Read it to me")).to_have_count(3)
     read_aloud(page, "How do you feel?").click()
     read_aloud(page, "What is it about?").click()
+    page.get_by_role("button", name="Read it to me").nth(2).click()
     spoken = page.evaluate("() => window.spoken")
     assert spoken[0].startswith("How do you feel?")
     assert "Very unhappy." in spoken[0] and "Very happy." in spoken[0]
     assert spoken[1].startswith("What is it about?") and "My home." in spoken[1]
+    assert spoken[2] == (
+        "Do you want to say more? (you can skip this). "
+        "A few words are enough. You can use any language and emoji."
+    )
 
     page.get_by_role("button", name="Send my postcard").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
