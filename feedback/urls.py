@@ -7,6 +7,7 @@ app_name = "feedback"
 urlpatterns = [
     path("postcards/", views.my_items, name="my_items"),
     path("postcards/new/", views.submit, name="submit"),
+    path("postcards/pictures/", views.picture_postcard, name="picture_postcard"),
     path("complaints/new/", views.submit, {"kind": "complaint"}, name="submit_complaint"),
     path("complaints/how-it-works/", views.complaints_info, name="complaints_info"),
     path("privacy/", views.privacy, name="privacy"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from feedback import access, browser, clocks, codes, services, submission
 from feedback.forms import NextStageForm, ReplyForm, SortedForm, SubmissionForm, TrackForm
 from feedback.models import Item, JustSent, Kind, Notification
+from feedback.picture_postcard import PicturePostcardForm
 from portal.limits import address_over
 from portal.models import User
 from portal.owner import start_owner
@@ -65,12 +66,53 @@ def submit(request: HttpRequest, kind: str | None = None) -> HttpResponse:
     except submission.KeyReused:
         # Back, new words, send again: ask, with a new key, rather than drop the new words.
         return _answers_page(request, form, "feedback/send_again.html", status=409)
+    return _confirmation(request, result, submission_key)
+
+
+def _confirmation(
+    request: HttpRequest, result: submission.Submitted, submission_key: uuid.UUID
+) -> HttpResponse:
+    """To the page that says it was sent, which only this browser may open."""
     response = redirect("feedback:sent", reference=result.item.reference)
     # The tracking code is derived from the form's key, which only this browser holds
     # (in a short-lived cookie): a replayed form shows the confirmation without it.
     code_key = str(submission_key) if result.created and result.tracking_code else ""
     browser.remember_sent(request, response, result.item.reference, code_key)
     return response
+
+
+def picture_postcard(request: HttpRequest) -> HttpResponse:
+    """The picture postcard for younger children (feedback.picture_postcard): faces and
+    pictures, a few words if they like, and Send; no check page, since there is little to
+    check. Whoever may send the normal postcard may send this one."""
+    access.require(access.can_send_online(request.user))
+    user = _acting(request)
+    if request.method != "POST":
+        return _picture_page(request, PicturePostcardForm(user=user))
+    form = PicturePostcardForm(request.POST, user=user)
+    if not form.is_valid():
+        return _picture_page(request, form, status=400)
+    submission_key = form.cleaned_data["submission_key"]
+    held = access.sent_while_flooding(request)
+    try:
+        result = submission.submit_item(
+            **form.item_fields(), author=user, submission_key=submission_key, held=held
+        )
+    except submission.KeyReused as reused:
+        # Back, another face, Send again: keep every answer, say so, and offer a new key.
+        again = PicturePostcardForm(
+            {**request.POST.dict(), "submission_key": str(uuid.uuid4())}, user=user
+        )
+        again.is_valid()
+        again.add_error(None, str(reused))
+        return _picture_page(request, again, status=409)
+    return _confirmation(request, result, submission_key)
+
+
+def _picture_page(
+    request: HttpRequest, form: PicturePostcardForm, status: int = 200
+) -> HttpResponse:
+    return render(request, "feedback/picture_postcard.html", {"form": form}, status=status)
 
 
 def _answers_page(

@@ -160,6 +160,7 @@ MATRIX: dict[str, Rule] = {
     "feedback:my_items": Rule(YOUNG),
     "feedback:submit": Rule(YOUNG | {ANON}),
     "feedback:submit_complaint": Rule(YOUNG | {ANON}),
+    "feedback:picture_postcard": Rule(YOUNG | {ANON}),
     "feedback:complaints_info": PUBLIC,
     "feedback:privacy": PUBLIC,
     "feedback:complaints_leaflet": PUBLIC,
