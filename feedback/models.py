@@ -65,6 +65,16 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language. The seed's names are in the catalogues
+        (feedback/seed.py marks them); a topic a manager adds is shown as typed."""
+        return gettext(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return gettext(self.description)
+
     def suits(self, audience: str | None) -> bool:
         return not audience or self.audience in (TopicAudience.BOTH, audience)
 
@@ -764,7 +774,8 @@ class Event(models.Model):
         """How the timeline names the service mid-sentence ("the Fostering team"), as it
         was named when the event happened."""
         named = self.data.get("in_a_sentence") if isinstance(self.data, dict) else None
-        return str(named) if named else f"the {self.actor_label}"
+        # The seed's names are in the catalogues (feedback/seed.py): in the reader's language.
+        return gettext(str(named)) if named else f"the {self.actor_label}"
 
     @classmethod
     def record(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Item, Status, Topic
@@ -80,6 +81,12 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: a theme made from a topic has the topic's name,
+        which the catalogues carry (feedback/seed.py); one the council names is as typed."""
+        return gettext(self.name)
 
     @property
     def is_agreed(self) -> bool:

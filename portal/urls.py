@@ -41,6 +41,8 @@ admin.site.has_permission = lambda request: (  # type: ignore[method-assign]
 urlpatterns = [
     path("", views.home, name="home"),
     path("exit/", views.exit_page, name="exit"),
+    # Django's set_language: a POST from the language form sets the language cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, {"channels": channel_health}, name="healthz"),
     path("invite/", views.invitation_code, name="invitation_code"),
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
