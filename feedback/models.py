@@ -27,6 +27,7 @@ from feedback import clocks, languages
 from feedback.event_data import EventData
 from feedback.workdays import working_days_between
 from portal.models import Audience, ContactMethod, Service, User
+from portal.translation import stored_text
 
 
 class TopicAudience(models.TextChoices):
@@ -69,11 +70,11 @@ class Topic(models.Model):
     def display_name(self) -> str:
         """The name in the reader's language. The seed's names are in the catalogues
         (feedback/seed.py marks them); a topic a manager adds is shown as typed."""
-        return gettext(self.name)
+        return stored_text(self.name)
 
     @property
     def display_description(self) -> str:
-        return gettext(self.description)
+        return stored_text(self.description)
 
     def suits(self, audience: str | None) -> bool:
         return not audience or self.audience in (TopicAudience.BOTH, audience)
@@ -775,7 +776,7 @@ class Event(models.Model):
         was named when the event happened."""
         named = self.data.get("in_a_sentence") if isinstance(self.data, dict) else None
         # The seed's names are in the catalogues (feedback/seed.py): in the reader's language.
-        return gettext(str(named)) if named else f"the {self.actor_label}"
+        return stored_text(str(named)) if named else f"the {self.actor_label}"
 
     @classmethod
     def record(

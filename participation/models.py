@@ -12,11 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Item, Status, Topic
 from portal.models import Service
+from portal.translation import stored_text
 
 # A review six months on, as councils' "You Said, We Did" reviews usually are.
 REVIEW_AFTER_MONTHS = 6
@@ -86,7 +86,7 @@ class Theme(models.Model):
     def display_name(self) -> str:
         """The name in the reader's language: a theme made from a topic has the topic's name,
         which the catalogues carry (feedback/seed.py); one the council names is as typed."""
-        return gettext(self.name)
+        return stored_text(self.name)
 
     @property
     def is_agreed(self) -> bool:

@@ -8,10 +8,12 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from feedback import services
 from feedback.models import Item, Topic
 from portal.models import User
+from portal.translation import stored_text
 from tests.conftest import client_for
 
 # The walk's access matrix and the objects it names: its pages are the ones walked here.
@@ -158,3 +160,15 @@ def test_every_error_message_a_young_person_meets_is_marked_for_translation(
     page = response.content.decode()
     assert "govuk-error-summary" in page
     assert not unmarked(page, NAMES), f"{path} with errors: words not marked for translation"
+
+
+def test_a_name_typed_in_by_hand_is_shown_exactly_as_stored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    use_pseudo_locale(monkeypatch)
+    with translation.override("cy"):
+        assert stored_text("Where I live") == pseudo("Where I live")
+    with translation.override("en-gb"):
+        # gettext would make the carriage return a newline; a CSV export quotes on it.
+        assert stored_text("\r=HYPERLINK(1)") == "\r=HYPERLINK(1)"
+        assert stored_text("Where I live") == "Where I live"
