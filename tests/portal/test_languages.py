@@ -97,6 +97,9 @@ def test_a_young_persons_words_are_shown_with_their_own_direction(
         page = client.get(path).content.decode()
         for words in (item.words, "شكرا لكم"):
             assert re.search(rf'dir="auto"[^>]*>\s*{re.escape(words)}', page), (path, words)
+    # The queue's preview of the first words.
+    queue = client_for(caseworker).get("/staff/").content.decode()
+    assert re.search(rf'<span dir="auto">{re.escape(item.words[:20])}', queue)
 
 
 def young_peoples_pages() -> list[tuple[str, str]]:
