@@ -175,3 +175,31 @@ def test_a_name_typed_in_by_hand_is_shown_exactly_as_stored(
         # gettext would make the carriage return a newline; a CSV export quotes on it.
         assert stored_text("\r=HYPERLINK(1)") == "\r=HYPERLINK(1)"
         assert stored_text("Where I live") == "Where I live"
+
+
+def test_checking_and_sending_a_postcard_is_all_marked_for_translation(
+    monkeypatch: pytest.MonkeyPatch, care_leaver: User
+) -> None:
+    use_pseudo_locale(monkeypatch)
+    client = client_for(care_leaver)
+    client.cookies[COOKIE] = "cy"
+    answers = {
+        "kind": "idea",
+        "topic": str(Topic.objects.get(slug="housing").pk),
+        "words": "Mwy o help i ddod o hyd i fflat",
+        "identity": "named",
+        "mood": "",
+    }
+    check = client.post("/postcards/new/", {**answers, "step": "check"})
+    assert check.status_code == 200, check.content.decode()[:2000]
+    page = check.content.decode()
+    assert "Mwy o help" in page
+    assert not unmarked(page, NAMES), "check what you wrote: words not marked for translation"
+    key = re.search(r'name="submission_key" value="([^"]+)"', page)
+    assert key
+    sent = client.post(
+        "/postcards/new/", {**answers, "step": "send", "submission_key": key.group(1)}, follow=True
+    )
+    assert sent.status_code == 200
+    assert sent.redirect_chain and "/postcards/sent/" in sent.redirect_chain[-1][0]
+    assert not unmarked(sent.content.decode(), NAMES), "sent: words not marked for translation"
