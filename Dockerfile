@@ -6,6 +6,11 @@ RUN useradd --create-home --uid 1000 portal
 COPY requirements.txt constraints.txt ./
 RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 COPY . .
+# The translations' .mo files are not in git: compiled here with GNU gettext's msgfmt,
+# which is removed again (the running image only reads the .mo files).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && if [ -d locale ]; then PORTAL_EMBEDDED=1 python manage.py compilemessages --ignore=.venv; fi \
+    && apt-get purge -y --auto-remove gettext && rm -rf /var/lib/apt/lists/*
 RUN PORTAL_EMBEDDED=1 STATIC_MANIFEST=1 python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R portal /app/var
 USER portal

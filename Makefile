@@ -6,14 +6,14 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser-deps assets bank-holidays lint format migrate seed bench clean
+.PHONY: run test install browser-deps gettext-deps messages compilemessages assets bank-holidays lint format migrate seed bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) compilemessages
 
 # Embedded defaults: SQLite, Celery on kombu's filesystem transport, no servers.
 # DEBUG is off, as in production, so a newcomer sees the real error pages;
@@ -42,6 +42,33 @@ browser-deps:
 	@if command -v npm >/dev/null 2>&1 && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -d node_modules/lighthouse ]; }; then \
 	  npm ci --no-audit --no-fund --silent || echo "Could not install axe-core and Lighthouse: browser tests will be skipped"; \
 	fi
+
+# Languages (settings.LANGUAGES): English as written, Welsh and Arabic from the catalogues in
+# locale/<code>/LC_MESSAGES/django.po. `make messages` extracts every marked string into them
+# (the scripts have no strings of their own: GOV.UK's components take theirs from data-i18n
+# attributes in the templates, so there is no djangojs domain). Git ignores the compiled .mo
+# files: `make install` (so `make run` and `make test`) builds them with GNU gettext's msgfmt,
+# Debian's gettext installed here as chromium is for the browser tests.
+LANGUAGE_CODES := cy ar
+I18N_IGNORE := --ignore=.venv --ignore=.venv-audit --ignore=node_modules --ignore=var \
+  --ignore=staticfiles --ignore=static --ignore=bench --ignore=tests --ignore=.git
+gettext-deps:
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's gettext to compile the translations"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
+	      || echo "Could not install gettext: pages will be in English only"; \
+	  else echo "msgfmt (GNU gettext) is missing and cannot be installed here: pages will be in English only"; fi; \
+	fi
+
+messages: $(STAMP) gettext-deps
+	mkdir -p $(addprefix locale/,$(LANGUAGE_CODES))
+	PORTAL_EMBEDDED=1 $(BIN)/python manage.py makemessages $(addprefix -l ,$(LANGUAGE_CODES)) \
+	  --domain django --add-location file --no-obsolete $(I18N_IGNORE)
+
+compilemessages: $(STAMP) gettext-deps
+	@if [ -d locale ] && command -v msgfmt >/dev/null 2>&1; then \
+	  PORTAL_EMBEDDED=1 $(BIN)/python manage.py compilemessages $(I18N_IGNORE); fi
 
 # Rebuild the committed CSS and JS from static/src with GOV.UK Frontend, sass and esbuild
 # (pinned in package-lock.json). Only needed after changing static/src: `make run` uses the

@@ -64,7 +64,7 @@ class TopicChoiceField(forms.ModelChoiceField):
     audience: str | None = None
 
     def label_from_instance(self, obj: Topic) -> str:
-        return f"{obj.name}: {obj.description}"
+        return f"{obj.display_name}: {obj.display_description}"
 
     def to_python(self, value: Any) -> Topic | None:
         if value in self.empty_values:
@@ -137,7 +137,7 @@ class SubmissionForm(forms.Form):
         max_length=MAX_WORDS,
         # Off: the browser neither suggests the words to the next person nor puts them
         # back in the box when the page is shown again from history (Back after Exit).
-        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off"}),
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "dir": "auto"}),
         error_messages={
             "required": _("Tell us what happened, or what you think."),
             "max_length": _(
@@ -352,7 +352,7 @@ class ReplyForm(OnceForm):
     text = WordsField(
         label=_("Your reply"),
         max_length=MAX_WORDS,
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off", "dir": "auto"}),
         error_messages={"required": _("Write your reply.")},
     )
 

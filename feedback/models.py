@@ -27,6 +27,7 @@ from feedback import clocks, languages
 from feedback.event_data import EventData
 from feedback.workdays import working_days_between
 from portal.models import Audience, ContactMethod, Service, User
+from portal.translation import stored_text
 
 
 class TopicAudience(models.TextChoices):
@@ -64,6 +65,16 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language. The seed's names are in the catalogues
+        (feedback/seed.py marks them); a topic a manager adds is shown as typed."""
+        return stored_text(self.name)
+
+    @property
+    def display_description(self) -> str:
+        return stored_text(self.description)
 
     def suits(self, audience: str | None) -> bool:
         return not audience or self.audience in (TopicAudience.BOTH, audience)
@@ -780,7 +791,8 @@ class Event(models.Model):
         """How the timeline names the service mid-sentence ("the Fostering team"), as it
         was named when the event happened."""
         named = self.data.get("in_a_sentence") if isinstance(self.data, dict) else None
-        return str(named) if named else f"the {self.actor_label}"
+        # The seed's names are in the catalogues (feedback/seed.py): in the reader's language.
+        return stored_text(str(named)) if named else f"the {self.actor_label}"
 
     @classmethod
     def record(

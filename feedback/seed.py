@@ -2,89 +2,172 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from feedback.models import Kind, Route, SavedReply, Status, Topic, TopicAudience
 from portal.models import Audience, Service
 
+# Names and descriptions are in English in the database and marked for the catalogues:
+# young people read them through Topic.display_name (gettext), in their language, and
+# the services through Service.display_name and display_in_a_sentence.
 TOPICS = [
     (
         "where-i-live",
-        "Where I live",
-        "Your home, your carers, the place you stay.",
+        gettext_noop("Where I live"),
+        gettext_noop("Your home, your carers, the place you stay."),
         TopicAudience.BOTH,
     ),
-    ("school", "School and learning", "School, college, homework, your PEP.", TopicAudience.BOTH),
+    (
+        "school",
+        gettext_noop("School and learning"),
+        gettext_noop("School, college, homework, your PEP."),
+        TopicAudience.BOTH,
+    ),
     (
         "health",
-        "Health and feelings",
-        "Your body, your mind, doctors, nurses, how you feel.",
+        gettext_noop("Health and feelings"),
+        gettext_noop("Your body, your mind, doctors, nurses, how you feel."),
         TopicAudience.BOTH,
     ),
     (
         "social-worker",
-        "My social worker",
-        "Your social worker or personal adviser.",
+        gettext_noop("My social worker"),
+        gettext_noop("Your social worker or personal adviser."),
         TopicAudience.BOTH,
     ),
     (
         "family-friends",
-        "Seeing my family and friends",
-        "Visits, calls and time with people you care about.",
+        gettext_noop("Seeing my family and friends"),
+        gettext_noop("Visits, calls and time with people you care about."),
         TopicAudience.BOTH,
     ),
     (
         "care-plan",
-        "My care plan and reviews",
-        "Your plan, your review meetings, your IRO.",
+        gettext_noop("My care plan and reviews"),
+        gettext_noop("Your plan, your review meetings, your IRO."),
         TopicAudience.IN_CARE,
     ),
     (
         "housing",
-        "Leaving care: housing",
-        "Finding and keeping a place to live.",
+        gettext_noop("Leaving care: housing"),
+        gettext_noop("Finding and keeping a place to live."),
         TopicAudience.CARE_LEAVER,
     ),
     (
         "money",
-        "Leaving care: money",
-        "Grants, allowances, bills and benefits.",
+        gettext_noop("Leaving care: money"),
+        gettext_noop("Grants, allowances, bills and benefits."),
         TopicAudience.CARE_LEAVER,
     ),
     (
         "work",
-        "Work and training",
-        "Jobs, apprenticeships, courses and training.",
+        gettext_noop("Work and training"),
+        gettext_noop("Jobs, apprenticeships, courses and training."),
         TopicAudience.BOTH,
     ),
     (
         "activities",
-        "Activities and hobbies",
-        "Clubs, sport, trips and things to do.",
+        gettext_noop("Activities and hobbies"),
+        gettext_noop("Clubs, sport, trips and things to do."),
         TopicAudience.BOTH,
     ),
     (
         "treated",
-        "How I was treated",
-        "How people spoke to you or acted towards you.",
+        gettext_noop("How I was treated"),
+        gettext_noop("How people spoke to you or acted towards you."),
         TopicAudience.BOTH,
     ),
-    ("other", "Something else", "Anything that is not on this list.", TopicAudience.BOTH),
+    (
+        "other",
+        gettext_noop("Something else"),
+        gettext_noop("Anything that is not on this list."),
+        TopicAudience.BOTH,
+    ),
 ]
 
 SERVICES = [
     # slug, name, name in a sentence, duty, triage, advocacy
-    ("leaving-care", "Leaving Care Team", "the Leaving Care Team", False, False, False),
-    ("lac-health", "LAC Health Team", "the health team for children in care", False, False, False),
-    ("virtual-school", "Virtual School", "the Virtual School", False, False, False),
-    ("fostering", "Fostering", "the Fostering team", False, False, False),
-    ("residential", "Residential", "the children's homes team", False, False, False),
-    ("iro", "Independent Reviewing Officers", "your Independent Reviewing Officer's team",
-     False, False, False),
-    ("cic-social-work", "Children in Care Social Work Team", "the social work team",
-     False, False, False),
-    ("complaints", "Complaints Team", "the complaints team", False, True, False),
-    ("duty", "Safeguarding Duty Team", "the team that keeps children safe", True, False, False),
-    ("advocacy", "Advocacy Service", "the advocacy service", False, False, True),
-]  # fmt: skip
+    (
+        "leaving-care",
+        gettext_noop("Leaving Care Team"),
+        gettext_noop("the Leaving Care Team"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "lac-health",
+        gettext_noop("LAC Health Team"),
+        gettext_noop("the health team for children in care"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "virtual-school",
+        gettext_noop("Virtual School"),
+        gettext_noop("the Virtual School"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "fostering",
+        gettext_noop("Fostering"),
+        gettext_noop("the Fostering team"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "residential",
+        gettext_noop("Residential"),
+        gettext_noop("the children's homes team"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "iro",
+        gettext_noop("Independent Reviewing Officers"),
+        gettext_noop("your Independent Reviewing Officer's team"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "cic-social-work",
+        gettext_noop("Children in Care Social Work Team"),
+        gettext_noop("the social work team"),
+        False,
+        False,
+        False,
+    ),
+    (
+        "complaints",
+        gettext_noop("Complaints Team"),
+        gettext_noop("the complaints team"),
+        False,
+        True,
+        False,
+    ),
+    (
+        "duty",
+        gettext_noop("Safeguarding Duty Team"),
+        gettext_noop("the team that keeps children safe"),
+        True,
+        False,
+        False,
+    ),
+    (
+        "advocacy",
+        gettext_noop("Advocacy Service"),
+        gettext_noop("the advocacy service"),
+        False,
+        False,
+        True,
+    ),
+]
 
 # Outside the council: the NHS looked-after children's health team. Its staff open only
 # the items sent to it (feedback.access), like the advocacy service's advocates.

@@ -22,6 +22,10 @@ from portal.models import Audience, ContactMethod
 
 
 class TopicSerializer(serializers.ModelSerializer[Topic]):
+    # In the language asked for (Accept-Language), as on the form.
+    name = serializers.CharField(source="display_name", read_only=True)
+    description = serializers.CharField(source="display_description", read_only=True)
+
     class Meta:
         model = Topic
         fields = ["id", "slug", "name", "description", "audience"]
@@ -46,7 +50,7 @@ class StaffEventSerializer(EventSerializer):
 
 
 class YoungPersonItemSerializer(serializers.ModelSerializer[Item]):
-    topic = serializers.CharField(source="topic.name")
+    topic = serializers.CharField(source="topic.display_name")
     service = serializers.CharField(source="service.name", default=None, allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
 

@@ -26,6 +26,16 @@ class Bar:
     value_x: float
     text_y: int
 
+    # Right to left (Arabic) the chart is mirrored: labels and bars start at the right edge
+    # and the bars grow leftwards. Text is anchored at its start, which there is its right.
+    @property
+    def rtl_x(self) -> float:
+        return round(WIDTH - self.width, 1)
+
+    @property
+    def rtl_value_x(self) -> float:
+        return round(WIDTH - self.value_x, 1)
+
 
 @dataclass(frozen=True)
 class Chart:

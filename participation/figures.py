@@ -419,7 +419,7 @@ def protect_counts(
         str(_("Items by theme")),
         str(_("Theme")),
         kind_columns,
-        [Row(t.name, by_kind("theme", t.pk), str(t.pk)) for t in live],
+        [Row(t.display_name, by_kind("theme", t.pk), str(t.pk)) for t in live],
         note=str(THEMES_OVERLAP),
     )
     by_month = Table(

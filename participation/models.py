@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Item, Status, Topic
 from portal.models import Service
+from portal.translation import stored_text
 
 # A review six months on, as councils' "You Said, We Did" reviews usually are.
 REVIEW_AFTER_MONTHS = 6
@@ -80,6 +81,12 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: a theme made from a topic has the topic's name,
+        which the catalogues carry (feedback/seed.py); one the council names is as typed."""
+        return stored_text(self.name)
 
     @property
     def is_agreed(self) -> bool:

@@ -10,6 +10,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {
             "show_exit": True,
+            "show_language_choice": True,
             "is_staff_user": False,
             "is_council_staff_user": False,
             "is_participation_officer": False,
@@ -23,6 +24,8 @@ def portal(request: HttpRequest) -> dict[str, object]:
     return {
         # Staff pages leave out the quick-exit button; everyone else gets it.
         "show_exit": not (service_staff or officer),
+        # Young people choose their language; staff pages stay in English (issue 24).
+        "show_language_choice": not (service_staff or officer),
         # The queue, paper postcards and invitations: staff of a service.
         "is_staff_user": service_staff,
         # Paper postcards and invitations: not an advocate's or a partner's.

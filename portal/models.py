@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from portal.translation import stored_text
+
 # Readable codes: no 0/O, 1/I/L, so a code read aloud or copied from paper survives.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -229,6 +231,12 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: the seed's names are in the catalogues
+        (feedback/seed.py marks them); a service a manager adds is shown as typed."""
+        return stored_text(self.name)
 
     @property
     def in_a_sentence(self) -> str:

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -314,7 +313,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", _("English"))]
+# Each language is named in itself, so a young person finds their own in the list
+# (issue 24). A catalogue is read from locale/<code>/LC_MESSAGES: `make messages` extracts
+# the strings, `make compilemessages` builds the .mo files (ignored by git, built by
+# `make install`). Arabic is written right to left: base.html sets dir from Django's bidi.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg"), ("ar", "العربية")]
 if len(LANGUAGES) > 1:
     # With one language there is nothing to choose: every request would parse
     # Accept-Language only to activate LANGUAGE_CODE, already the default.
@@ -323,6 +326,12 @@ if len(LANGUAGES) > 1:
         "django.middleware.locale.LocaleMiddleware",
     )
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The choice is remembered for the browser (Django's set_language view), not the person:
+# it is no personal data and a shared phone keeps the language of whoever set it.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SECURE
 TIME_ZONE = "Europe/London"
 # Every string is marked for translation, in British English as written. With no other
 # language there is nothing to look up: translation switches on with the second language

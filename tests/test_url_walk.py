@@ -104,6 +104,7 @@ API_YOUNG_ACTION = api_post(frozenset({"author"}), anonymous=404)
 MATRIX: dict[str, Rule] = {
     # portal
     "home": Rule(EVERYONE, exact=dict.fromkeys(SIGNED_IN, 302), why="signed in: your start page"),
+    "set_language": post(EVERYONE, why="the language form: a cookie, nothing of anyone's"),
     "exit": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="signs out, leaves"),
     "healthz": PUBLIC,
     "healthz_live": PUBLIC,
