@@ -421,6 +421,9 @@ class Item(models.Model):
     held = models.BooleanField(_("held: sent while over the sending limit"), default=False)
     # Named by the routing worker (feedback.languages): "" for English or too short to tell.
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    # The language the portal was in when it was sent (settings.LANGUAGES; "" for
+    # English): the young person's news about it, by email and text, comes in it.
+    reply_language = models.CharField(_("language for news"), max_length=8, blank=True, default="")
     # Not in English: the triage team reads it today ("I have read it" clears this).
     # A child at risk goes to the duty team instead, with its language named.
     needs_read = models.BooleanField(_("needs a read today"), default=False)

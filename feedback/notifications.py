@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from feedback import outbox
 from feedback.models import Clock, Event, Item, Notification
@@ -362,6 +362,18 @@ def tell_young_person(batch: Batch, item: Item, *, what: str, key: str) -> None:
 
     The one way either app tells a young person (participation, when an action that
     answers their item moves): add to the caller's batch, queued in one insert."""
+    with translation.override(item.reply_language or settings.LANGUAGE_CODE):
+        _tell_young_person(batch, item, what=what, key=key)
+
+
+def text_template(name: str, language: str) -> str:
+    """A text's Notify template in the young person's language where one is set up
+    (NOTIFY_TEMPLATE_TEXT_UPDATE_CY, say), else the English one."""
+    own = f"{name}-{language}"
+    return own if language and settings.NOTIFY_TEXT_TEMPLATES.get(own) else name
+
+
+def _tell_young_person(batch: Batch, item: Item, *, what: str, key: str) -> None:
     link = site_link("feedback:item", item.reference)
     context = _context(item, link=link, what=what)
     if item.author_id and not item.is_anonymous:
@@ -380,7 +392,11 @@ def tell_young_person(batch: Batch, item: Item, *, what: str, key: str) -> None:
         batch.add(
             key=f"{key}:{channel}",
             item=item,
-            template="update",
+            template=(
+                text_template("update", item.reply_language)
+                if channel == Notification.Channel.SMS
+                else "update"
+            ),
             channel=channel,
             recipient=item.author,
             address=item.contact_detail,

@@ -11,7 +11,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from feedback import outbox, triage
@@ -74,6 +76,14 @@ _CHOSEN = (
     "channel",
 )
 _CHOSEN_RECORDS = ("topic", "author", "entered_by")
+
+
+def _page_language() -> str:
+    """The language the portal is in for this request (LocaleMiddleware chooses it from
+    the language choice or the phone's own): "" for the default, English."""
+    code = translation.get_language() or ""
+    offered = {language for language, _name in settings.LANGUAGES}
+    return code if code in offered and code != settings.LANGUAGE_CODE else ""
 
 
 def _same_answers(item: Item, fields: dict[str, Any]) -> bool:
@@ -155,6 +165,7 @@ def submit_item(
         "entered_by": entered_by,
         **_contact_fields(contact_wanted, contact_method, contact_detail),
         **_triage_fields(words, held=held),
+        "reply_language": _page_language(),
     }
     tracking_code = tracking_code_for(submission_key) if anonymous else None
     for _attempt in range(5):

@@ -35,7 +35,7 @@ def texts_missing() -> list[str]:
     templates = [
         f"the Notify template id for templates/texts/{name}.txt"
         for name, template_id in settings.NOTIFY_TEXT_TEMPLATES.items()
-        if not template_id
+        if not template_id and name not in settings.NOTIFY_TEXT_TEMPLATES_OPTIONAL
     ]
     return _notify_key_missing() + templates
 

@@ -390,7 +390,11 @@ NOTIFY_TEXT_TEMPLATES = {
     "item-urgent": envstr("NOTIFY_TEMPLATE_TEXT_URGENT"),
     "urgent-escalation": envstr("NOTIFY_TEMPLATE_TEXT_URGENT_ESCALATION"),
     "update": envstr("NOTIFY_TEMPLATE_TEXT_UPDATE"),
+    # A young person's news in the language they used; without an id, the English one.
+    "update-cy": envstr("NOTIFY_TEMPLATE_TEXT_UPDATE_CY"),
+    "update-ar": envstr("NOTIFY_TEMPLATE_TEXT_UPDATE_AR"),
 }
+NOTIFY_TEXT_TEMPLATES_OPTIONAL = {"update-cy", "update-ar"}
 # Texts go through Notify when it has a key; without one, to SMS_BACKEND (the log).
 SMS_BACKEND = envstr("SMS_BACKEND", "feedback.sms.LogBackend")
 # The duty team's phones hear of a child at risk by text, as well as by email. On by

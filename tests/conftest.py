@@ -217,3 +217,12 @@ def participation_officer(reference_data: None) -> User:
     user.is_participation_officer = True
     user.save()
     return user
+
+
+@pytest.fixture
+def beat_and_workers_alive(db: None) -> None:
+    """Beat ticking and a worker on every queue, just now, as /healthz asks."""
+    from portal import heartbeats
+
+    for name in [heartbeats.BEAT, *map(heartbeats.queue_name, heartbeats.QUEUES)]:
+        heartbeats.record(name)

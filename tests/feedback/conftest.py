@@ -10,6 +10,8 @@ TEXT_TEMPLATES = {
     "item-urgent": "7c1b3a52-0d4e-4f4e-9a56-5f8f9a0b1c01",
     "urgent-escalation": "7c1b3a52-0d4e-4f4e-9a56-5f8f9a0b1c02",
     "update": "7c1b3a52-0d4e-4f4e-9a56-5f8f9a0b1c03",
+    "update-cy": "7c1b3a52-0d4e-4f4e-9a56-5f8f9a0b1c04",
+    "update-ar": "7c1b3a52-0d4e-4f4e-9a56-5f8f9a0b1c05",
 }
 EMAIL_TEMPLATE = "7c1b3a52-0d4e-4f4e-9a56-5f8f9a0b1c00"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 from drf_spectacular.generators import SchemaGenerator
 
 from feedback import delivery, dispatch, services
@@ -238,7 +238,7 @@ def test_healthz_reports_each_channel_from_its_messages(notify, settings, care_l
         assert client_for(None).get("/healthz").json()["channels"]["sms"]["failures_last_hour"] == 0
 
 
-def test_healthz_says_texts_are_not_configured_without_notify(settings, db):
+def test_healthz_says_texts_are_not_configured_without_notify(settings, beat_and_workers_alive):
     settings.CELERY_BROKER_URL = "memory://"
     settings.NOTIFY_API_KEY = ""
     response = client_for(None).get("/healthz")
@@ -304,3 +304,55 @@ def test_text_is_not_offered_where_it_cannot_be_sent(care_leaver, settings):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     methods = schema["components"]["schemas"]["ContactMethodEnum"]["enum"]
     assert methods == ["portal", "phone", "email"]
+
+
+@pytest.mark.parametrize(
+    ("language", "template", "words"),
+    [
+        ("cy", "update-cy", "Eich Llais"),
+        ("ar", "update-ar", "صوتك"),
+        ("en-gb", "update", "Your Voice"),
+    ],
+)
+def test_news_comes_in_the_language_the_young_person_sent_in(
+    notify, care_leaver, caseworker, language, template, words
+):
+    client = client_for(care_leaver)
+    client.cookies["django_language"] = language
+    data = {
+        **answers(),
+        "contact_wanted": "yes",
+        "contact_method": "text",
+        "contact_detail": "07400 111222",
+    }
+    send(client, data)
+    item = Item.objects.get()
+    assert item.reply_language == ("" if language == "en-gb" else language)
+    dispatch.route_item(item.pk)
+    services.staff_reply(item=Item.objects.get(), by=caseworker, text="We will ring you")
+    deliver_pending()
+    [text] = notify.texts()
+    assert text["template_id"] == TEXT_TEMPLATES[template]
+    assert words in Notification.objects.get(channel="sms").body
+    # The update in the portal is in their language too.
+    with translation.override(language):
+        reply = translation.gettext("You have a reply")
+    assert (reply == "You have a reply") == (language == "en-gb")
+    portal = Notification.objects.get(channel="portal")
+    assert portal.subject == f"{reply} ({item.reference})"
+
+
+def test_without_a_welsh_text_template_the_english_one_goes(
+    notify, settings, care_leaver, caseworker
+):
+    settings.NOTIFY_TEXT_TEMPLATES = {**TEXT_TEMPLATES, "update-cy": ""}
+    client = client_for(care_leaver)
+    client.cookies["django_language"] = "cy"
+    send(client, {**answers(), "contact_wanted": "yes", "contact_method": "text",
+                  "contact_detail": "07400 111222"})  # fmt: skip
+    item = Item.objects.get()
+    dispatch.route_item(item.pk)
+    services.staff_reply(item=Item.objects.get(), by=caseworker, text="Diolch")
+    deliver_pending()
+    [text] = notify.texts()
+    assert text["template_id"] == TEXT_TEMPLATES["update"]

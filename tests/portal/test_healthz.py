@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from feedback.models import Item
-from portal import heartbeats
 from portal.beat import RecordingScheduler
 from portal.celery import app
 from portal.models import Heartbeat
@@ -15,11 +14,9 @@ from tests.conftest import client_for, submit
 
 
 @pytest.fixture
-def alive(db, settings):
-    """Beat ticking and a worker on every queue, just now; a broker that answers."""
+def alive(beat_and_workers_alive, settings):
+    """Beat and the workers alive; a broker that answers."""
     settings.CELERY_BROKER_URL = "memory://"
-    for name in [heartbeats.BEAT, *map(heartbeats.queue_name, heartbeats.QUEUES)]:
-        heartbeats.record(name)
 
 
 def test_healthz_reports_database_broker_beat_and_each_queue(alive):
