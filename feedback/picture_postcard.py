@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -80,10 +82,13 @@ def words_for(*, mood: Mood, picture: Picture, sentence: str) -> str:
     """The item's words: the child's own, or what the pictures said when they wrote none."""
     if sentence.strip():
         return sentence
-    return gettext("I feel: %(mood)s. It is about: %(about)s.") % {
-        "mood": mood.label,
-        "about": picture.label,
-    }
+    # In the staff's language whatever the child reads in: these are the pictures' words,
+    # not the child's, and a Welsh or Arabic line would be sent for a same-day read.
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("I feel: %(mood)s. It is about: %(about)s.") % {
+            "mood": mood.label,
+            "about": picture.label,
+        }
 
 
 class PicturePostcardForm(forms.Form):

@@ -242,6 +242,11 @@ class Service(models.Model):
     def in_a_sentence(self) -> str:
         return self.name_in_a_sentence or f"the {self.name}"
 
+    @property
+    def display_in_a_sentence(self) -> str:
+        """in_a_sentence in the reader's language (the seed's are in the catalogues)."""
+        return stored_text(self.in_a_sentence)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

@@ -176,3 +176,34 @@ def test_the_home_page_and_my_postcards_link_to_it(young_person):
     link = 'href="/postcards/pictures/"'
     assert link in Client().get("/").content.decode()
     assert link in client_for(young_person).get("/postcards/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["cy", "ar"])
+def test_a_child_reading_welsh_or_arabic_sends_the_pictures_words_in_english_for_staff(
+    reference_data, language
+):
+    # The pictures' words are the portal's, not the child's: staff read them in English,
+    # and they are not sent for a same-day read as a postcard in another language.
+    client = Client()
+    client.cookies["django_language"] = language
+    form = client.get(URL).content.decode()
+    assert f'lang="{language}"' in form
+    client.post(URL, picture_answers(feeling=str(Mood.UNHAPPY.value), about="school", sentence=""))
+    item = routed(Item.objects.get())
+    assert item.words == "I feel: Unhappy. It is about: School."
+    assert item.reply_language == language
+    assert not item.needs_read
+
+
+def test_the_young_person_s_page_names_the_team_in_their_language(young_person):
+    from django.utils import translation
+
+    client = client_for(young_person)
+    client.post(URL, picture_answers())
+    item = routed(Item.objects.get())
+    client.cookies["django_language"] = "cy"
+    page = client.get(f"/postcards/{item.reference}/").content.decode()
+    with translation.override("cy"):
+        team = item.service.display_in_a_sentence
+    assert team != item.service.in_a_sentence  # the catalogue has it
+    assert team in page.replace("&#x27;", "'")
