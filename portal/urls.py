@@ -43,7 +43,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("exit/", views.exit_page, name="exit"),
     # Django's set_language: a POST from the language form sets the language cookie.
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, {"channels": channel_health, "work": waiting}, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("invite/", views.invitation_code, name="invitation_code"),

@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
@@ -237,3 +239,10 @@ def email_management(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.young_person is not None:
         return not_found(request)
     return allauth_email(request)
+
+
+# Choosing a language sets one cookie and nothing else, so the form needs no CSRF token:
+# with one, every page that shows the choice (the public board too) would start a session
+# for every visitor (CSRF_USE_SESSIONS). The worst a forged post can do is change the
+# language of someone's pages; it can read nothing and change nothing else.
+set_language = csrf_exempt(i18n.set_language)
