@@ -27,11 +27,12 @@ def test_beat_asks_for_every_job_within_an_hour_of_starting():
         assert app.conf.beat_schedule[name]["schedule"] <= 600
 
 
+@pytest.mark.travel("2027-03-01 12:00Z")  # the item is made on a fixed day, as the runs
 def test_a_restarted_beat_asks_again_and_the_daily_job_still_runs_once(settings, care_leaver):
     settings.RETENTION_DAYS = 30
     item = submit(care_leaver).item
     Item.objects.filter(pk=item.pk).update(
-        status="closed", closed_at=timezone.now() - timedelta(days=40)
+        status="closed", closed_at=timezone.make_aware(_parse("2027-01-15 12:00"))
     )
     runs = []
     # Beat deployed three times on one day: at 01:00, at 02:35 and at 09:00.
