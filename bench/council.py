@@ -38,6 +38,8 @@ os.environ.update(
     CELERY_BROKER_URL="memory://",
     REDIS_URL="",
     DEBUG="0",
+    # Plain HTTP through the test client: no redirect to HTTPS.
+    SECURE_COOKIES="0",
 )
 
 from bench.measure import hardware, percentile, recreate_database  # noqa: E402
