@@ -97,44 +97,42 @@ def _acting(request: Request) -> User | None:
 # --- Who may call what: the gate's answers -------------------------------------------
 
 
-class YoungPeopleOnly(BasePermission):
-    """Signed out is a 403; anyone signed in but not a young person gets the pages' 404."""
+class _Gate(BasePermission):
+    """Signed out is a 403; signed in but not `allowed`, the pages' 404."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if unhandled(request, view):
             return True
         if not request.user.is_authenticated:
             return False
-        access.require(access.is_young_person(request.user))
+        access.require(self.allowed(request))
         return True
 
-
-class StaffWithSecondFactor(BasePermission):
-    """Signed out is a 403; anyone else but staff who passed the second factor gets a 404.
-
-    Checked before the list and the detail alike, so neither can be reached without it.
-    """
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if unhandled(request, view):
-            return True
-        if not request.user.is_authenticated:
-            return False
-        access.require(access.is_staff_with_second_factor(request._request))
-        return True
+    def allowed(self, request: Request) -> bool:
+        raise NotImplementedError
 
 
-class CouncilStaffWithSecondFactor(BasePermission):
+class YoungPeopleOnly(_Gate):
+    """Young people only."""
+
+    def allowed(self, request: Request) -> bool:
+        return access.is_young_person(request.user)
+
+
+class StaffWithSecondFactor(_Gate):
+    """Staff who passed the second factor. Checked before the list and the detail alike,
+    so neither can be reached without it."""
+
+    def allowed(self, request: Request) -> bool:
+        return access.is_staff_with_second_factor(request._request)
+
+
+class CouncilStaffWithSecondFactor(_Gate):
     """As StaffWithSecondFactor, for the council's own staff: an advocate or a partner
     organisation's worker gets the 404 (paper postcards name the council's young people)."""
 
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        if unhandled(request, view):
-            return True
-        if not request.user.is_authenticated:
-            return False
-        access.require(access.is_council_staff_with_second_factor(request._request))
-        return True
+    def allowed(self, request: Request) -> bool:
+        return access.is_council_staff_with_second_factor(request._request)
 
 
 class CanSendOnline(BasePermission):

@@ -13,6 +13,7 @@ references or authors.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -368,11 +369,19 @@ class _Sums:
         return shown(self.adjusted[key], self.true[key])
 
 
-def _outcome_sums(counts: Counts, threshold: int) -> _Sums:
+def _sums(counts: Counts, threshold: int, theme_of_topic: Mapping[int, int]) -> _Sums:
+    """Every published figure of these counts, by key, each the sum of its cells'."""
     sums = _Sums()
     for cell, figure in adjusted_cells(counts, threshold).items():
+        month, _who, topic, kind, mood, tags, *_outcome = cell
         n = counts.cells[cell]
+        for key in (("month", month, kind), ("month", month), ("kind", kind), ("mood", mood)):
+            sums.add(key, figure, n)
         sums.add(("total",), figure, n)
+        own = theme_of_topic.get(topic)
+        for theme in tags | ({own} if own is not None else set()):
+            sums.add(("theme", theme, kind), figure, n)
+            sums.add(("theme", theme), figure, n)
         for name, (_label, position, value) in OUTCOMES.items():
             if cell[position] == value:
                 sums.add(("outcome", name), figure, n)
@@ -391,21 +400,8 @@ def protect_counts(
 ) -> Figures:
     final = _final_ids(themes)
     theme_of_topic = {t.topic_id: final[t.pk] for t in themes if t.topic_id is not None}
-    sums = _Sums()
-    for cell, figure in adjusted_cells(counts, threshold).items():
-        month, _who, topic, kind, mood, tags, *_outcome = cell
-        n = counts.cells[cell]
-        for key in (("month", month, kind), ("month", month), ("kind", kind), ("mood", mood)):
-            sums.add(key, figure, n)
-        sums.add(("total",), figure, n)
-        own = theme_of_topic.get(topic)
-        for theme in tags | ({own} if own is not None else set()):
-            sums.add(("theme", theme, kind), figure, n)
-            sums.add(("theme", theme), figure, n)
-        for name, (_label, position, value) in OUTCOMES.items():
-            if cell[position] == value:
-                sums.add(("outcome", name), figure, n)
-    before = _outcome_sums(previous or Counts(counts.months), threshold)
+    sums = _sums(counts, threshold, theme_of_topic)
+    before = _sums(previous or Counts(counts.months), threshold, theme_of_topic)
 
     def by_kind(*key: object) -> list[Shown]:
         return [sums[(*key, kind.value)] for kind in KINDS] + [sums[key]]

@@ -14,6 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # here too).
 os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
+# The queues, each with its worker (and its heartbeat, portal.heartbeats).
+QUEUES = ("urgent", "default", "notifications")
+
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
@@ -35,8 +38,7 @@ app.conf.update(
     # Each queue its own exchange and key: with one shared key a message would be
     # copied into every queue and run once per queue.
     task_queues=tuple(
-        Queue(name, Exchange(name, type="direct"), routing_key=name)
-        for name in ("urgent", "default", "notifications")
+        Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES
     ),
     task_default_exchange="default",
     task_default_routing_key="default",
@@ -72,7 +74,7 @@ app.conf.update(
                 "args": (f"queue:{queue}",),
                 "options": {"queue": queue, "expires": 30},
             }
-            for queue in ("urgent", "default", "notifications")
+            for queue in QUEUES
         },
         # Bounds how stale a theme tag on an older item can be on the council's figures.
         "refresh-council-rollup": {"task": "participation.tasks.refresh_rollup", "schedule": 600.0},

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from portal.celery import QUEUES
 from portal.models import Heartbeat
 
-QUEUES = ("urgent", "default", "notifications")
 BEAT = "beat"
 EVERY_SECONDS = 30.0
 STALE_SECONDS = 120

@@ -23,7 +23,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from feedback.models import Item, StaffView
 from participation import services as participation
 from participation.models import Meeting
-from portal import heartbeats
 from portal.models import ApiToken, Service, User
 from tests.conftest import client_for
 
@@ -344,8 +343,7 @@ def test_every_entry_in_the_matrix_is_a_url_pattern() -> None:
 def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[str, str]:
     """The objects the patterns name: the care leaver's item, a theme, an action, meetings;
     and beat and the workers alive, as /healthz asks."""
-    for beat_or_queue in [heartbeats.BEAT, *map(heartbeats.queue_name, heartbeats.QUEUES)]:
-        heartbeats.record(beat_or_queue)
+    request.getfixturevalue("beat_and_workers_alive")
     told: dict[str, Any] = request.getfixturevalue("story")
     takeover = participation.create_meeting(
         kind="takeover", title="Takeover day", on=date(2027, 6, 1), by=participation_officer

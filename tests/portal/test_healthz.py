@@ -86,7 +86,10 @@ def test_beat_sends_a_heartbeat_to_every_queue_every_30_seconds():
 def test_the_probes_answer_whatever_host_the_container_asks_by(alive, settings):
     settings.ALLOWED_HOSTS = ["voice.council.example"]
     client = client_for(None)
-    assert client.get("/healthz", HTTP_HOST="127.0.0.1:8000").status_code == 200
+    probe = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert probe.status_code == 200
+    assert "no-store" in probe["Cache-Control"]  # a monitor never reads a cached answer
+    assert "no-store" in client.get("/healthz/live")["Cache-Control"]
     assert client.get("/healthz/live", HTTP_HOST="127.0.0.1:8000").json() == {
         "web": "ok",
         "database": "ok",
