@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from django.contrib import admin
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -125,6 +126,21 @@ def test_without_the_settings_there_is_no_button_and_no_council_pages(db, settin
     # allauth's pages for signing up through, or linking, another account are not there.
     for url in ("/accounts/3rdparty/", "/accounts/3rdparty/signup/", "/accounts/social/signup/"):
         assert Client().get(url).status_code == 404, url
+
+
+def test_a_server_added_in_the_database_configures_nothing(fake, caseworker):
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="council",
+        name="a server added by hand",
+        client_id=CLIENT_ID,
+        secret=CLIENT_SECRET,
+        settings={"server_url": fake.url},
+    )
+    assert "Sign in with" not in Client().get(reverse("account_login")).content.decode()
+    assert Client().post(f"{LOGIN_URL}?process=login").status_code == 404
+    assert not admin.site.is_registered(SocialApp)  # nor can one be added there
+    assert not admin.site.is_registered(SocialToken)
 
 
 def test_configured_the_login_page_offers_the_council_button(db, council):
