@@ -150,6 +150,22 @@ def test_configured_the_login_page_offers_the_council_button(db, council):
     assert 'class="govuk-button govuk-button--secondary"' in page
 
 
+def test_opening_the_council_sign_in_address_asks_to_continue_without_leaving(db, council):
+    response = Client().get(LOGIN_URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Sign in with your council account" in page
+    assert '<form method="post">' in page
+
+
+def test_a_made_up_return_from_the_council_signs_nobody_in(council, caseworker):
+    client = Client()
+    response = client.get(f"{CALLBACK_URL}?code=guessed&state=guessed")
+    assert "did not work" in response.content.decode()
+    assert signed_in_user(client) is None
+    assert not SocialAccount.objects.exists()
+
+
 def test_socialaccount_connections_and_signup_stay_unreachable_when_configured(council, caseworker):
     client = client_for(caseworker)
     for url in (
