@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser-deps gettext-deps messages compilemessages assets bank-holidays lint format migrate seed bench clean
+.PHONY: run test install browser-deps gettext-deps messages compilemessages assets bank-holidays lint format migrate seed bench clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -104,6 +104,15 @@ bench: install
 	$(BIN)/python -m bench.submit
 	$(BIN)/python -m bench.routing
 	$(BIN)/python -m bench.queue
+
+# Backups (README, Production): a custom-format pg_dump of DATABASE_URL into BACKUP_DIR
+# (var/backups) with its checksum; a restore into a new database, then migrate --check.
+# The keys are not in the dump: keep SECRET_KEY, MFA_ENCRYPTION_KEY and CODE_HASH_KEY apart.
+backup:
+	bin/backup
+
+restore:
+	bin/restore "$(FILE)" "$(TARGET_DATABASE_URL)"
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 node_modules
