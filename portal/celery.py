@@ -10,7 +10,7 @@ from celery import Celery, signals
 from django.conf import settings
 from kombu import Exchange, Queue
 
-from portal import request_id
+from portal.request_id import stamp, task_finished, task_started
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # Celery's Django fixup runs Django's system checks as each worker starts, and the URL
@@ -112,14 +112,14 @@ def _log_as_django_says(loglevel: int | str | None = None, **kwargs: object) -> 
 @signals.before_task_publish.connect
 def _send_the_request_id(headers: dict[str, Any] | None = None, **kwargs: object) -> None:
     if headers is not None:
-        request_id.stamp(headers)
+        stamp(headers)
 
 
 @signals.task_prerun.connect
 def _hold_the_request_id(task_id: str = "", task: Any = None, **kwargs: object) -> None:
-    request_id.task_started(task_id, task)
+    task_started(task_id, task)
 
 
 @signals.task_postrun.connect
 def _let_go_of_the_request_id(task_id: str = "", **kwargs: object) -> None:
-    request_id.task_finished(task_id)
+    task_finished(task_id)
