@@ -8,6 +8,7 @@ A malformed value stops start-up with a message that names the variable.
 import base64
 import binascii
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -93,14 +94,21 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    # Request and database figures for /metrics (portal/metrics.py adds the portal's own).
+    "django_prometheus",
     "portal",
     "feedback",
     "participation",
 ]
 
 MIDDLEWARE = [
-    # Health probes first: they answer whatever Host a container's probe sends.
+    # Health probes (and /metrics) first: they answer whatever Host a probe sends.
     "portal.middleware.health_probes",
+    # Every other request has an id, on its response and on every line it logs, and
+    # logs one line of its own (portal/request_id.py).
+    "portal.request_id.middleware",
+    # Counts and times every request but the probes: first and last of the rest.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.privacy_headers",
@@ -117,6 +125,7 @@ MIDDLEWARE = [
     "portal.middleware.staff_idle_timeout",
     # Who changed a route: only a signed-in person can, so other requests skip it.
     "portal.middleware.history_for_signed_in",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -577,12 +586,53 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs: JSON lines in production (one object a line, for a log store to index), plain
+# text for `make run` and DEBUG. Every record carries the request id (portal/request_id.py):
+# the same id on a request's lines and on the lines of the tasks it sent.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG or PORTAL_EMBEDDED else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "portal.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # Request bodies can hold a young person's words: never log them.
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# /metrics (portal/metrics.py) answers a scrape that carries `Authorization: Bearer
+# <METRICS_TOKEN>`, or comes straight (no X-Forwarded-For) from one of these addresses
+# or networks; anyone else gets a 404.
+METRICS_TOKEN = envstr("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+try:
+    METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(a, strict=False) for a in METRICS_ALLOWED_IPS]
+except ValueError:
+    raise ImproperlyConfigured(
+        f"METRICS_ALLOWED_IPS must be addresses or networks, comma-separated; got {METRICS_ALLOWED_IPS!r}"
+    ) from None
+
+# Errors to Sentry when a DSN is set, scrubbed of every young person's detail
+# (portal/sentry.py). SENTRY_ENVIRONMENT and SENTRY_RELEASE are read by Sentry itself.
+SENTRY_DSN = envstr("SENTRY_DSN")
+if SENTRY_DSN:
+    from portal import sentry
+
+    sentry.init(SENTRY_DSN)

@@ -12,9 +12,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from feedback import api_urls as feedback_api_urls
 from feedback.delivery import channel_health
 from feedback.health import waiting
+from feedback.metrics import figures
 from participation.api import urlpatterns as participation_api_urls
 from portal import api as portal_api
-from portal import oidc, views
+from portal import metrics, oidc, views
 from portal.permissions import passed_second_factor
 
 # Admin signs in through allauth (rate limits, second factor), and opens only to
@@ -46,6 +47,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, {"channels": channel_health, "work": waiting}, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
+    path("metrics", metrics.metrics, {"figures": figures}, name="metrics"),
     path("invite/", views.invitation_code, name="invitation_code"),
     path("invite/accept/", views.invitation_accept, name="invitation_accept"),
     path("invite/<str:token>/", views.invitation_link, name="invitation_link"),

@@ -107,6 +107,9 @@ MATRIX: dict[str, Rule] = {
     "exit": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="signs out, leaves"),
     "healthz": PUBLIC,
     "healthz_live": PUBLIC,
+    # Only from METRICS_ALLOWED_IPS (127.0.0.1, the test client's) or with METRICS_TOKEN;
+    # from anywhere else a 404 (tests/portal/test_metrics.py). Counts and ages only.
+    "metrics": Rule(EVERYONE, why="the test client asks from 127.0.0.1, an allowed address"),
     "invitation_code": PUBLIC,
     "invitation_accept": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="no code"),
     "invitation_link": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="bad link"),
