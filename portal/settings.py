@@ -539,6 +539,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: no generic browsable page (tokens are made on /staff/tokens/, the docs
+    # are /api/docs/, both in the portal's own design).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.Pages",
     # JSON only: what an app sends is typed, and the schema says so.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

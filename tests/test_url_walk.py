@@ -131,7 +131,9 @@ MATRIX: dict[str, Rule] = {
     "admin:feedback_item_changelist": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
     # API documentation and tokens
     "api_schema": api(ALL_STAFF),
-    "api_docs": api(ALL_STAFF),
+    "api_docs": Rule(ALL_STAFF, why="a page: a visitor is sent to sign in"),
+    "api_tokens": Rule(ALL_STAFF),
+    "api_token_revoke": Rule(CM, why="the author's token: theirs (no staff page) or the CM's"),
     "api_v1_portal:tokens": api(SIGNED_IN),
     "api_v1_portal:token": Rule(
         frozenset({"author", "complaints_manager"}),
@@ -213,6 +215,8 @@ MATRIX: dict[str, Rule] = {
     "feedback:person_data_json": Rule(CM),
     "feedback:person_erase": post(CM),
     "feedback:person_services": post(CM),
+    "feedback:team": Rule(MANAGERS),
+    "feedback:team_assign": post(MANAGERS),
     "feedback:dashboard": Rule(MANAGERS),
     "feedback:dashboard_csv": Rule(MANAGERS),
     "feedback:complaints_report": Rule(CM),
