@@ -90,7 +90,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # the API docs' scripts, served from here: no CDN
     "django_filters",
     "simple_history",
     "csp",
@@ -565,9 +564,6 @@ SPECTACULAR_SETTINGS = {
     # The schema and docs describe staff endpoints: staff who passed the second factor only.
     "SERVE_PERMISSIONS": ["feedback.api.StaffWithSecondFactor"],
     "SERVE_INCLUDE_SCHEMA": False,  # the schema describes the API, not itself
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Importing this hook registers how app tokens are described (portal/schema.py).
     "PREPROCESSING_HOOKS": ["portal.schema.register_extensions"],
