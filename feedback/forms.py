@@ -435,7 +435,10 @@ class NoteForm(OnceForm):
 class ResolveForm(OnceForm):
     # Both may be left empty here: services.resolve says what a complaint needs.
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False
+        label=_("Outcome"),
+        # "Erased" is erasure's own outcome (feedback.privacy.erase), never chosen by staff.
+        choices=[("", "—"), *[c for c in Outcome.choices if c[0] != Outcome.ERASED]],
+        required=False,
     )
     text = forms.CharField(
         label=_("The answer to the young person"),

@@ -58,6 +58,14 @@ urlpatterns = [
     ),
     path("staff/people/<str:username>/erase/", privacy_views.person_erase, name="person_erase"),
     path(
+        "staff/people/<str:username>/release/", privacy_views.person_release, name="person_release"
+    ),
+    path(
+        "staff/people/<str:username>/released/<int:release>/",
+        privacy_views.person_released,
+        name="person_released",
+    ),
+    path(
         "staff/people/<str:username>/services/",
         privacy_views.person_services,
         name="person_services",
