@@ -813,6 +813,15 @@ class Event(models.Model):
         # The seed's names are in the catalogues (feedback/seed.py): in the reader's language.
         return stored_text(str(named)) if named else f"the {self.actor_label}"
 
+    @property
+    def paper_written_on(self) -> date | None:
+        """A paper postcard's day of writing, as its SUBMITTED event keeps it."""
+        value = self.data.get("written_on") if isinstance(self.data, dict) else None
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
     @classmethod
     def record(
         cls,

@@ -177,6 +177,9 @@ MATRIX: dict[str, Rule] = {
     # staff pages
     "feedback:queue": Rule(ALL_STAFF),
     "feedback:paper_new": Rule(STAFF),
+    "feedback:paper_done": Rule(
+        frozenset(), why="only for the worker who typed it in; the walk's item came online"
+    ),
     "feedback:staff_session": Rule(ALL_STAFF),
     "feedback:staff_stay_signed_in": post(ALL_STAFF),
     "feedback:staff_item": Rule(IN_SERVICE),
