@@ -12,7 +12,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from feedback import delivery, dispatch, notifications
+from feedback import delivery, dispatch, notifications, services
 from feedback.models import Event, EventKind, Item, Notification, Outcome, Status
 from tests.conftest import client_for, submit
 
@@ -159,3 +159,18 @@ def test_only_the_complaints_manager_reaches_the_erasure_page(
         assert client.get(reverse("feedback:person_erase", args=["jade"])).status_code == 404
         assert erase(client).status_code == 404
     assert Item.objects.get(pk=open_item.pk).is_open
+
+
+def test_staff_cannot_close_a_complaint_as_erased(care_leaver, caseworker):
+    from portal.refusals import Refused
+
+    complaint = submit(care_leaver, kind="complaint", words="Nobody called me back").item
+    dispatch.route_item(complaint.pk)
+    with pytest.raises(Refused, match="Choose the outcome of the complaint"):
+        services.resolve(
+            item=Item.objects.get(pk=complaint.pk),
+            by=caseworker,
+            outcome=Outcome.ERASED,
+            text="Closed",
+        )
+    assert Item.objects.get(pk=complaint.pk).is_open
