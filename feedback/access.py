@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from feedback.browser import tracked_references
@@ -200,17 +200,25 @@ def items_for_tagging(user: User, *, moderator: bool) -> ItemQuerySet:
     ).read_by(user, ReadPlace.LINKING)
 
 
-def young_person_for_paper(staff: User, username: str) -> User | None:
-    """The young person a member of staff may enter a named or confidential paper
-    postcard for: one a service of theirs works with (any, for the complaints manager).
-    None both for a stranger's username and for one they do not work with, so the form
-    says the same in either case and reveals no usernames."""
-    people = User.objects.filter(
-        username__iexact=username.strip(), young_person_profile__isnull=False
-    )
+def young_people_for_paper(staff: User) -> QuerySet[User]:
+    """The young people a member of staff may enter a named or confidential paper postcard
+    for, by name: those a service of theirs works with (linked to it, or with an item of
+    theirs routed to it); any, for the complaints manager."""
+    people = User.objects.filter(young_person_profile__isnull=False, is_active=True)
     if not staff.is_complaints_manager:
-        people = people.filter(young_person_profile__services__in=staff.service_ids)
-    return people.first()
+        services = staff.service_ids
+        linked = User.objects.filter(
+            Q(young_person_profile__services__in=services) | Q(items__service_id__in=services)
+        )
+        people = people.filter(pk__in=linked.values("pk"))
+    return people.order_by("display_name", "first_name", "username")
+
+
+def young_person_for_paper(staff: User, username: str) -> User | None:
+    """One of `young_people_for_paper`, by username. None both for a stranger's username
+    and for one they do not work with, so the form says the same in either case and
+    reveals no usernames."""
+    return young_people_for_paper(staff).filter(username__iexact=username.strip()).first()
 
 
 def _check_reference(reference: str) -> None:

@@ -273,7 +273,13 @@ def check_clocks(today: date | None = None) -> dict[str, int]:
     first_day_from = timezone.make_aware(
         datetime.combine(previous_working_day(today) + timedelta(days=1), time.min)
     )
-    running = Item.objects.clock_running().exclude(clock__in=MINUTE_CLOCKS)
+    # An erased item is closed with its clock stopped; an anonymised one is skipped even
+    # so: nobody is reminded about a person who asked to be forgotten.
+    running = (
+        Item.objects.clock_running()
+        .filter(anonymised_at__isnull=True)
+        .exclude(clock__in=MINUTE_CLOCKS)
+    )
     late = running.filter(due_on__lt=today)
     very_late = [
         item.pk
@@ -311,7 +317,9 @@ def check_urgent_clocks(now: datetime | None = None) -> dict[str, int]:
     managers hear at once, the complaints managers URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES
     later."""
     now = now or timezone.now()
-    late = Item.objects.clock_running().filter(clock__in=MINUTE_CLOCKS, due_at__lt=now)
+    late = Item.objects.clock_running().filter(
+        clock__in=MINUTE_CLOCKS, due_at__lt=now, anonymised_at__isnull=True
+    )
     later = now - timedelta(minutes=settings.URGENT_ESCALATE_COMPLAINTS_AFTER_MINUTES)
     return {
         "manager": _step(

@@ -17,6 +17,9 @@ class SubmittedData(TypedDict):
     channel: str
     # A paper postcard: the team that typed it in, as the young person's page names it.
     in_a_sentence: NotRequired[str]
+    # How it reached them (feedback.models.ReceivedBy) and the day it was written (ISO).
+    received_by: NotRequired[str]
+    written_on: NotRequired[str]
 
 
 class ServiceData(TypedDict):

@@ -4,10 +4,12 @@ are the services' own: a form shows a service's refusal beside the field it name
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from feedback import access, services, submission
@@ -17,6 +19,7 @@ from feedback.models import (
     Kind,
     Mood,
     Outcome,
+    ReceivedBy,
     SafeguardingDecision,
     SavedReply,
     Topic,
@@ -301,40 +304,219 @@ class SubmissionForm(forms.Form):
                 self.add_error("contact_detail", _("Enter a UK phone number, like 07123 456789."))
 
 
+SENDER_KNOWN, SENDER_UNNAMED = "young_person", "anonymous"
+
+
+class PaperTopicField(TopicChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
+        return obj.display_name
+
+
+def a_year_before(day: date) -> date:
+    """The same day a year earlier (28 February for a leap day)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 class PaperSubmissionForm(SubmissionForm):
-    """Staff typing in a paper postcard for a young person."""
+    """Staff typing in a paper postcard: the questions speak to the worker, who it is from
+    first, then the words, how and when it came, and the young person's own choices."""
 
     asks_anonymous_visitors_about_contact = True
 
+    sender = forms.ChoiceField(
+        label=_("Who is it from?"),
+        choices=[
+            (SENDER_KNOWN, _("A young person we work with")),
+            (SENDER_UNNAMED, _("Someone who gave no name")),
+        ],
+        widget=forms.RadioSelect,
+        # The page asks it (required there); the API says it with the identity alone.
+        required=False,
+        error_messages={
+            "required": _("Say who it is from."),
+            "invalid_choice": _("Say who it is from."),
+        },
+    )
+    # Checked against the gate in clean (access.young_person_for_paper), not the list:
+    # a name they may not choose gets the same words as one that does not exist.
     young_person = forms.CharField(
-        label=_("Young person's username (leave empty if anonymous)"),
-        help_text=_("A young person your service works with."),
+        label=_("Find them by name"),
         required=False,
         max_length=150,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    received_by = forms.ChoiceField(
+        label=_("How did it reach you?"),
+        choices=ReceivedBy.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Say how it reached you."),
+            "invalid_choice": _("Say how it reached you."),
+        },
+    )
+    written_on = forms.DateField(
+        label=_("When did they write it?"),
+        help_text=_("Not known? The day it came."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the date they wrote it."),
+            "invalid": _("Enter the date they wrote it, like 6/12/2026."),
+        },
     )
 
-    def __init__(self, *args: Any, entered_by: User, **kwargs: Any) -> None:
+    # Shorter on a phone: selects for the topic and the mood, not long lists of radios.
+    topic = PaperTopicField(
+        label=_("Topic"),
+        queryset=Topic.objects.active(),
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+        empty_label=_("Choose a topic"),
+        error_messages={
+            "required": _("Choose what it is about."),
+            "invalid_choice": _("Choose what it is about."),
+        },
+    )
+    mood = forms.TypedChoiceField(
+        label=_("How they feel"),
+        choices=[("", _("They did not say")), *Mood.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+
+    field_order = [
+        "sender",
+        "young_person",
+        "identity",
+        "audience",
+        "words",
+        "received_by",
+        "written_on",
+        "kind",
+        "advocate_requested",
+        "topic",
+        "mood",
+        "consent_to_share",
+        "contact_wanted",
+        "contact_method",
+        "contact_detail",
+    ]
+
+    def __init__(
+        self, *args: Any, entered_by: User, asks_how_it_came: bool = False, **kwargs: Any
+    ) -> None:
+        """`asks_how_it_came`: the page asks how it reached the worker and when it was
+        written, and needs both; the API (feedback.api.Paper) does not ask them."""
         kwargs["user"] = None
         super().__init__(*args, **kwargs)
-        self.offer_identities(list(Identity))
-        self.contact_method_field.choices = contact_choices()
         self.entered_by = entered_by
+        if asks_how_it_came:
+            self.fields["sender"].required = True
+        else:
+            del self.fields["received_by"], self.fields["written_on"]
         self.author: User | None = None
+        self.today = timezone.localdate()
+        if asks_how_it_came:
+            self.fields["written_on"].initial = self.today.isoformat()  # as the input takes it
+            self.fields["written_on"].widget.attrs.update(
+                min=a_year_before(self.today).isoformat(), max=self.today.isoformat()
+            )
+        people = access.young_people_for_paper(entered_by).only(
+            "username", "display_name", "first_name", "last_name"
+        )
+        cast(forms.Select, self.fields["young_person"].widget).choices = [
+            ("", _("Choose a young person")),
+            *[(p.username, f"{p.shown_name} ({p.username})") for p in people],
+        ]
+        # Named or confidential for a young person; anonymous is "did not give a name".
+        self.offer_identities([Identity.NAMED, Identity.CONFIDENTIAL])
+        self.identity_field.choices = [
+            (Identity.NAMED.value, _("Named: the team may use their name")),
+            (Identity.CONFIDENTIAL.value, _("Confidential: only the team that deals with it")),
+        ]
+        self.identity_field.label = _("Who may know it is from them?")
+        self.identity_field.required = False
+        self.identity_field.initial = Identity.NAMED
+        self.fields["audience"].required = False
+        self.fields["audience"].label = _("Are they in care or a care leaver?")
+        self.contact_method_field.choices = contact_choices()
+        labels = {
+            "words": _("Their words, exactly as written"),
+            "kind": _("What is it?"),
+            "consent_to_share": _(
+                "Share their words (not their name) with the Children in Care Council"
+            ),
+            "contact_wanted": _("Do they want us to get in touch?"),
+            "contact_method": _("How should we get in touch?"),
+            "contact_detail": _("Their phone number or email"),
+            "advocate_requested": _("They would like an advocate"),
+        }
+        for name, label in labels.items():
+            self.fields[name].label = label
+        self.fields["words"].help_text = ""
+        self.fields["words"].widget.attrs["rows"] = 3
+        self.fields["advocate_requested"].help_text = ""
+
+    @property
+    def chosen_sender(self) -> str:
+        sender = self.cleaned_data.get("sender") or ""
+        if not sender:  # sent without the question (the API's shape): the identity says
+            identity = self.data.get("identity")
+            sender = SENDER_UNNAMED if identity == Identity.ANONYMOUS else SENDER_KNOWN
+        return sender
+
+    @property
+    def chosen_audience(self) -> str:
+        if self.author is not None and self.author.young_person is not None:
+            return self.author.young_person.audience
+        return self.cleaned_data.get("audience", "")
+
+    def clean_written_on(self) -> date:
+        day: date = self.cleaned_data["written_on"]
+        if day > self.today:
+            raise forms.ValidationError(_("The date they wrote it cannot be in the future."))
+        if day < a_year_before(self.today):
+            raise forms.ValidationError(
+                _("Enter a date in the last year. Older postcards go to the complaints team.")
+            )
+        return day
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        username = (cleaned.get("young_person") or "").strip()
-        identity = cleaned.get("identity")
-        if identity in (Identity.NAMED, Identity.CONFIDENTIAL):
-            author = access.young_person_for_paper(self.entered_by, username)
-            if author is None:
-                # The same words whether the username is unknown or not one of theirs.
-                self.add_error(
-                    "young_person",
-                    _("Enter the username of a young person your service works with."),
+        cleaned = self.cleaned_data
+        if "sender" in self.errors:
+            pass
+        elif not self.data.get("sender") and not self.data.get("identity"):
+            self.add_error("sender", _("Say who it is from."))
+        elif self.chosen_sender == SENDER_KNOWN:
+            cleaned["identity"] = cleaned.get("identity") or Identity.NAMED
+            if cleaned["identity"] not in (Identity.NAMED, Identity.CONFIDENTIAL):
+                cleaned["identity"] = Identity.NAMED
+            self.author = access.young_person_for_paper(
+                self.entered_by, cleaned.get("young_person") or ""
+            )
+            if self.author is None:
+                # The same words whether the name is unknown or not one of theirs.
+                self.add_error("young_person", _("Choose a young person your service works with."))
+        else:
+            cleaned["identity"] = Identity.ANONYMOUS
+            if not cleaned.get("audience"):
+                self.add_error("audience", _("Say if they are in care or a care leaver."))
+        self.errors.pop("identity", None)  # the sender question above decides it
+        checked = not self.errors  # SubmissionForm.clean asks the service only then
+        super().clean()
+        if not checked and "contact_wanted" not in self.errors:
+            # Say it now with the other errors, not after they are put right.
+            try:
+                submission.check_answers(
+                    identity=cleaned["identity"],
+                    contact_wanted=cleaned.get("contact_wanted", False),
+                    contact_method=cleaned.get("contact_method", ""),
                 )
-            else:
-                self.author = author
+            except Refused as refused:
+                self.add_error(refused.field, str(refused))
         return cleaned
 
 
@@ -435,7 +617,10 @@ class NoteForm(OnceForm):
 class ResolveForm(OnceForm):
     # Both may be left empty here: services.resolve says what a complaint needs.
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False
+        label=_("Outcome"),
+        # "Erased" is erasure's own outcome (feedback.privacy.erase), never chosen by staff.
+        choices=[("", "—"), *[c for c in Outcome.choices if c[0] != Outcome.ERASED]],
+        required=False,
     )
     text = forms.CharField(
         label=_("The answer to the young person"),

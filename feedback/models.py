@@ -166,6 +166,14 @@ class Channel(models.TextChoices):
     PAPER = "paper", _("Paper postcard")
 
 
+class ReceivedBy(models.TextChoices):
+    """How a paper postcard reached the worker who typed it in."""
+
+    HANDED = "handed", _("Handed over")
+    POST = "post", _("By post")
+    PHONE = "phone", _("A phone call")
+
+
 class Clock(models.TextChoices):
     NONE = "", _("No clock")
     # A child at risk: acknowledged within hours, any day (URGENT_ACKNOWLEDGE_MINUTES).
@@ -214,6 +222,8 @@ class Outcome(models.TextChoices):
     NOT_UPHELD = "not_upheld", _("Not upheld")
     RESOLVED_INFORMALLY = "resolved_informally", _("Resolved informally")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Erasure on request closes what was still open: never chosen by staff.
+    ERASED = "erased", _("Closed: the young person's data was erased")
 
 
 class ReadPlace(models.TextChoices):
@@ -388,6 +398,11 @@ class Item(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
+    # A paper postcard: how it reached the worker, and the day the young person wrote it.
+    received_by = models.CharField(
+        _("how it reached us"), max_length=10, choices=ReceivedBy, blank=True
+    )
+    written_on = models.DateField(_("written on"), null=True, blank=True)
 
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.SUBMITTED)
     priority = models.CharField(
@@ -706,6 +721,7 @@ class EventKind(models.TextChoices):
     DECISION = "decision", _("Safeguarding decision")
     READ = "read", _("Read by the team")
     STOPPED_SHARING = "stopped_sharing", _("Stopped sharing the words")
+    ERASED = "erased", _("Closed: the young person's data was erased")
 
 
 class Visibility(models.TextChoices):
@@ -796,6 +812,15 @@ class Event(models.Model):
         named = self.data.get("in_a_sentence") if isinstance(self.data, dict) else None
         # The seed's names are in the catalogues (feedback/seed.py): in the reader's language.
         return stored_text(str(named)) if named else f"the {self.actor_label}"
+
+    @property
+    def paper_written_on(self) -> date | None:
+        """A paper postcard's day of writing, as its SUBMITTED event keeps it."""
+        value = self.data.get("written_on") if isinstance(self.data, dict) else None
+        try:
+            return date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
 
     @classmethod
     def record(
@@ -1023,3 +1048,25 @@ class StaffView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewed {self.item_id} at {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class SubjectAccessRelease(models.Model):
+    """A subject access answer the complaints manager released to a young person: the
+    parts withheld (by key: `staff:<user id>`, `event:<id>`, `words:<item id>`), how many
+    of each kind, by whom and when. The released page applies these to what is held."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(default=timezone.now)
+    withheld = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-released_at", "-pk"]
+        verbose_name = _("subject access release")
+        verbose_name_plural = _("subject access releases")
+
+    def __str__(self) -> str:
+        return f"release #{self.pk}"

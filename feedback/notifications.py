@@ -268,7 +268,14 @@ def routing_alert(item: Item) -> None:
     _email_staff(item, _complaints_managers(), "routing-alert", f"routing-alert:{item.pk}")
 
 
+def _finished(item: Item) -> bool:
+    """Closed, withdrawn or erased: no reminder or escalation is about it any more."""
+    return not item.is_open or item.anonymised_at is not None
+
+
 def reminder(item: Item) -> None:
+    if _finished(item):
+        return
     key = f"reminder:{item.pk}:{item.clock}:{item.due_on}"
     context = _context(item, link=_staff_link(item))
     batch = Batch(item)
@@ -287,6 +294,8 @@ def reminder(item: Item) -> None:
 
 
 def escalation(item: Item, level: str) -> None:
+    if _finished(item):
+        return
     users = (
         _service_members(item, Membership.Role.MANAGER)
         if level == "manager"

@@ -4,15 +4,28 @@ and erasure on request, keeping only anonymous figures."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from feedback import dispatch
-from feedback.models import Event, Item, Notification, ReadPlace, StaffView
+from feedback.models import (
+    Event,
+    EventKind,
+    Item,
+    ItemQuerySet,
+    Notification,
+    NotificationQuerySet,
+    Outcome,
+    ReadPlace,
+    StaffView,
+    Status,
+)
 from portal import audit
 from portal.models import AuditEntry, AuditKind, User, YoungPerson
 
@@ -129,10 +142,47 @@ def _staff_name(user: User | None) -> str:
     return user.shown_name if user is not None and user.young_person is None else ""
 
 
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What erasing a young person will do, shown before the complaints manager confirms."""
+
+    items: int
+    open_items: list[Item]
+    open_safeguarding: int
+    messages_waiting: int
+
+    @property
+    def refused(self) -> bool:
+        return self.open_safeguarding > 0
+
+
+def erasure_plan(person: User) -> ErasurePlan:
+    items = Item.objects.filter(author=person)
+    open_items = list(items.open().select_related("topic", "service").order_by("created_at"))
+    return ErasurePlan(
+        items=items.count(),
+        open_items=open_items,
+        open_safeguarding=sum(1 for item in open_items if item.safeguarding),
+        messages_waiting=_waiting(items, person).count(),
+    )
+
+
+def _waiting(items: ItemQuerySet, person: User) -> NotificationQuerySet:
+    """Messages about their items, or to them, not yet sent (nor waiting for a digest)."""
+    return Notification.objects.filter(
+        Q(item__in=items) | Q(recipient=person),
+        state__in=[Notification.State.PENDING, Notification.State.DIGEST],
+    )
+
+
 def erase(*, person: User, by: User, reason: str) -> int:
     """Erase a young person on request: their items lose their words and their link to
     them (as retention does, so every figure stays the same), their account loses its
-    name and contact details and can no longer sign in. Returns how many items."""
+    name and contact details and can no longer sign in. Returns how many items.
+
+    An item still open is closed first, with the outcome "erased", so no clock runs on
+    and no reminder or escalation is sent about it; messages about their items not yet
+    sent are cancelled. Refused while a safeguarding concern of theirs is open."""
     if not reason.strip():
         raise ErasureRefused("Give the reason for the erasure.")
     items = Item.objects.filter(author=person)
@@ -141,6 +191,19 @@ def erase(*, person: User, by: User, reason: str) -> int:
             "One of their items is an open safeguarding concern. The duty team must close it first."
         )
     with transaction.atomic():
+        now = timezone.now()
+        for item in items.open().select_for_update():
+            item.status = Status.CLOSED
+            item.closed_at = now
+            item.outcome = Outcome.ERASED
+            item.needs_read = False
+            item.stop_clock()
+            item.save()
+            Event.record(item, EventKind.ERASED, staff_only=True)
+        # Not sent, and never will be: the sender skips rows that are not pending.
+        _waiting(items, person).update(
+            state=Notification.State.FAILED, last_error="cancelled: erased on request"
+        )
         item_ids = list(items.values_list("pk", flat=True))
         for item_id in item_ids:
             dispatch.anonymise_item(item_id)

@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from feedback import access, privacy
+from feedback import access, privacy, subject_access
+from feedback.models import SubjectAccessRelease
 from portal import audit
 from portal.models import AuditKind, Service, User
 from portal.permissions import SignedInRequest, staff_required
@@ -66,17 +68,79 @@ def people(request: SignedInRequest) -> HttpResponse:
 
 @staff_required
 def person_data(request: SignedInRequest, username: str) -> HttpResponse:
+    """What is held, in words, with each part that may be withheld before it is released."""
     person = _person(request, username)
-    data = privacy.subject_access(person, read_by=request.user)
+    answer = subject_access.readable_answer(person, read_by=request.user)
     audit.record(AuditKind.EXPORT, request=request, detail=f"subject access page #{person.pk}")
     return render(
         request,
         "feedback/staff/person_data.html",
         {
             "person": person,
-            "data": data,
-            "erasure_form": ErasureForm(),
+            "answer": answer,
+            "groups": _candidate_groups(answer["candidates"]),
             "services_form": _services_form(person),
+            "releases": SubjectAccessRelease.objects.filter(person=person).select_related(
+                "released_by"
+            ),
+        },
+    )
+
+
+def _candidate_groups(candidates: list[subject_access.Candidate]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": kind,
+            "label": label,
+            "candidates": [c for c in candidates if c.kind == kind],
+        }
+        for kind, label in subject_access.WITHHELD_KINDS.items()
+    ]
+
+
+@staff_required
+@require_POST
+def person_release(request: SignedInRequest, username: str) -> HttpResponse:
+    """Release the answer with the parts ticked withheld, on record; then show it."""
+    person = _person(request, username)
+    offered = subject_access.readable_answer(person, read_by=request.user)["candidates"]
+    released = subject_access.release(
+        person=person, by=request.user, withheld=request.POST.getlist("withhold"), offered=offered
+    )
+    return redirect("feedback:person_released", username=person.username, release=released.pk)
+
+
+@staff_required
+def person_released(request: SignedInRequest, username: str, release: int) -> HttpResponse:
+    """The released answer, as the young person is sent it: printable, parts withheld."""
+    person = _person(request, username)
+    released = (
+        SubjectAccessRelease.objects.filter(person=person, pk=release)
+        .select_related("released_by")
+        .first()
+    )
+    if released is None:
+        raise Http404
+    answer = subject_access.readable_answer(
+        person, read_by=request.user, withheld=released.withheld
+    )
+    audit.record(
+        AuditKind.EXPORT,
+        request=request,
+        detail=f"subject access release {released.pk} read #{person.pk}",
+    )
+    return render(
+        request,
+        "feedback/staff/person_released.html",
+        {
+            "person": person,
+            "answer": answer,
+            "released": released,
+            "released_on": subject_access.in_words(released.released_at),
+            "counts": [
+                (label, released.counts.get(kind, 0))
+                for kind, label in subject_access.WITHHELD_KINDS.items()
+            ],
         },
     )
 
@@ -120,32 +184,34 @@ def person_data_json(request: SignedInRequest, username: str) -> HttpResponse:
 
 
 @staff_required
-@require_POST
 def person_erase(request: SignedInRequest, username: str) -> HttpResponse:
+    """Erasure asks first, saying what will happen; then erases, and says so once."""
     person = _person(request, username)
-    form = ErasureForm(request.POST)
-    if form.is_valid():
-        try:
-            count = privacy.erase(
-                person=person, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except privacy.ErasureRefused as refused:
-            form.add_error("reason", str(refused))
-        else:
-            messages.success(
-                request,
-                _("Erased. %(count)s items keep only their figures.") % {"count": count},
-            )
-            return redirect("feedback:people")
-    data = privacy.subject_access(person, read_by=request.user)
+    form = ErasureForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                count = privacy.erase(
+                    person=person, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except privacy.ErasureRefused as refused:
+                form.add_error("reason", str(refused))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Erased. %(count)s item keeps only its figures.",
+                        "Erased. %(count)s items keep only their figures.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                return redirect("feedback:people")
     return render(
         request,
-        "feedback/staff/person_data.html",
-        {
-            "person": person,
-            "data": data,
-            "erasure_form": form,
-            "services_form": _services_form(person),
-        },
-        status=400,
+        "feedback/staff/person_erase.html",
+        {"person": person, "plan": privacy.erasure_plan(person), "erasure_form": form},
+        status=status,
     )

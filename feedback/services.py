@@ -489,7 +489,8 @@ def resolve(*, item: Item, by: User, outcome: str, text: str, key: str = "") -> 
         _refuse_if_finished(item)
         _refuse_if_done(item, key)
         service = _refuse_if_unrouted(item)
-        if item.is_complaint and outcome not in Outcome.values:
+        # "Erased" is erasure's own outcome (feedback.privacy.erase), never staff's answer.
+        if item.is_complaint and (outcome not in Outcome.values or outcome == Outcome.ERASED):
             raise Refused(_("Choose the outcome of the complaint."), field="outcome")
         if not text.strip():
             raise Refused(_("Write the answer to the young person."), field="text")

@@ -1,9 +1,9 @@
-"""Staff pages: the queue, an item's page and one view per action, paper postcards, the view audit."""
+"""Staff pages: the queue, an item's page and one view per action, the view audit.
+(Paper postcards are feedback.paper_views.)"""
 
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,13 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from feedback import access, services, submission
+from feedback import access, services
 from feedback.filters import QueueFilter
 from feedback.forms import (
     AssignForm,
     DecisionForm,
     NoteForm,
-    PaperSubmissionForm,
     ReasonForm,
     RerouteForm,
     ResolveForm,
@@ -36,7 +35,6 @@ from feedback.forms import (
     StatusForm,
 )
 from feedback.models import (
-    Channel,
     Item,
     Kind,
     Priority,
@@ -48,8 +46,8 @@ from feedback.models import (
 )
 from feedback.workdays import working_days_between
 from portal.middleware import STAFF_LAST_ACTIVE, idle_seconds_left
-from portal.models import Service, User
-from portal.permissions import SignedInRequest, council_staff_required, staff_required
+from portal.models import User
+from portal.permissions import SignedInRequest, staff_required
 from portal.refusals import Refused
 
 QUEUE_PAGE_SIZE = 25
@@ -484,63 +482,6 @@ def audit(request: SignedInRequest, reference: str) -> HttpResponse:
     obj = access.item_for_staff(request.user, reference)
     views = StaffView.objects.filter(item=obj).select_related("user")[:500]
     return render(request, "feedback/staff/audit.html", {"item": obj, "views": views})
-
-
-def _duty_team_name() -> str:
-    duty = Service.objects.filter(is_duty_team=True).only("name").first()
-    return duty.name if duty else _("duty team")
-
-
-@council_staff_required
-def paper_new(request: SignedInRequest) -> HttpResponse:
-    form = PaperSubmissionForm(request.POST or None, entered_by=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            key = uuid.UUID(request.POST.get("submission_key", ""))
-        except ValueError:
-            key = uuid.uuid4()
-        try:
-            result = submission.submit_item(
-                **form.item_fields(),
-                author=form.author,
-                submission_key=key,
-                channel=Channel.PAPER,
-                entered_by=request.user,
-            )
-        except submission.KeyReused as refused:  # Back, changed, saved again: say so
-            form.add_error(None, str(refused))
-            return render(
-                request,
-                "feedback/staff/paper_new.html",
-                {"form": form, "submission_key": uuid.uuid4()},
-                status=409,
-            )
-        if result.item.safeguarding:
-            # Triage sent it to the duty team: say so, and show her what she entered.
-            messages.success(
-                request,
-                _(
-                    "Paper postcard %(reference)s saved. This went to the %(team)s because it"
-                    " reads as a child at risk."
-                )
-                % {"reference": result.item.reference, "team": _duty_team_name()},
-            )
-            return redirect("feedback:staff_item", reference=result.item.reference)
-        messages.success(
-            request,
-            _("Paper postcard %(reference)s saved.") % {"reference": result.item.reference}
-            + (
-                " "
-                + _("Write its tracking code on the reply slip: %(code)s")
-                % {"code": result.tracking_code}
-                if result.tracking_code
-                else ""
-            ),
-        )
-        return redirect("feedback:paper_new")
-    return render(
-        request, "feedback/staff/paper_new.html", {"form": form, "submission_key": uuid.uuid4()}
-    )
 
 
 # --- The idle sign-out, seen from the page ------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypedDict
 
 from django.conf import settings
@@ -74,6 +75,8 @@ _CHOSEN = (
     "contact_method",
     "contact_detail",
     "channel",
+    "received_by",
+    "written_on",
 )
 _CHOSEN_RECORDS = ("topic", "author", "entered_by")
 
@@ -134,6 +137,8 @@ def submit_item(
     advocate_requested: bool = False,
     channel: str = Channel.ONLINE,
     entered_by: User | None = None,
+    received_by: str = "",
+    written_on: date | None = None,
     held: bool = False,
 ) -> Submitted:
     """Save an item and hand it to routing once committed. The same key never makes two.
@@ -163,6 +168,9 @@ def submit_item(
         "stage": 1 if kind == Kind.COMPLAINT else None,
         "channel": channel,
         "entered_by": entered_by,
+        # A paper postcard: how it reached the worker, and the day it was written.
+        "received_by": received_by,
+        "written_on": written_on,
         **_contact_fields(contact_wanted, contact_method, contact_detail),
         **_triage_fields(words, held=held),
         "reply_language": _page_language(),
@@ -218,6 +226,10 @@ def _insert_item(fields: dict[str, object], tracking_code: str | None) -> Item:
         data = SubmittedData(channel=item.channel)
         if item.entered_by is not None:
             data["in_a_sentence"] = _entering_team(item.entered_by, item.author)
+            if item.received_by:
+                data["received_by"] = item.received_by
+            if item.written_on:
+                data["written_on"] = item.written_on.isoformat()
         Event.record(
             item,
             EventKind.SUBMITTED,

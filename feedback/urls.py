@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import privacy_views, report_views, staff_views, team_views, views
+from feedback import paper_views, privacy_views, report_views, staff_views, team_views, views
 
 app_name = "feedback"
 
@@ -27,7 +27,8 @@ urlpatterns = [
     path("track/", views.track, name="track"),
     path("notifications/", views.notifications, name="notifications"),
     path("staff/", staff_views.queue, name="queue"),
-    path("staff/paper/new/", staff_views.paper_new, name="paper_new"),
+    path("staff/paper/new/", paper_views.paper_new, name="paper_new"),
+    path("staff/paper/<str:reference>/", paper_views.paper_done, name="paper_done"),
     path("staff/session/", staff_views.session_left, name="staff_session"),
     path("staff/session/stay/", staff_views.stay_signed_in, name="staff_stay_signed_in"),
     path("staff/items/<str:reference>/", staff_views.item, name="staff_item"),
@@ -57,6 +58,14 @@ urlpatterns = [
         name="person_data_json",
     ),
     path("staff/people/<str:username>/erase/", privacy_views.person_erase, name="person_erase"),
+    path(
+        "staff/people/<str:username>/release/", privacy_views.person_release, name="person_release"
+    ),
+    path(
+        "staff/people/<str:username>/released/<int:release>/",
+        privacy_views.person_released,
+        name="person_released",
+    ),
     path(
         "staff/people/<str:username>/services/",
         privacy_views.person_services,

@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from feedback.models import Item, StaffView
+from feedback.models import Item, StaffView, SubjectAccessRelease
 from participation import services as participation
 from participation.models import Meeting
 from portal.models import ApiToken, Service, User
@@ -193,6 +193,9 @@ MATRIX: dict[str, Rule] = {
     # staff pages
     "feedback:queue": Rule(ALL_STAFF),
     "feedback:paper_new": Rule(STAFF),
+    "feedback:paper_done": Rule(
+        frozenset(), why="only for the worker who typed it in; the walk's item came online"
+    ),
     "feedback:staff_session": Rule(ALL_STAFF),
     "feedback:staff_stay_signed_in": post(ALL_STAFF),
     "feedback:staff_item": Rule(IN_SERVICE),
@@ -213,7 +216,9 @@ MATRIX: dict[str, Rule] = {
     "feedback:people": Rule(CM),
     "feedback:person_data": Rule(CM),
     "feedback:person_data_json": Rule(CM),
-    "feedback:person_erase": post(CM),
+    "feedback:person_erase": Rule(CM),
+    "feedback:person_release": post(CM),
+    "feedback:person_released": Rule(CM),
     "feedback:person_services": post(CM),
     "feedback:team": Rule(MANAGERS),
     "feedback:team_assign": post(MANAGERS),
@@ -272,7 +277,7 @@ SHOWS_WORDS: dict[str, tuple[str, frozenset[str]]] = {
     "api_staff_item": ("reference", IN_SERVICE),
     "feedback:person_data": ("reference", CM),
     "feedback:person_data_json": ("reference", CM),
-    "feedback:person_erase": ("reference", CM),  # refused (no reason): the answer again
+    "feedback:person_released": ("reference", CM),
     "participation:moderation": ("unquoted_reference", CM),
     "participation:excerpt_new": ("shared_reference", CM),
     # A refused action shows the item page again, its words with it (400).
@@ -383,6 +388,9 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
         item=told["jade_item"], text="Ask Mr Hughes about buses", by=participation_officer
     )
     token, _raw = ApiToken.issue(user=item.author, name="Phone", with_second_factor=False)
+    released = SubjectAccessRelease.objects.create(
+        person=item.author, released_by=participation_officer
+    )
     return {
         "reference": item.reference,
         "shared_reference": told["jade_item"].reference,
@@ -396,6 +404,7 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
         "question": str(question.pk),
         "username": item.author.username,
         "token": str(token.pk),
+        "release": str(released.pk),
     }
 
 
@@ -411,6 +420,8 @@ def url_for(name: str, world: dict[str, str]) -> str:
             "token": "not-a-real-invitation",
             "token_id": world["token"],
             "provider_id": "council",
+
+            "release": world["release"],
         }.get(arg, "")
     if "pk" in pattern_args:
         kwargs["pk"] = (

@@ -4,6 +4,7 @@ it now, but not the duty team's notes."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import dispatch, services
 from feedback.models import Item, StaffView, Topic
@@ -23,8 +24,11 @@ def paper_for(username: str) -> dict[str, object]:
         "topic": Topic.objects.get(slug="school").pk,
         "words": "My teacher is kind",
         "identity": "named",
+        "sender": "young_person",
         "young_person": username,
         "contact_wanted": "no",
+        "received_by": "handed",
+        "written_on": timezone.localdate().isoformat(),
     }
 
 
@@ -35,7 +39,7 @@ def entered(caseworker, young_person) -> Item:
         reverse("feedback:paper_new"), {**paper_for("jade"), "kind": "worry", "words": RISK}
     )
     item = Item.objects.get()
-    assert response["Location"] == reverse("feedback:staff_item", args=[item.reference])
+    assert response["Location"] == reverse("feedback:paper_done", args=[item.reference])
     return item
 
 
@@ -48,8 +52,13 @@ def test_the_worker_is_told_it_went_to_the_duty_team_and_why(caseworker, young_p
         follow=True,
     )
     text = response.content.decode()
-    assert "This went to the Safeguarding Duty Team because it reads as a child at risk." in text
-    assert RISK + " again" in text  # what she entered, on the page she lands on
+    assert (
+        "It went to the Safeguarding Duty Team, now, because it reads as a child at risk." in text
+    )
+    # What she entered is one link away, on the page she may read.
+    item = Item.objects.get()
+    entered = client.get(reverse("feedback:staff_item", args=[item.reference]))
+    assert RISK + " again" in entered.content.decode()
 
 
 def test_she_reads_what_she_entered_and_who_has_it_but_not_the_duty_team_s_notes(
@@ -79,7 +88,21 @@ def test_nobody_else_outside_the_duty_team_can_read_it(other_caseworker, manager
         assert client_for(user).get(url).status_code == 404
 
 
-def test_a_postcard_with_no_risk_still_goes_back_to_the_form(caseworker, young_person):
+def test_a_postcard_with_no_risk_says_it_is_being_routed_then_where_it_went(
+    caseworker, young_person
+):
     young_person.young_person.services.add(Service.objects.get(slug="leaving-care"))
-    response = client_for(caseworker).post(reverse("feedback:paper_new"), paper_for("jade"))
-    assert response["Location"] == reverse("feedback:paper_new")
+    client = client_for(caseworker)
+    response = client.post(reverse("feedback:paper_new"), paper_for("jade"))
+    item = Item.objects.get()
+    assert response["Location"] == reverse("feedback:paper_done", args=[item.reference])
+    # Routing runs in Celery: until it has, the page says so rather than guess.
+    before = client.get(response["Location"]).content.decode()
+    assert "It is being routed to the right team" in before
+    assert "Enter another paper postcard" in before
+    dispatch.route_item(item.pk)
+    after = client.get(response["Location"]).content.decode()
+    item.refresh_from_db()
+    assert item.service is not None and not item.service.is_duty_team
+    assert f"It went to the {item.service.name}." in after
+    assert "being routed" not in after

@@ -74,7 +74,17 @@ def test_erasure_leaves_no_name_words_or_contact_and_keeps_the_figures(
     )
     assert response.status_code == 302
     after = reports.dashboard(Item.objects.all(), services_)
-    assert [s.months for s in before.services] == [s.months for s in after.services]
+    # What was received, and when, stays; her open item is now closed (erasure closes it).
+    received = [
+        {month: figures.received for month, figures in s.months.items()} for s in before.services
+    ]
+    assert received == [
+        {month: figures.received for month, figures in s.months.items()} for s in after.services
+    ]
+    assert (
+        sum(f.open for s in after.services for f in s.months.values())
+        == sum(f.open for s in before.services for f in s.months.values()) - 1
+    )
 
     person = User.objects.get(pk=young_person.pk)
     assert person.username.startswith("erased-") and not person.is_active

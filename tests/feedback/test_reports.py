@@ -486,6 +486,7 @@ def test_the_annual_report_counts_complaints_received_in_the_year(complaints_yea
         "not_upheld": 1,
         "resolved_informally": 0,
         "withdrawn": 1,
+        "erased": 0,  # closed when the young person's data was erased (feedback.privacy)
         "still_open": 2,
     }
     topics = {line.key: line.count for line in report.topics}
@@ -530,7 +531,8 @@ def test_the_report_page_and_csv_show_the_figures_and_nothing_that_identifies_an
     assert ["Answers at stage 2", "Extended", "1"] in rows
     assert ["Advocacy", "Offered", "6"] in rows
     assert ["Advocacy", "Taken up", "2"] in rows
-    assert len(rows) == 1 + 1 + 3 + Topic.objects.count() + 6 + 15 + 2
+    # Outcomes: five, "erased" (closed on erasure) and still open.
+    assert len(rows) == 1 + 1 + 3 + Topic.objects.count() + 7 + 15 + 2
     csv_text = "\n".join(",".join(row) for row in rows)
     for item in complaints_year.values():
         assert item.reference not in csv_text

@@ -338,6 +338,8 @@ def test_assigning_to_someone_outside_the_service_is_refused(caseworker, other_c
 
 
 def paper_for(username: str, identity: str = "named") -> dict[str, object]:
+    from django.utils import timezone
+
     from feedback.models import Topic
 
     return {
@@ -346,8 +348,11 @@ def paper_for(username: str, identity: str = "named") -> dict[str, object]:
         "topic": Topic.objects.get(slug="school").pk,
         "words": "My teacher is kind",
         "identity": identity,
+        "sender": "young_person",
         "young_person": username,
         "contact_wanted": "no",
+        "received_by": "handed",
+        "written_on": timezone.localdate().isoformat(),
     }
 
 
@@ -380,7 +385,7 @@ def test_a_paper_postcard_in_the_name_of_a_young_person_another_service_works_wi
     unlinked = client_for(caseworker).post(reverse("feedback:paper_new"), paper_for("jade"))
     unknown = client_for(caseworker).post(reverse("feedback:paper_new"), paper_for("nobody-x"))
     assert unlinked.status_code == unknown.status_code == 200
-    message = "Enter the username of a young person your service works with."
+    message = "Choose a young person your service works with."
     # The same words either way: the form does not say which usernames exist.
     assert message in unlinked.content.decode() and message in unknown.content.decode()
     assert not Item.objects.exists()

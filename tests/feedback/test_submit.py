@@ -148,10 +148,17 @@ def test_any_other_answer_under_a_sent_key_is_asked_about_too(young_person, chan
 
 def test_a_paper_postcard_changed_and_saved_again_under_its_key_is_not_dropped(caseworker):
     from django.urls import reverse
+    from django.utils import timezone
 
     client = client_for(caseworker)
     key = str(uuid.uuid4())
-    paper = {**answers(identity="anonymous", audience="in_care"), "submission_key": key}
+    paper = {
+        **answers(identity="anonymous", audience="in_care"),
+        "submission_key": key,
+        "sender": "anonymous",
+        "received_by": "post",
+        "written_on": timezone.localdate().isoformat(),
+    }
     client.post(reverse("feedback:paper_new"), paper)
     again = client.post(reverse("feedback:paper_new"), {**paper, "words": "Other words."})
     assert again.status_code == 409
