@@ -420,7 +420,6 @@ def url_for(name: str, world: dict[str, str]) -> str:
             "token": "not-a-real-invitation",
             "token_id": world["token"],
             "provider_id": "council",
-
             "release": world["release"],
         }.get(arg, "")
     if "pk" in pattern_args:
