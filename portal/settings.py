@@ -342,15 +342,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# STATIC_MANIFEST=1 (the image, `make run`): collectstatic has written hashed names, each
+# with a .gz and a .br beside it (Brotli installed), and WhiteNoise serves those from
+# STATIC_ROOT, compressed, hashed names for a year. Finders would serve the uncompressed
+# sources in their place, so they serve only when nothing was collected (tests, a
+# developer's DEBUG=1 server).
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if envbool("STATIC_MANIFEST", False)
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 EMAIL_BACKEND = envstr(
     "EMAIL_BACKEND",
