@@ -5,9 +5,10 @@ Only 127.0.0.1 is ever contacted. Each simulated person has their own cookies
 gunicorn's sync workers close each one.
 
 With several web processes the browser is its own load balancer: requests take the
-ports in turn (no stickiness: the session must be shared), and a request that gets no
-answer (refused, reset, cut off) is sent again to the next port, as a proxy's
-`proxy_next_upstream` would. A POST is sent again too: every form here carries its own
+ports in rotation in turn (no stickiness: the session must be shared), and a request
+that gets no answer (refused, reset, cut off) is sent again to the next port, as a
+proxy's `proxy_next_upstream` would. The rotation is the stack's list (stack.py): a
+web process killed leaves it, and comes back once it answers its health check. A POST is sent again too: every form here carries its own
 key (submission_key, the reply's key), so the portal makes one item, or one reply, of
 two sends; the checks after the run prove it.
 """
@@ -102,7 +103,7 @@ class Browser:
     """Cookies, and one request per connection, timed and recorded under a step's name."""
 
     def __init__(self, ports: list[int], recorder: Recorder, first: int = 0) -> None:
-        self.ports = ports
+        self.ports = ports  # the ports in rotation: the stack changes this list
         self.turn = first  # which port the next request goes to
         self.recorder = recorder
         self.cookies: dict[str, str] = {}
@@ -118,7 +119,8 @@ class Browser:
                     self.recorder.retried[step] += 1
                 if attempt % len(self.ports) == 0:
                     time.sleep(0.5)  # every port tried: give a restarting one a moment
-            port = self.ports[self.turn % len(self.ports)]
+            ports = list(self.ports)  # as it is now
+            port = ports[self.turn % len(ports)]
             self.turn += 1
             response = self._send(port, method, path, form)
             if response.status != 0:

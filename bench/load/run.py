@@ -508,7 +508,7 @@ def main() -> int:
         rng = random.Random(13)
         people = [
             Person(
-                stack.web_ports,
+                stack.in_rotation,
                 recorder,
                 args.think,
                 username=name,
@@ -520,7 +520,7 @@ def main() -> int:
         ]
         people += [
             Person(
-                stack.web_ports,
+                stack.in_rotation,
                 recorder,
                 args.think,
                 topics=topics["anonymous"],
@@ -529,7 +529,7 @@ def main() -> int:
             for _ in range(anonymous)
         ]
         staff = Person(
-            stack.web_ports, recorder, args.think, username=STAFF, rng=random.Random(rng.random())
+            stack.in_rotation, recorder, args.think, username=STAFF, rng=random.Random(rng.random())
         )
         signing_in = sign_in_all(people, staff)
         recorder.samples.clear()  # the clock starts now

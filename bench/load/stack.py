@@ -86,6 +86,8 @@ class Stack:
         self.source = source  # the tree the processes run (cwd and PYTHONPATH)
         self.redis_port = free_port()
         self.web_ports: list[int] = []
+        # The ports a load balancer sends to: the people's browsers read this very list.
+        self.in_rotation: list[int] = []
         self.redis: subprocess.Popen[bytes] | None = None
         self.webs: list[subprocess.Popen[bytes]] = []
         self.workers: dict[str, subprocess.Popen[bytes]] = {}
@@ -146,6 +148,7 @@ class Stack:
         """One more web process, on a port of its own."""
         self.web_ports.append(free_port())
         self.webs.append(self._run_web(len(self.webs)))
+        self.in_rotation.append(self.web_ports[-1])
 
     def _run_web(self, index: int) -> subprocess.Popen[bytes]:
         """Start web process `index` on its port; return once it answers with 3 workers."""
@@ -195,13 +198,18 @@ class Stack:
     def kill_web(self, index: int, down: float) -> str:
         """SIGKILL a whole web process (master and workers, requests in flight cut off), as a
         machine that dies; leave it down `down` seconds, then start it again on its port.
-        Meanwhile the clients' requests go to the other web processes."""
-        victim = self.webs[index]
+        Its requests cut off, and any sent before it is out of rotation, get no answer and
+        go to another web process (client.py); it is out of rotation from just after the
+        kill (a load balancer's first refused connection) until it answers its health check
+        again, as a load balancer sends nothing to a replica still starting."""
+        victim, port = self.webs[index], self.web_ports[index]
         began = time.monotonic()
         os.killpg(victim.pid, signal.SIGKILL)
+        self.in_rotation.remove(port)
         victim.wait()
         time.sleep(down)
         self.webs[index] = self._run_web(index)
+        self.in_rotation.append(port)
         return (
             f"web process {index + 1} of {len(self.webs)} SIGKILLed (master and 3 workers); "
             f"answering again {time.monotonic() - began:.1f}s later"
