@@ -18,6 +18,9 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.test import override_settings
 
+# A WSGI request starts with request_started, which checks the open database connections.
+pytestmark = pytest.mark.django_db
+
 CSS = Path(settings.BASE_DIR) / "static" / "css"
 MANIFEST = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
