@@ -41,7 +41,7 @@ def cache_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
     """Outside the embedded demo (one process) every web process shares one cache: rate
     limits, allauth's sign-in counters and the session cache live there, and a cache of
     each process's own would let each of N processes (and each machine) count on its own."""
-    backend = settings.CACHES["default"]["BACKEND"]
+    backend = str(settings.CACHES["default"]["BACKEND"])
     if settings.PORTAL_EMBEDDED or not backend.endswith("LocMemCache"):
         return []
     return [
