@@ -3,8 +3,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN useradd --create-home --uid 1000 portal
-COPY requirements.txt constraints.txt ./
-RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
+# The runtime lock (make lock): every package pinned with its hashes, so pip installs
+# exactly what was reviewed or refuses.
+COPY requirements.txt ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 # The translations' .mo files are not in git: compiled here with GNU gettext's msgfmt,
 # which is removed again (the running image only reads the .mo files).

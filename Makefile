@@ -6,11 +6,13 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install browser-deps gettext-deps messages compilemessages assets bank-holidays lint format migrate seed bench clean
+.PHONY: run test install browser-deps gettext-deps messages compilemessages assets bank-holidays lint format migrate seed bench clean backup restore lock
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+# requirements-dev.txt is the whole lock (the runtime pins and the tools), every package
+# with its hashes: pip refuses anything else (make lock writes it).
+$(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP) compilemessages
@@ -112,6 +114,25 @@ bench: install
 	$(BIN)/python -m bench.submit
 	$(BIN)/python -m bench.routing
 	$(BIN)/python -m bench.queue
+
+# The locks: requirements.in (what the code imports) and requirements-dev.in (the tools)
+# compiled by pip-tools into requirements.txt and requirements-dev.txt, every package pinned
+# with its hashes. A pin already in a lock stays as it is (pip-compile keeps it), so this
+# only adds and removes; `make lock LOCK_ARGS=--upgrade-package=NAME` moves one package.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+  --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: $(STAMP)
+	$(LOCK) --output-file requirements.txt requirements.in
+	$(LOCK) --output-file requirements-dev.txt requirements-dev.in
+
+# Backups (README, Production): a custom-format pg_dump of DATABASE_URL into BACKUP_DIR
+# (var/backups) with its checksum; a restore into a new database, then migrate --check.
+# The keys are not in the dump: keep SECRET_KEY, MFA_ENCRYPTION_KEY and CODE_HASH_KEY apart.
+backup:
+	bin/backup
+
+restore:
+	bin/restore "$(FILE)" "$(TARGET_DATABASE_URL)"
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 node_modules

@@ -122,6 +122,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # Set on the way out by portal.middleware.known_device (there is no response here).
         request.META[REMEMBER_DEVICE_META] = user.get_username()
 
+    def get_login_stages(self) -> list[str]:
+        # The second-factor step, skipped for a council sign-in whose own second factor
+        # is trusted (OIDC_TRUST_MFA, portal/oidc.py); the same step for everyone else.
+        return [
+            "portal.oidc.AuthenticateStage" if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]  # fmt: skip
+
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """A sign-in a few minutes old counts as confirming it is you.
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -108,3 +109,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The council's sign-in server is configured by the OIDC_* settings alone (portal/oidc.py
+# ignores SocialApp rows), and no tokens are kept: only the links between council accounts
+# and staff (SocialAccount) are shown, for removing a wrong one.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)

@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.http import HttpRequest
 
 from portal.models import AuditEntry, AuditKind, User
+from portal.permissions import passed_council_second_factor
 from portal.proxy import client_ip
 
 
@@ -43,7 +44,12 @@ def _printable(text: str) -> str:
 
 
 def _signed_in(sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
-    record(AuditKind.SIGN_IN, request=request, user=user)
+    detail = ""
+    if kwargs.get("sociallogin") is not None:  # the council's account (portal/oidc.py)
+        detail = "council account"
+        if passed_council_second_factor(request):
+            detail += ", council's second factor"
+    record(AuditKind.SIGN_IN, request=request, user=user, detail=detail)
 
 
 def _signed_out(sender: object, request: HttpRequest | None, user: Any, **kwargs: object) -> None:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from portal import oidc
 from portal.models import Audience, Invitation, Membership, Service, User, normalise_reference
 from portal.permissions import (
     can_invite_council_members,
@@ -98,9 +99,17 @@ class NewInvitationForm(forms.Form):
         label=_("Role (staff only)"), choices=[("", "—"), *Membership.Role.choices], required=False
     )
 
+    email = forms.EmailField(
+        label=_("Council email (staff only)"),
+        help_text=_("They can then sign in with their council account, without the code."),
+        required=False,
+    )
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if not oidc.configured():  # staff sign in only with the portal's own accounts
+            del self.fields["email"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -136,6 +145,7 @@ class NewInvitationForm(forms.Form):
             "council_member": data["council_member"],
             "service": data["service"],
             "role": data["role"] if staff else "",
+            "email": data.get("email", "") if staff else "",
         }
 
 

@@ -299,6 +299,9 @@ class Invitation(models.Model):
         Service, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("service")
     )
     role = models.CharField(_("role"), max_length=20, choices=Membership.Role, blank=True)
+    # Staff: their council email, when they may sign in with their council account
+    # (portal/oidc.py): that account, signing in, accepts this invitation.
+    email = models.EmailField(_("council email"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -340,19 +343,20 @@ class Invitation(models.Model):
         )
         return invitation, token, code
 
-    def accept(self, *, username: str, password: str) -> User | None:
+    def accept(self, *, username: str, password: str | None, email: str = "") -> User | None:
         """Claim this invitation and make its account: a young person's profile, or a
         membership of the service for staff. None if it was used or ran out meanwhile.
 
         The claim is a conditional update, so a second tab or a replayed form finds
-        it used and makes no second account.
+        it used and makes no second account. No password (None): the account signs in
+        only with the council's account it was accepted by (portal/oidc.py).
         """
         now = timezone.now()
         with transaction.atomic():
             if not Invitation.objects.usable().filter(pk=self.pk).update(used_at=now):
                 return None
             self.used_at = now
-            user = User.objects.create_user(username=username, password=password)
+            user = User.objects.create_user(username=username, password=password, email=email)
             if self.kind == self.Kind.STAFF:
                 if self.service_id:
                     Membership.objects.create(

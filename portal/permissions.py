@@ -52,7 +52,18 @@ def passed_second_factor(request: HttpRequest) -> bool:
     if token is not None:  # an app's request: its token's sign-in, never a browser's session
         return token.with_second_factor and is_mfa_enabled(token.user)
     records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
+    return any(record.get("method") in SECOND_FACTOR_METHODS for record in records)
+
+
+# A sign-in record (allauth's, kept in the session) for the council's own second factor,
+# trusted by OIDC_TRUST_MFA when its server says one was used (portal/oidc.py).
+COUNCIL_SECOND_FACTOR = "council_mfa"
+SECOND_FACTOR_METHODS = frozenset({"mfa", COUNCIL_SECOND_FACTOR})
+
+
+def passed_council_second_factor(request: HttpRequest) -> bool:
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == COUNCIL_SECOND_FACTOR for record in records)
 
 
 def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
@@ -60,7 +71,10 @@ def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
     this session's sign-in. None when both hold; else where to go to put it right.
 
     The one gate both apps' staff checks use (staff_required here, and participation's
-    page gates for staff who may have no service, such as a participation officer)."""
+    page gates for staff who may have no service, such as a participation officer).
+    A sign-in with the council's own second factor, where trusted, needs no app here."""
+    if token_of(request) is None and passed_council_second_factor(request):
+        return None
     if not is_mfa_enabled(request.user):
         messages.info(
             request,

@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Staff sign-in with the council's own accounts (portal/oidc.py). Installed always, so
+    # the migrations are the same everywhere; switched on only by the OIDC_* settings below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # the API docs' scripts, served from here: no CDN
@@ -254,6 +258,42 @@ except (ValueError, binascii.Error):
         "MFA_ENCRYPTION_KEY must be a Fernet key: 32 bytes, url-safe base64"
     ) from None
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Your Voice portal")
+# Staff sign-in with the council's own accounts (Microsoft Entra ID or any OpenID Connect
+# server): on only when all three of server, client id and secret are set. Accounts are
+# matched to invited staff by email, never made on the fly (portal/oidc.py).
+OIDC_SERVER_URL = envstr("OIDC_SERVER_URL").rstrip("/")
+OIDC_CLIENT_ID = envstr("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = envstr("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = envstr("OIDC_PROVIDER_NAME", "your council account")
+# The council's own second factor stands for the portal's when the ID token says one was
+# used (its `amr` claim); off, staff still use their authenticator app here too.
+OIDC_TRUST_MFA = envbool("OIDC_TRUST_MFA", False)
+# The server vouches for every email it gives (a council's tenant, whose addresses its own
+# administrators set): Entra ID sends no `email_verified` claim.
+OIDC_TRUST_EMAIL = envbool("OIDC_TRUST_EMAIL", False)
+_oidc_given = [bool(OIDC_SERVER_URL), bool(OIDC_CLIENT_ID), bool(OIDC_CLIENT_SECRET)]
+if any(_oidc_given) and not all(_oidc_given):
+    raise ImproperlyConfigured(
+        "OIDC_SERVER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together"
+    )
+SOCIALACCOUNT_ADAPTER = "portal.oidc.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+if all(_oidc_given):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": "council",  # in the redirect URI: /accounts/oidc/council/...
+                "name": OIDC_PROVIDER_NAME,
+                "client_id": OIDC_CLIENT_ID,
+                "secret": OIDC_CLIENT_SECRET,
+                "settings": {"server_url": OIDC_SERVER_URL, "oauth_pkce_enabled": True},
+            }
+        ]
+    }
+# No sign-up through the council's server, no tokens kept, no email sent on linking.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 # The key of the keyed hash that invitation and tracking codes are stored as; kept
 # out of the database (derived from SECRET_KEY when not given).
 CODE_HASH_KEY = (
@@ -311,6 +351,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if OIDC_SERVER_URL:
+    # The sign-in button posts here, and is redirected to the council's server: browsers
+    # hold a form's redirect to form-action too.
+    _oidc_origin = "/".join(OIDC_SERVER_URL.split("/")[:3])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_oidc_origin)
 
 LANGUAGE_CODE = "en-gb"
 # Each language is named in itself, so a young person finds their own in the list

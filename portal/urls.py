@@ -14,7 +14,7 @@ from feedback.delivery import channel_health
 from feedback.health import waiting
 from participation.api import urlpatterns as participation_api_urls
 from portal import api as portal_api
-from portal import views
+from portal import oidc, views
 from portal.permissions import passed_second_factor
 
 # Admin signs in through allauth (rate limits, second factor), and opens only to
@@ -55,7 +55,11 @@ urlpatterns = [
     path("accounts/signup/", RedirectView.as_view(pattern_name="invitation_code")),
     # Young people's contact details live in their portal profile, not in allauth.
     path("accounts/email/", views.email_management, name="account_email"),
-    path("accounts/", include("allauth.urls")),
+    # allauth's pages (allauth.urls would add its social pages: sign-up and linking
+    # accounts, which no one here may use); the council's sign-in only when configured.
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/", include(oidc.urlpatterns)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves its script from a URL, not inline: the CSP forbids inline.

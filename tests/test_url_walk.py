@@ -112,6 +112,17 @@ MATRIX: dict[str, Rule] = {
     "invitation_link": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="bad link"),
     "invitation_new": Rule(STAFF),
     "staff_settings": Rule(ALL_STAFF),
+    # staff sign-in with the council's accounts: not there unless OIDC_* are set (tested
+    # configured in tests/portal/test_oidc.py)
+    **dict.fromkeys(
+        [
+            "openid_connect_login",
+            "openid_connect_callback",
+            "socialaccount_login_cancelled",
+            "socialaccount_login_error",
+        ],
+        Rule(frozenset(), anonymous=404, why="OIDC_* not set"),
+    ),
     # the admin: configuration only, behind is_staff (no persona has it) and the second factor
     "admin:index": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
     "admin:feedback_item_changelist": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
@@ -392,6 +403,7 @@ def url_for(name: str, world: dict[str, str]) -> str:
             "question_pk": world["question"],
             "token": "not-a-real-invitation",
             "token_id": world["token"],
+            "provider_id": "council",
         }.get(arg, "")
     if "pk" in pattern_args:
         kwargs["pk"] = (
