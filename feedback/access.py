@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 
 from feedback.browser import tracked_references
 from feedback.models import Channel, Item, ItemQuerySet, ReadPlace
+from portal import permissions
 from portal.limits import Limit, count_limits
 from portal.models import (
     Service,
@@ -22,7 +23,6 @@ from portal.models import (
     normalise_code,
     normalise_reference,
 )
-from portal.permissions import passed_second_factor
 from portal.proxy import client_ip
 
 REFERENCE_RE = re.compile(r"[A-Z0-9]{3}-[A-Z0-9]{3}")
@@ -49,9 +49,9 @@ def is_young_person(user: User | AnonymousUser) -> bool:
 
 
 def is_staff_with_second_factor(request: HttpRequest) -> bool:
-    """Staff whose sign-in included the second factor: the API's equivalent of staff_required."""
-    user = request.user
-    return user.is_authenticated and user.is_service_staff and passed_second_factor(request)
+    """Staff whose sign-in included the second factor: the API's equivalent of staff_required
+    (portal's rule, which the API docs page asks too)."""
+    return permissions.is_staff_with_second_factor(request)
 
 
 def is_council_staff(user: User | AnonymousUser) -> bool:
@@ -83,6 +83,19 @@ def can_see_dashboard(user: User | AnonymousUser) -> bool:
     )
 
 
+def can_manage_team(user: User | AnonymousUser) -> bool:
+    """The manager's dashboard (who has what, and reassigning it): the same people as the
+    figures' dashboard, each for the services they manage (every one for the complaints
+    manager). The menu asks this too."""
+    return can_see_dashboard(user)
+
+
+def can_manage_saved_replies(user: User | AnonymousUser) -> bool:
+    """Saved replies are kept by each service's manager (all of them by the complaints
+    manager): the menu asks this, and so should the saved replies pages."""
+    return can_see_dashboard(user)
+
+
 @dataclass(frozen=True)
 class DashboardScope:
     items: ItemQuerySet
@@ -102,6 +115,21 @@ def dashboard_scope(user: User) -> DashboardScope:
         Service.objects.filter(pk__in=managed).order_by("name"),
         False,
     )
+
+
+def team_scope(user: User) -> DashboardScope:
+    """The open items the manager's dashboard shows and lets them reassign, and the
+    services whose workers it lists: as the figures' dashboard, and anyone else's 404."""
+    require(can_manage_team(user))
+    scope = dashboard_scope(user)
+    services = scope.services.filter(active=True)
+    items = items_worked_by(user).filter(service__in=services).open()
+    return DashboardScope(items, services, scope.whole_council)
+
+
+def item_for_team(user: User, reference: str) -> Item:
+    """An item to reassign from the manager's dashboard: one of its open items, or a 404."""
+    return one_item(team_scope(user).items.select_related("service", "assignee"), reference)
 
 
 # --- Items ------------------------------------------------------------------------

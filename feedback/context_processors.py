@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from feedback import access
@@ -13,13 +14,18 @@ def unread_notifications(request: HttpRequest) -> dict[str, int]:
 
 
 def staff_pages(request: HttpRequest) -> dict[str, bool]:
-    """Which staff pages to link to, as feedback.access decides (templates never ask the user)."""
+    """Which staff pages to link to: each link asks the rule its page's own gate asks
+    (feedback.access), so the menu never offers a 404 nor hides a page someone may open."""
     user = getattr(request, "user", None)
     if user is None:
-        return {"can_see_dashboard": False, "can_read_annual_report": False}
+        user = AnonymousUser()
     return {
         "can_see_dashboard": access.can_see_dashboard(user),
         "can_read_annual_report": access.can_read_annual_report(user),
+        "can_manage_team": access.can_manage_team(user),
+        # The audit log, and people (subject access and erasure).
+        "can_read_audit": access.can_read_audit(user),
+        "can_manage_saved_replies": access.can_manage_saved_replies(user),
     }
 
 

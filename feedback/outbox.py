@@ -28,6 +28,7 @@ import redis
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from portal import request_id
 from portal.celery import app
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ def task_message(task_name: str, args: tuple[object, ...]) -> dict[str, Any]:
         soft_time_limit=app.conf.task_soft_time_limit,
         ignore_result=None,  # type: ignore[arg-type]  # as send_task sends it: null
     )
+    # What Celery's before_task_publish adds to send_task's (portal/celery.py).
+    request_id.stamp(message.headers)
     body = json.dumps(message.body).encode()
     properties = dict(message.properties)
     properties.update(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback import privacy_views, report_views, staff_views, views
+from feedback import privacy_views, report_views, staff_views, team_views, views
 
 app_name = "feedback"
 
@@ -62,6 +62,8 @@ urlpatterns = [
         privacy_views.person_services,
         name="person_services",
     ),
+    path("staff/team/", team_views.team, name="team"),
+    path("staff/team/items/<str:reference>/assign/", team_views.assign, name="team_assign"),
     path("staff/dashboard/", report_views.dashboard, name="dashboard"),
     path("staff/dashboard.csv", report_views.dashboard_csv, name="dashboard_csv"),
     path("staff/reports/complaints/", report_views.complaints_report, name="complaints_report"),

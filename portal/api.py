@@ -9,7 +9,6 @@ Staff must have confirmed their second factor in the last few minutes to make on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -26,12 +25,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal import audit
-from portal.adapters import signed_in_recently
-from portal.models import ApiToken, AuditKind, User
-from portal.permissions import passed_second_factor, token_of
+from portal.models import ApiToken, User
+from portal.permissions import token_of
 from portal.refusals import KeyReused, Refused
-from portal.tokens import needs_second_factor
+from portal.tokens import make_token, may_make_one_now, revoke_token, tokens_for
 
 # What the pages' forms refuse, said in the schema so that an app (and schemathesis)
 # knows: no NUL character anywhere (the database cannot hold one), and an answer that
@@ -244,12 +241,7 @@ class SignedIn(BasePermission):
 
 
 def _tokens_for(request: Request) -> QuerySet[ApiToken]:
-    """A person's own tokens; everyone's for the complaints manager (after the second
-    factor), who revokes a lost phone's or a leaver's."""
-    user = signed_in(request)
-    if user.is_complaints_manager and passed_second_factor(request._request):
-        return ApiToken.objects.select_related("user")
-    return ApiToken.objects.filter(user=user).select_related("user")
+    return tokens_for(request._request, signed_in(request))
 
 
 class Tokens(generics.ListAPIView[ApiToken]):
@@ -285,25 +277,15 @@ class Tokens(generics.ListAPIView[ApiToken]):
         asked = TokenRequest(data=request.data)
         asked.is_valid(raise_exception=True)
         user = signed_in(request)
-        strict = needs_second_factor(user)
-        # A code confirmed in the last few minutes (allauth's reauthentication timeout):
-        # signing in this morning is not enough for a token that opens items for a month.
-        if strict and not signed_in_recently(request._request, method="mfa"):
+        if not may_make_one_now(request._request, user):
             raise exceptions.PermissionDenied(
                 _("Confirm with your authenticator app first, then ask for the token again.")
             )
-        days = asked.validated_data.get("days")
-        token, raw = ApiToken.issue(
+        token, raw = make_token(
+            request._request,
             user=user,
             name=asked.validated_data["name"],
-            with_second_factor=strict,
-            lifetime=timedelta(days=days) if days else None,
-        )
-        # The log says which token and whose, never its name (a person's own words).
-        audit.record(
-            AuditKind.CONFIGURATION,
-            request=request._request,
-            detail=f"API token {token.pk} made, for {days or ApiToken.LIFETIME.days} days",
+            days=asked.validated_data.get("days"),
         )
         token.token = raw  # type: ignore[attr-defined]  # shown once, never stored
         return Response(NewTokenSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -324,12 +306,7 @@ class RevokeToken(APIView):
         token = _tokens_for(request).filter(pk=int(token_id)).first()
         if token is None:
             raise Http404
-        if token.revoke(by=signed_in(request)):
-            audit.record(
-                AuditKind.CONFIGURATION,
-                request=request._request,
-                detail=f"API token {token.pk} of user {token.user_id} revoked",
-            )
+        revoke_token(request._request, token, by=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,10 +1,16 @@
 """The Celery app: configured from Django settings, with the beat schedule in one place."""
 
 import gc
+import logging
+import logging.config
 import os
+from typing import Any
 
 from celery import Celery, signals
+from django.conf import settings
 from kombu import Exchange, Queue
+
+from portal.request_id import stamp, task_finished, task_started
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 # Celery's Django fixup runs Django's system checks as each worker starts, and the URL
@@ -89,3 +95,31 @@ def _freeze_what_is_loaded(**kwargs: object) -> None:
     collector need not walk them again in every full collection (gc.freeze)."""
     gc.collect()
     gc.freeze()
+
+
+@signals.setup_logging.connect
+def _log_as_django_says(loglevel: int | str | None = None, **kwargs: object) -> None:
+    """Workers and beat log through the settings' LOGGING (JSON lines with the request
+    id in production), which Django has applied, rather than Celery's own formats;
+    `-l` still sets the level."""
+    root = logging.getLogger()
+    if not root.handlers:  # before Django's set-up: apply it now
+        logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        root.setLevel(loglevel)
+
+
+@signals.before_task_publish.connect
+def _send_the_request_id(headers: dict[str, Any] | None = None, **kwargs: object) -> None:
+    if headers is not None:
+        stamp(headers)
+
+
+@signals.task_prerun.connect
+def _hold_the_request_id(task_id: str = "", task: Any = None, **kwargs: object) -> None:
+    task_started(task_id, task)
+
+
+@signals.task_postrun.connect
+def _let_go_of_the_request_id(task_id: str = "", **kwargs: object) -> None:
+    task_finished(task_id)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from portal.owner import owner_tag
+from portal.permissions import is_staff_with_second_factor
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
@@ -16,6 +17,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
             "is_participation_officer": False,
             "is_young_person": False,
             "show_council_link": False,
+            "can_use_api": False,
             "duty_team_phone": settings.DUTY_TEAM_PHONE,
             "draft_owner": owner_tag(request),
         }
@@ -34,6 +36,8 @@ def portal(request: HttpRequest) -> dict[str, object]:
         # A young person's own links; a participation officer with no service has none.
         "is_young_person": user.young_person is not None,
         "show_council_link": user.is_council_member or officer or user.is_complaints_manager,
+        # API tokens and the API's docs: the docs page's own gate.
+        "can_use_api": is_staff_with_second_factor(request),
         "duty_team_phone": settings.DUTY_TEAM_PHONE,
         # Whose offline draft this browser may keep: someone else's is deleted (draft.js).
         "draft_owner": owner_tag(request),

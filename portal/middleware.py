@@ -126,14 +126,14 @@ def history_for_signed_in(get_response: Callable[[HttpRequest], HttpResponse]) -
     return middleware
 
 
-HEALTH_PATHS = ("/healthz", "/healthz/live")
+HEALTH_PATHS = ("/healthz", "/healthz/live", "/metrics")
 
 
 def health_probes(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable:
-    """/healthz and /healthz/live answer whatever Host a probe sends: a container's
-    healthcheck asks by 127.0.0.1, not by the operator's domain in ALLOWED_HOSTS (which
-    answered it 400). First of all middleware; they read no session and carry no
-    personal data."""
+    """/healthz, /healthz/live and /metrics answer whatever Host a probe or a scraper
+    sends: a container's healthcheck asks by 127.0.0.1, not by the operator's domain in
+    ALLOWED_HOSTS (which answered it 400). Before the other middleware; they read no
+    session and carry no personal data (/metrics keeps its own gate: portal.metrics)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.path_info in HEALTH_PATHS:

@@ -66,6 +66,13 @@ def passed_council_second_factor(request: HttpRequest) -> bool:
     return any(record.get("method") == COUNCIL_SECOND_FACTOR for record in records)
 
 
+def is_staff_with_second_factor(request: HttpRequest) -> bool:
+    """Staff whose sign-in included the second factor: who may read the API's schema and
+    docs, and use the API's staff endpoints (feedback.access asks the same)."""
+    user = request.user
+    return user.is_authenticated and user.is_service_staff and passed_second_factor(request)
+
+
 def second_factor_gate(request: HttpRequest) -> HttpResponse | None:
     """The second factor, for any member of staff: an authenticator set up, and used for
     this session's sign-in. None when both hold; else where to go to put it right.

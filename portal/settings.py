@@ -8,6 +8,7 @@ A malformed value stops start-up with a message that names the variable.
 import base64
 import binascii
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -89,18 +90,24 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # the API docs' scripts, served from here: no CDN
     "django_filters",
     "simple_history",
     "csp",
+    # Request and database figures for /metrics (portal/metrics.py adds the portal's own).
+    "django_prometheus",
     "portal",
     "feedback",
     "participation",
 ]
 
 MIDDLEWARE = [
-    # Health probes first: they answer whatever Host a container's probe sends.
+    # Health probes (and /metrics) first: they answer whatever Host a probe sends.
     "portal.middleware.health_probes",
+    # Every other request has an id, on its response and on every line it logs, and
+    # logs one line of its own (portal/request_id.py).
+    "portal.request_id.middleware",
+    # Counts and times every request but the probes: first and last of the rest.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.privacy_headers",
@@ -117,6 +124,7 @@ MIDDLEWARE = [
     "portal.middleware.staff_idle_timeout",
     # Who changed a route: only a signed-in person can, so other requests skip it.
     "portal.middleware.history_for_signed_in",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -546,6 +554,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: no generic browsable page (tokens are made on /staff/tokens/, the docs
+    # are /api/docs/, both in the portal's own design).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.pagination.Pages",
     # JSON only: what an app sends is typed, and the schema says so.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -569,9 +580,6 @@ SPECTACULAR_SETTINGS = {
     # The schema and docs describe staff endpoints: staff who passed the second factor only.
     "SERVE_PERMISSIONS": ["feedback.api.StaffWithSecondFactor"],
     "SERVE_INCLUDE_SCHEMA": False,  # the schema describes the API, not itself
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Importing this hook registers how app tokens are described (portal/schema.py).
     "PREPROCESSING_HOOKS": ["portal.schema.register_extensions"],
@@ -593,12 +601,53 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs: JSON lines in production (one object a line, for a log store to index), plain
+# text for `make run` and DEBUG. Every record carries the request id (portal/request_id.py):
+# the same id on a request's lines and on the lines of the tasks it sent.
+LOG_FORMAT = envstr("LOG_FORMAT", "text" if DEBUG or PORTAL_EMBEDDED else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "portal.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # Request bodies can hold a young person's words: never log them.
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# /metrics (portal/metrics.py) answers a scrape that carries `Authorization: Bearer
+# <METRICS_TOKEN>`, or comes straight (no X-Forwarded-For) from one of these addresses
+# or networks; anyone else gets a 404.
+METRICS_TOKEN = envstr("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+try:
+    METRICS_ALLOWED_NETWORKS = [ipaddress.ip_network(a, strict=False) for a in METRICS_ALLOWED_IPS]
+except ValueError:
+    raise ImproperlyConfigured(
+        f"METRICS_ALLOWED_IPS must be addresses or networks, comma-separated; got {METRICS_ALLOWED_IPS!r}"
+    ) from None
+
+# Errors to Sentry when a DSN is set, scrubbed of every young person's detail
+# (portal/sentry.py). SENTRY_ENVIRONMENT and SENTRY_RELEASE are read by Sentry itself.
+SENTRY_DSN = envstr("SENTRY_DSN")
+if SENTRY_DSN:
+    from portal import sentry
+
+    sentry.init(SENTRY_DSN)

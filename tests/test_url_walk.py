@@ -107,6 +107,9 @@ MATRIX: dict[str, Rule] = {
     "exit": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="signs out, leaves"),
     "healthz": PUBLIC,
     "healthz_live": PUBLIC,
+    # Only from METRICS_ALLOWED_IPS (127.0.0.1, the test client's) or with METRICS_TOKEN;
+    # from anywhere else a 404 (tests/portal/test_metrics.py). Counts and ages only.
+    "metrics": Rule(EVERYONE, why="the test client asks from 127.0.0.1, an allowed address"),
     "invitation_code": PUBLIC,
     "invitation_accept": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="no code"),
     "invitation_link": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302), why="bad link"),
@@ -128,7 +131,9 @@ MATRIX: dict[str, Rule] = {
     "admin:feedback_item_changelist": Rule(frozenset(), exact=dict.fromkeys(EVERYONE, 302)),
     # API documentation and tokens
     "api_schema": api(ALL_STAFF),
-    "api_docs": api(ALL_STAFF),
+    "api_docs": Rule(ALL_STAFF, why="a page: a visitor is sent to sign in"),
+    "api_tokens": Rule(ALL_STAFF),
+    "api_token_revoke": Rule(CM, why="the author's token: theirs (no staff page) or the CM's"),
     "api_v1_portal:tokens": api(SIGNED_IN),
     "api_v1_portal:token": Rule(
         frozenset({"author", "complaints_manager"}),
@@ -210,6 +215,8 @@ MATRIX: dict[str, Rule] = {
     "feedback:person_data_json": Rule(CM),
     "feedback:person_erase": post(CM),
     "feedback:person_services": post(CM),
+    "feedback:team": Rule(MANAGERS),
+    "feedback:team_assign": post(MANAGERS),
     "feedback:dashboard": Rule(MANAGERS),
     "feedback:dashboard_csv": Rule(MANAGERS),
     "feedback:complaints_report": Rule(CM),
