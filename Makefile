@@ -35,7 +35,7 @@ run: install staticfiles/staticfiles.json
 	$(BIN)/python manage.py run_embedded --port $(PORT)
 
 # Collected again only when a static file or an installed package changed: compressing
-# the API docs' and the admin's files takes about a minute.
+# the admin's and DRF's files as well as the portal's takes about ten seconds.
 staticfiles/staticfiles.json: $(STAMP) $(shell find static -type f)
 	@echo "Collecting and compressing the static files (gzip and Brotli)"
 	PORTAL_EMBEDDED=1 STATIC_MANIFEST=1 $(BIN)/python manage.py collectstatic --noinput -v 0

@@ -28,7 +28,8 @@ MANIFEST = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 @pytest.fixture(scope="module")
 def production_static(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WSGIHandler]:
     """The portal's stylesheets collected as the image collects them (only those: the
-    API docs' files take a minute to compress), and a WSGI application that serves them."""
+    admin's and DRF's files take seconds to compress), and a WSGI application that serves
+    them."""
     root = tmp_path_factory.mktemp("staticfiles")
     with override_settings(
         STATIC_ROOT=root,
