@@ -17,6 +17,7 @@ def register_all() -> None:
     # A deployment check (`manage.py check --deploy`, run by the compose file's migrate
     # step and in the README's production steps), as Django's own security checks are.
     checks.register(keys_set_on_their_own, checks.Tags.security, deploy=True)
+    checks.register(cache_shared, deploy=True)
 
 
 def keys_set_on_their_own(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -32,6 +33,23 @@ def keys_set_on_their_own(app_configs: Any = None, **kwargs: Any) -> list[checks
             "Set each on its own (.env.example says how to make one), and keep it apart"
             " from the database backups.",
             "portal.E103",
+        )
+    ]
+
+
+def cache_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Outside the embedded demo (one process) every web process shares one cache: rate
+    limits, allauth's sign-in counters and the session cache live there, and a cache of
+    each process's own would let each of N processes (and each machine) count on its own."""
+    backend = str(settings.CACHES["default"]["BACKEND"])
+    if settings.PORTAL_EMBEDDED or not backend.endswith("LocMemCache"):
+        return []
+    return [
+        _problem(
+            "The cache is each process's own memory: every web process would count rate"
+            " limits on its own.",
+            "Set REDIS_URL to the Redis every web process shares.",
+            "portal.E104",
         )
     ]
 

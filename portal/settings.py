@@ -395,15 +395,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# STATIC_MANIFEST=1 (the image, `make run`): collectstatic has written hashed names, each
+# with a .gz and a .br beside it (Brotli installed), and WhiteNoise serves those from
+# STATIC_ROOT, compressed, hashed names for a year. Finders would serve the uncompressed
+# sources in their place, so they serve only when nothing was collected (tests, a
+# developer's DEBUG=1 server).
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if envbool("STATIC_MANIFEST", False)
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 EMAIL_BACKEND = envstr(
     "EMAIL_BACKEND",
@@ -466,10 +472,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     # Minutes, not hours: an unacknowledged task returns this soon after a worker dies.
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300, minimum=30),
 }
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
     # Take queues in the order the worker lists them (urgent, default,
     # notifications): a safeguarding item never waits behind a backlog of emails.
     CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] = "priority"
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    # Redis with Sentinel (README, "Past one machine"): kombu asks the sentinels listed in
+    # the URL (sentinel://:pw@s1:26379/0;sentinel://:pw@s2:26379/0) which Redis is the
+    # master of this name, and asks again after a failover.
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = envstr("CELERY_SENTINEL_MASTER")
+    if not CELERY_BROKER_TRANSPORT_OPTIONS["master_name"]:
+        raise ImproperlyConfigured(
+            "CELERY_SENTINEL_MASTER must name the Sentinel master when CELERY_BROKER_URL "
+            "is sentinel://"
+        )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(CELERY_FILESYSTEM_DIR),

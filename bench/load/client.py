@@ -3,6 +3,14 @@
 Only 127.0.0.1 is ever contacted. Each simulated person has their own cookies
 (the session carries the CSRF token) and opens a new connection per request, as
 gunicorn's sync workers close each one.
+
+With several web processes the browser is its own load balancer: requests take the
+ports in rotation in turn (no stickiness: the session must be shared), and a request
+that gets no answer (refused, reset, cut off) is sent again to the next port, as a
+proxy's `proxy_next_upstream` would. The rotation is the stack's list (stack.py): a
+web process killed leaves it, and comes back once it answers its health check. A POST is sent again too: every form here carries its own
+key (submission_key, the reply's key), so the portal makes one item, or one reply, of
+two sends; the checks after the run prove it.
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ class Recorder:
     """Everything the people saw, shared by their threads."""
 
     samples: list[Sample] = field(default_factory=list)
+    retried: Counter[str] = field(default_factory=Counter)  # step: sent again to another port
     confirmed: list[tuple[str, float]] = field(default_factory=list)  # (reference, time)
     failed: list[tuple[float, str]] = field(default_factory=list)  # (time, why)
     reply_failed: list[tuple[float, str]] = field(default_factory=list)
@@ -93,38 +102,54 @@ class Response:
 class Browser:
     """Cookies, and one request per connection, timed and recorded under a step's name."""
 
-    def __init__(self, port: int, recorder: Recorder) -> None:
-        self.port = port
+    def __init__(self, ports: list[int], recorder: Recorder, first: int = 0) -> None:
+        self.ports = ports  # the ports in rotation: the stack changes this list
+        self.turn = first  # which port the next request goes to
         self.recorder = recorder
         self.cookies: dict[str, str] = {}
 
     def request(
         self, step: str, method: str, path: str, form: dict[str, str] | None = None
     ) -> Response:
-        headers = {"Referer": f"http://{HOST}:{self.port}{path}"}
+        """Send to the next port in turn; with no answer, to the next, up to twice round."""
+        started, clock = time.time(), time.perf_counter()
+        for attempt in range(2 * len(self.ports)):
+            if attempt:
+                with self.recorder.lock:
+                    self.recorder.retried[step] += 1
+                if attempt % len(self.ports) == 0:
+                    time.sleep(0.5)  # every port tried: give a restarting one a moment
+            ports = list(self.ports)  # as it is now
+            port = ports[self.turn % len(ports)]
+            self.turn += 1
+            response = self._send(port, method, path, form)
+            if response.status != 0:
+                break
+        seconds = time.perf_counter() - clock
+        ok = response.status == (302 if method == "POST" else 200)
+        self.recorder.sample(step, started, seconds, ok)
+        return response
+
+    def _send(self, port: int, method: str, path: str, form: dict[str, str] | None) -> Response:
+        headers = {"Referer": f"http://{HOST}:{port}{path}"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        started, clock = time.time(), time.perf_counter()
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT)
+        conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
         try:
             conn.request(method, path, body, headers)
             answer = conn.getresponse()
             text = answer.read().decode("utf-8", "replace")
             for cookie in answer.msg.get_all("Set-Cookie") or []:
                 self._keep(cookie)
-            response = Response(answer.status, answer.getheader("Location") or "", text)
+            return Response(answer.status, answer.getheader("Location") or "", text)
         except (OSError, http.client.HTTPException) as exc:
-            response = Response(0, "", "", type(exc).__name__)
+            return Response(0, "", "", type(exc).__name__)
         finally:
             conn.close()
-        seconds = time.perf_counter() - clock
-        ok = response.status == (302 if method == "POST" else 200)
-        self.recorder.sample(step, started, seconds, ok)
-        return response
 
     def _keep(self, header: str) -> None:
         name, _, rest = header.partition("=")
@@ -151,7 +176,7 @@ def describe(step: str, response: Response) -> str:
 class Person:
     """One simulated young person (signed in or not) or member of staff, on their own thread."""
 
-    port: int
+    ports: list[int]
     recorder: Recorder
     think: float
     username: str = ""  # empty: an anonymous sender
@@ -161,7 +186,7 @@ class Person:
     sent: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.browser = Browser(self.port, self.recorder)
+        self.browser = Browser(self.ports, self.recorder, first=self.rng.randrange(len(self.ports)))
 
     def pause(self, stop: threading.Event) -> None:
         stop.wait(self.rng.uniform(0, 2 * self.think))

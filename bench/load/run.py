@@ -1,28 +1,35 @@
 """Load and fault test: young people and staff use the portal while its parts fail.
 
-Run: .venv/bin/python -m bench.load.run [--seconds 600] [--users 50] [--think 2] [--short]
+Run: .venv/bin/python -m bench.load.run [--seconds 600] [--users 50] [--think 2]
+         [--web 2] [--workers 2] [--short]
 
 Starts everything itself: a fresh PostgreSQL database `portal_load` on
 BENCH_PG_SERVER (default postgres://postgres@127.0.0.1:5432), migrated and seeded
 with the reference data, young people and one member of staff with a second
 factor; a Redis of its own on a free port (no persistence), as broker and cache;
-gunicorn with 3 sync workers; two Celery workers on all three queues, and beat.
+`--web` gunicorn processes (3 sync workers each, each on its own port, as web
+replicas on separate machines would be); `--workers` Celery workers on all three
+queues, and beat. All of them share the one PostgreSQL and the one Redis.
 
 People (threads, http.client, 127.0.0.1 only): young people signed in send
 postcards (one in ten reads as a child at risk) and read their items; anonymous
 senders send postcards; one member of staff, signed in with the second factor,
 reads the queue and replies to items. Each person waits 0 to 2 x `--think`
-seconds between turns.
+seconds between turns. Requests are spread over the web processes in turn, with
+no stickiness, and one that gets no answer goes to the next (client.py).
 
 Faults, at fixed fractions of the run: a Celery worker SIGKILLed (its whole
-group) and another started; Redis killed and started again on the same port;
-one gunicorn worker sent SIGTERM (the master starts another).
+group) and another started; with two web processes or more, one whole web
+process SIGKILLed (master and workers, requests in flight cut off) and started
+again 3 seconds later; Redis killed and started again on the same port; and
+(not in --short) one gunicorn worker sent SIGTERM (the master starts another).
 
 Then, from the database: every confirmed postcard exists, was routed exactly
 once and has one arrival notification per recipient; no submission failed.
 Exits with status 1 if anything was lost, duplicated or failed.
 
---short: 60 seconds, 10 users, a worker kill and a Redis restart.
+--short: 60 seconds, 10 users, 2 web processes and 2 workers; a worker kill, a web
+process kill and a Redis restart.
 """
 
 from __future__ import annotations
@@ -45,7 +52,7 @@ from bench.load.stack import Stack, snapshot
 from bench.measure import hardware, percentile, recreate_database
 
 SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-DATABASE = "portal_load"
+DATABASE = os.environ.get("BENCH_LOAD_DATABASE", "portal_load")  # one per person running it
 PASSWORD = "load-test-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 STAFF = "load-staff"
@@ -348,9 +355,15 @@ def report(
     print(f"machine: {hardware()}")
     print(
         f"{args.users} users for {elapsed:.0f}s (think 0-{2 * args.think:.1f}s), "
-        f"gunicorn 3 sync workers, 2 Celery workers + beat, PostgreSQL, Redis on its own port"
+        f"{args.web} gunicorn process(es) x 3 sync workers, {args.workers} Celery workers "
+        "+ beat, one PostgreSQL, one Redis on its own port"
     )
     print(f"requests/s           {len(samples) / elapsed:8.1f}   ({len(samples)} requests)")
+    retried = dict(recorder.retried.most_common())
+    print(
+        f"sent again to another web process (no answer from the first): "
+        f"{sum(retried.values())} {retried or ''}"
+    )
     print(f"{'step':<20} {'count':>7} {'failed':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for step in STEPS:
         times = [s.seconds for s in samples if s.step == step]
@@ -425,7 +438,7 @@ def report(
     )
     problems = log_problems(logs)
     print(f"logs: {logs}" + (f"  (tracebacks/errors: {problems})" if problems else ""))
-    web_log = (logs / "gunicorn.log").read_text(errors="replace")
+    web_log = "".join(log.read_text(errors="replace") for log in sorted(logs.glob("gunicorn-*")))
     if "Traceback" in web_log:
         start = web_log.rfind("\n", 0, web_log.index("Traceback")) + 1
         print("the web log's first traceback:")
@@ -451,13 +464,20 @@ def main() -> int:
     parser.add_argument(
         "--commit", default="", help="run this commit's files, not the working tree (git archive)"
     )
-    parser.add_argument("--short", action="store_true", help="60 s, 10 users, 2 faults")
+    parser.add_argument("--web", type=int, default=2, help="gunicorn processes; 2")
+    parser.add_argument("--workers", type=int, default=2, help="Celery workers; 2")
+    parser.add_argument(
+        "--web-down", type=float, default=3.0, help="seconds a killed web process stays down"
+    )
+    parser.add_argument("--short", action="store_true", help="60 s, 10 users, 3 faults")
     args = parser.parse_args()
     args.seconds = args.seconds or (60.0 if args.short else 600.0)
     args.users = args.users or (10 if args.short else 50)
     args.think = args.think if args.think is not None else (0.5 if args.short else 2.0)
     if args.users < 2:
         parser.error("--users: at least 2 (one is the member of staff)")
+    if args.web < 1 or args.workers < 1:
+        parser.error("--web and --workers: at least 1")
 
     logs = Path(tempfile.mkdtemp(prefix="portal-load-"))
     anonymous = max(1, (args.users - 1) // 5)
@@ -476,17 +496,19 @@ def main() -> int:
     people_rows, topics = seed(young)
     try:
         stack.start_redis()
-        stack.start_web()
-        stack.start_worker("w1")
-        stack.start_worker("w2")
+        for _web in range(args.web):
+            stack.add_web()
+        names = [f"w{n + 1}" for n in range(args.workers)]
+        for name in names:
+            stack.start_worker(name)
         stack.start_beat()
-        for name in ("w1", "w2"):
+        for name in names:
             stack.wait_worker(name)
         recorder = Recorder()
         rng = random.Random(13)
         people = [
             Person(
-                stack.web_port,
+                stack.in_rotation,
                 recorder,
                 args.think,
                 username=name,
@@ -498,7 +520,7 @@ def main() -> int:
         ]
         people += [
             Person(
-                stack.web_port,
+                stack.in_rotation,
                 recorder,
                 args.think,
                 topics=topics["anonymous"],
@@ -507,7 +529,7 @@ def main() -> int:
             for _ in range(anonymous)
         ]
         staff = Person(
-            stack.web_port, recorder, args.think, username=STAFF, rng=random.Random(rng.random())
+            stack.in_rotation, recorder, args.think, username=STAFF, rng=random.Random(rng.random())
         )
         signing_in = sign_in_all(people, staff)
         recorder.samples.clear()  # the clock starts now
@@ -516,10 +538,15 @@ def main() -> int:
             f"{anonymous} anonymous senders; {args.seconds:.0f}s of load",
             flush=True,
         )
+        spare = f"w{args.workers + 1}"
         faults: list[tuple[float, str, Callable[[], str]]] = [
-            (0.25 * args.seconds, "kill a Celery worker", lambda: stack.kill_worker("w1", "w3")),
+            (0.25 * args.seconds, "kill a Celery worker", lambda: stack.kill_worker("w1", spare)),
             (0.55 * args.seconds, "restart Redis", lambda: stack.restart_redis(args.redis_down)),
         ]
+        if args.web > 1:
+            faults.append(
+                (0.4 * args.seconds, "kill a web process", lambda: stack.kill_web(0, args.web_down))
+            )
         if not args.short:
             faults.append((0.8 * args.seconds, "restart a web worker", stack.restart_web_worker))
         began, ended, done = run_load(people, staff, recorder, args.seconds, faults)

@@ -1,6 +1,7 @@
 """The processes the test starts, each in its own process group, and the faults it causes.
 
-Redis (its own, on a free port, no persistence), gunicorn (3 sync workers), two
+Redis (its own, on a free port, no persistence), one or more gunicorn processes
+(3 sync workers each, each on its own port, as web replicas behind a load balancer),
 Celery workers and beat. Every process is started here and stopped here: `stop`
 ends each group this module started, by its id, and nothing else.
 """
@@ -84,9 +85,11 @@ class Stack:
         self.logs = logs
         self.source = source  # the tree the processes run (cwd and PYTHONPATH)
         self.redis_port = free_port()
-        self.web_port = free_port()
+        self.web_ports: list[int] = []
+        # The ports a load balancer sends to: the people's browsers read this very list.
+        self.in_rotation: list[int] = []
         self.redis: subprocess.Popen[bytes] | None = None
-        self.web: subprocess.Popen[bytes] | None = None
+        self.webs: list[subprocess.Popen[bytes]] = []
         self.workers: dict[str, subprocess.Popen[bytes]] = {}
         self.beat: subprocess.Popen[bytes] | None = None
         self.started: list[subprocess.Popen[bytes]] = []
@@ -141,18 +144,29 @@ class Stack:
 
     # --- Web ------------------------------------------------------------------------
 
-    def start_web(self) -> None:
-        command = [str(BIN / "gunicorn"), "portal.wsgi", "--workers", "3"]
-        command += ["--bind", f"127.0.0.1:{self.web_port}", "--log-level", "warning"]
-        self.web = self._start(command, "gunicorn.log")
-        deadline = time.monotonic() + 60
-        while len(self.web_workers()) < 3 or not self._answers():
-            if self.web.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start: see {self.logs / 'gunicorn.log'}")
-            time.sleep(0.2)
+    def add_web(self) -> None:
+        """One more web process, on a port of its own."""
+        self.web_ports.append(free_port())
+        self.webs.append(self._run_web(len(self.webs)))
+        self.in_rotation.append(self.web_ports[-1])
 
-    def _answers(self) -> bool:
-        conn = http.client.HTTPConnection("127.0.0.1", self.web_port, timeout=5)
+    def _run_web(self, index: int) -> subprocess.Popen[bytes]:
+        """Start web process `index` on its port; return once it answers with 3 workers."""
+        port = self.web_ports[index]
+        command = [str(BIN / "gunicorn"), "portal.wsgi", "--workers", "3"]
+        command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+        web = self._start(command, f"gunicorn-{index + 1}.log")
+        deadline = time.monotonic() + 60
+        while len(children(web.pid)) < 3 or not self._answers(port):
+            if web.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(
+                    f"gunicorn did not start: see {self.logs}/gunicorn-{index + 1}.log"
+                )
+            time.sleep(0.2)
+        return web
+
+    def _answers(self, port: int) -> bool:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
             conn.request("GET", "/healthz/live")
             return conn.getresponse().status < 500
@@ -161,17 +175,17 @@ class Stack:
         finally:
             conn.close()
 
-    def web_workers(self) -> list[int]:
-        return children(self.web.pid) if self.web is not None else []
+    def web_workers(self, index: int = 0) -> list[int]:
+        return children(self.webs[index].pid)
 
     def restart_web_worker(self) -> str:
         """SIGTERM one gunicorn worker: it finishes its request, the master starts another."""
-        before = self.web_workers()
+        before = self.web_workers(0)
         victim = before[0]
         os.kill(victim, signal.SIGTERM)
         began = time.monotonic()
         while True:
-            now = self.web_workers()
+            now = self.web_workers(0)
             if victim not in now and len(now) >= 3:
                 break
             if time.monotonic() - began > 60:
@@ -179,6 +193,26 @@ class Stack:
             time.sleep(0.05)
         return (
             f"gunicorn worker {victim} sent SIGTERM; replaced {time.monotonic() - began:.2f}s later"
+        )
+
+    def kill_web(self, index: int, down: float) -> str:
+        """SIGKILL a whole web process (master and workers, requests in flight cut off), as a
+        machine that dies; leave it down `down` seconds, then start it again on its port.
+        Its requests cut off, and any sent before it is out of rotation, get no answer and
+        go to another web process (client.py); it is out of rotation from just after the
+        kill (a load balancer's first refused connection) until it answers its health check
+        again, as a load balancer sends nothing to a replica still starting."""
+        victim, port = self.webs[index], self.web_ports[index]
+        began = time.monotonic()
+        os.killpg(victim.pid, signal.SIGKILL)
+        self.in_rotation.remove(port)
+        victim.wait()
+        time.sleep(down)
+        self.webs[index] = self._run_web(index)
+        self.in_rotation.append(port)
+        return (
+            f"web process {index + 1} of {len(self.webs)} SIGKILLed (master and 3 workers); "
+            f"answering again {time.monotonic() - began:.1f}s later"
         )
 
     # --- Celery ---------------------------------------------------------------------
@@ -216,6 +250,6 @@ class Stack:
 
     def stop(self) -> None:
         """Web first (no new work), then beat and the workers, Redis last; then any other."""
-        first = [self.web, self.beat, *self.workers.values(), self.redis]
+        first = [*self.webs, self.beat, *self.workers.values(), self.redis]
         for process in [p for p in first if p is not None] + self.started:
             end_group(process)
