@@ -322,7 +322,8 @@ def log_problems(logs: Path) -> dict[str, int]:
     found = {}
     for log in sorted(logs.glob("*.log")):
         text = log.read_text(errors="replace")
-        count = text.count("Traceback") + text.count(" ERROR ")
+        # Text lines say " ERROR "; JSON lines (LOG_FORMAT=json, production's) say "level": "ERROR".
+        count = text.count("Traceback") + text.count(" ERROR ") + text.count('"level": "ERROR"')
         if count:
             found[log.name] = count
     return found
