@@ -536,8 +536,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query_strings": {"()": "portal.log_filters.NoQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # Request bodies can hold a young person's words: never log them.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # Request bodies can hold a young person's words: never log them. Nor the query strings
+    # of the development server's request lines (a staff search may name a young person).
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"filters": ["no_query_strings"]},
+    },
 }
