@@ -543,6 +543,10 @@ LOGGING = {
     # of the development server's request lines (a staff search may name a young person).
     "loggers": {
         "django.request": {"level": "ERROR"},
-        "django.server": {"filters": ["no_query_strings"]},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "propagate": False,
+        },
     },
 }
