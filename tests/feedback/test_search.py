@@ -169,3 +169,23 @@ def test_the_results_are_a_list_read_on_record_and_a_redirect_reads_nothing(
 def test_a_young_person_cannot_search(young_person: User, item: Item) -> None:
     make_young_person("zed")
     assert search(client_for(young_person), item.reference).status_code == 404
+
+
+def test_words_are_searched_through_a_trigram_index_on_postgresql_only(
+    caseworker: User, two_items: tuple[Item, Item]
+) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # SQLite (make run): migrated without it
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'item_words_trgm'")
+            assert cursor.fetchall() == []
+            assert search(client_for(caseworker), "boiler").status_code == 302
+            return
+        cursor.execute("SET LOCAL enable_seqscan = off")  # two rows: make the index worth it
+        cursor.execute(
+            "EXPLAIN SELECT id FROM feedback_item WHERE UPPER(words) LIKE UPPER(%s)",
+            ["%boiler%"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "item_words_trgm" in plan, plan
