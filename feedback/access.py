@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from feedback.browser import tracked_references
-from feedback.models import Channel, Item, ItemQuerySet, ReadPlace
+from feedback.models import Channel, Event, EventKind, Item, ItemQuerySet, ReadPlace, SavedReply
 from portal import permissions
 from portal.limits import Limit, count_limits
 from portal.models import (
@@ -90,12 +90,6 @@ def can_manage_team(user: User | AnonymousUser) -> bool:
     return can_see_dashboard(user)
 
 
-def can_manage_saved_replies(user: User | AnonymousUser) -> bool:
-    """Saved replies are kept by each service's manager (all of them by the complaints
-    manager): the menu asks this, and so should the saved replies pages."""
-    return can_see_dashboard(user)
-
-
 @dataclass(frozen=True)
 class DashboardScope:
     items: ItemQuerySet
@@ -154,6 +148,14 @@ def items_for_staff(user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
     if user.advocacy_service_ids:
         items = items | Item.objects.advocated()
     return items.read_by(user, on)
+
+
+def items_with_words_for_staff(user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
+    """The items whose words this member of staff may read: today every item they may
+    open (the item's page shows its words to whoever passes `item_for_staff`). The queue's
+    first lines and its search by words ask this, so that a rule that hides some words
+    from someone one day hides them from the queue and the search too."""
+    return items_for_staff(user, on)
 
 
 def items_worked_by(user: User, on: ReadPlace = ReadPlace.LIST) -> ItemQuerySet:
@@ -267,6 +269,51 @@ def item_entered_by(user: User, reference: str) -> Item:
             .get(reference=reference)
         )
     except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def move_made_by(user: User, reference: str) -> Event:
+    """The last time this member of staff moved this item to another service: for the page
+    that tells them where it went once it is out of their reach. It names the reference
+    and the service, nothing the item says, so nothing is read."""
+    _check_reference(reference)
+    if not user.is_authenticated:
+        raise Http404
+    event = (
+        Event.objects.filter(item__reference=reference, kind=EventKind.REROUTED, actor=user)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if event is None:
+        raise Http404
+    return event
+
+
+# --- Saved replies ----------------------------------------------------------------------
+
+
+def can_manage_saved_replies(user: User | AnonymousUser) -> bool:
+    """A service's manager keeps its saved replies; the complaints manager keeps everyone's
+    (and those offered to every service). The staff menu asks this too."""
+    return (
+        is_council_staff(user)
+        and user.is_authenticated
+        and (user.is_complaints_manager or bool(user.managed_service_ids))
+    )
+
+
+def saved_replies_managed_by(user: User) -> QuerySet[SavedReply]:
+    require(can_manage_saved_replies(user))
+    replies = SavedReply.objects.select_related("service")
+    if user.is_complaints_manager:
+        return replies.all()
+    return replies.filter(service_id__in=user.managed_service_ids)
+
+
+def saved_reply_for_manager(user: User, pk: int) -> SavedReply:
+    try:
+        return saved_replies_managed_by(user).get(pk=pk)
+    except SavedReply.DoesNotExist:
         raise Http404 from None
 
 

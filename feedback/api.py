@@ -536,7 +536,11 @@ class StaffReply(StaffAction):
     def act(self, request: Request, item: Item) -> None:
         advocacy = access.advocacy_for(signed_in(request), item)
         form = StaffReplyForm(
-            typed_data(request, StaffReplyRequest), status=item.status, advocate=bool(advocacy)
+            typed_data(request, StaffReplyRequest),
+            status=item.status,
+            advocate=bool(advocacy),
+            service_id=item.service_id,
+            send_saved_as_is=True,  # a program names the saved reply it means to send
         )
         data = checked(form)
         services.staff_reply(

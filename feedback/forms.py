@@ -22,6 +22,7 @@ from feedback.models import (
     ReceivedBy,
     SafeguardingDecision,
     SavedReply,
+    Status,
     Topic,
     active_topic,
 )
@@ -556,13 +557,35 @@ class TrackForm(forms.Form):
     )
 
 
+class QueueSearchForm(forms.Form):
+    """The queue's one search box: a reference, a young person's name or username, or
+    words (feedback.filters.search). Django's CharField refuses a NUL with its own message."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        required=False,
+        help_text=_("A reference, a young person's name or username, or words they wrote"),
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": _("Search for 100 characters or fewer.")},
+    )
+
+
 class StaffReplyForm(ReplyForm):
+    """A reply from the team. A saved reply is a start: on the page, choosing one and
+    pressing Use puts it in the reply box (`filled_from_saved_reply`), where the worker
+    reads and changes it; only what is in the box is sent. (The API, where a program
+    names the saved reply itself, may still send one as it is: `send_saved_as_is`.)"""
+
     saved_reply = forms.ModelChoiceField(
         label=_("Start from a saved reply"),
         queryset=SavedReply.objects.none(),
         required=False,
-        empty_label=_("None: I will write my own"),
-        help_text=_("If you leave the reply empty, the saved reply is sent as it is."),
+        empty_label=_("Choose a saved reply"),
+        help_text=_("Press Use to put it in the reply box. You can change it before you send it."),
+        error_messages={"invalid_choice": _("Choose one of the saved replies.")},
     )
     as_team = forms.BooleanField(label=_("Reply as the team, not by my name"), required=False)
     change = forms.ChoiceField(
@@ -579,11 +602,23 @@ class StaffReplyForm(ReplyForm):
 
     field_order = ["key", "saved_reply", "text", "as_team", "change", "change_description"]
 
-    def __init__(self, *args: Any, status: str = "", advocate: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        status: str = "",
+        advocate: bool = False,
+        service_id: int | None = None,
+        send_saved_as_is: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.send_saved_as_is = send_saved_as_is
+        self._status, self._advocate, self._service_id = status, advocate, service_id
         self.fields["text"].required = False
         saved_reply = cast(forms.ModelChoiceField, self.fields["saved_reply"])
-        saved_reply.queryset = SavedReply.objects.filter(active=True, status=status)
+        saved_reply.queryset = SavedReply.objects.offered_for(
+            status=status, service_id=service_id
+        ).order_by("order", "title")
         if advocate:
             # An advocate writes their own words, as the advocacy service, and plans no
             # change of the council's: the team's saved replies and change are not theirs.
@@ -598,11 +633,44 @@ class StaffReplyForm(ReplyForm):
         cleaned = self.cleaned_data
         saved = cleaned.get("saved_reply")
         if not (cleaned.get("text") or "").strip():
-            if saved:
+            if saved and self.send_saved_as_is:
                 cleaned["text"] = saved.text
+            elif "saved_reply" in self.fields:
+                self.add_error(
+                    "text", _("Write your reply, or choose a saved reply and press Use.")
+                )
             else:
-                self.add_error("text", _("Write your reply, or choose a saved reply."))
+                self.add_error("text", _("Write your reply."))
         return cleaned
+
+    def filled_from_saved_reply(self) -> StaffReplyForm:
+        """The same form, nothing sent, with the chosen saved reply in the reply box: after
+        what the worker had written, so nothing they typed is lost. Unchosen, the form
+        again with the question's error."""
+        field = cast(forms.ModelChoiceField, self.fields.get("saved_reply"))
+        try:
+            saved = field.clean(self.data.get("saved_reply")) if field else None
+        except forms.ValidationError as error:
+            self.add_error("saved_reply", error)
+            return self
+        if saved is None:
+            self.add_error("saved_reply", _("Choose a saved reply, then press Use."))
+            return self
+        written = str(self.data.get("text", "")).replace("\r\n", "\n").rstrip()
+        initial: dict[str, object] = {
+            "as_team": bool(self.data.get("as_team")),
+            "change": self.data.get("change", ""),
+            "change_description": self.data.get("change_description", ""),
+            "text": f"{written}\n\n{saved.text}" if written else saved.text,
+        }
+        if self.data.get("key"):  # the same key: sending it twice still sends once
+            initial["key"] = self.data["key"]
+        return StaffReplyForm(
+            initial=initial,
+            status=self._status,
+            advocate=self._advocate,
+            service_id=self._service_id,
+        )
 
 
 class NoteForm(OnceForm):
@@ -715,3 +783,42 @@ class AssignForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = members.order_by(
             "username"
         )
+
+
+class SavedReplyForm(forms.ModelForm):
+    """A saved reply, kept by a service's manager for their service (the complaints
+    manager keeps those for every service as well)."""
+
+    class Meta:
+        model = SavedReply
+        fields = ["title", "text", "status", "service", "order", "active"]
+        labels = {
+            "title": _("Title"),
+            "text": _("The reply"),
+            "status": _("Offer it when the item is"),
+            "service": _("For"),
+            "order": _("Order in the list"),
+            "active": _("Offer it to workers"),
+        }
+        help_texts = {
+            "title": _("What workers choose it by, such as “Thank you, we have it”"),
+            "text": _("Workers read and change it before they send it."),
+            "order": _("Lower numbers come first"),
+        }
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status = cast(forms.ChoiceField, self.fields["status"])
+        status.choices = [("", _("Any status")), *Status.choices]
+        service = cast(forms.ModelChoiceField, self.fields["service"])
+        if manager.is_complaints_manager:
+            service.queryset = Service.objects.active().order_by("name")
+            service.required = False
+            service.empty_label = _("Every service")
+        else:
+            service.queryset = Service.objects.filter(pk__in=manager.managed_service_ids).order_by(
+                "name"
+            )
+            service.required = True
+            service.empty_label = None

@@ -875,14 +875,39 @@ class Route(models.Model):
         return f"{self.order}: {self.kind or 'any'}/{self.topic or 'any'}/{self.audience or 'any'} -> {self.service}"
 
 
-class SavedReply(models.Model):
-    """A reply staff can start from, offered on items with the given status."""
+class SavedReplyQuerySet(models.QuerySet["SavedReply"]):
+    def offered_for(self, *, status: str, service_id: int | None) -> SavedReplyQuerySet:
+        """What a worker may start a reply from: active, for this status (or any), and
+        for the item's service (or every service)."""
+        return self.filter(
+            Q(status=status) | Q(status=""),
+            Q(service__isnull=True) | Q(service_id=service_id),
+            active=True,
+        )
 
-    status = models.CharField(_("offered when the status is"), max_length=20, choices=Status)
+
+class SavedReply(models.Model):
+    """A reply staff can start from, offered on items with the given status (any, if
+    blank) in the given service (every service, if none: the complaints manager's).
+    Choosing one fills the reply box; the worker reads it and sends it themselves."""
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_replies",
+        verbose_name=_("service"),
+    )
+    status = models.CharField(
+        _("offered when the status is"), max_length=20, choices=Status, blank=True
+    )
     title = models.CharField(_("title"), max_length=80)
     text = models.TextField(_("text"), max_length=5000)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = SavedReplyQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "order", "title"]

@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from feedback import access, services
-from feedback.filters import QueueFilter
+from feedback.filters import QueuePageFilter, search, waiting_on_young_person, with_last_word
 from feedback.forms import (
     AssignForm,
     DecisionForm,
     NoteForm,
+    QueueSearchForm,
     ReasonForm,
     RerouteForm,
     ResolveForm,
@@ -52,9 +53,12 @@ from portal.refusals import Refused
 
 QUEUE_PAGE_SIZE = 25
 PREVIEW_CHARS = 80
-# The saved filters on the queue's tabs: each person's own view of the open items.
+# The saved filters on the queue's tabs: each person's own view of the open items. An
+# answered item waits on the young person in its own list, out of the others, until they
+# reply or its clock says otherwise (feedback.filters.waiting_on_young_person).
 TABS = (
     ("all", gettext_lazy("All open"), ""),
+    ("waiting", gettext_lazy("Waiting on the young person"), "status=waiting"),
     ("mine", gettext_lazy("My open items"), "assigned=me"),
     ("unassigned", gettext_lazy("Unassigned in my team"), "assigned=nobody"),
     ("overdue", gettext_lazy("Overdue"), "overdue=1"),
@@ -137,16 +141,15 @@ def _row(item: Item, now: datetime) -> QueueRow:
 
 def _tab_counts(user: User, now: datetime) -> dict[str, int]:
     """Every tab's count in one query."""
-    return (
-        access.items_for_staff(user)
-        .open()
-        .aggregate(
-            all=Count("pk"),
-            mine=Count("pk", filter=Q(assignee=user)),
-            unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-            overdue=Count("pk", filter=overdue_at(now)),
-            needs_read=Count("pk", filter=Q(needs_read=True)),
-        )
+    waiting = waiting_on_young_person(now)
+    active = ~waiting
+    return with_last_word(access.items_for_staff(user).open()).aggregate(
+        all=Count("pk", filter=active),
+        waiting=Count("pk", filter=waiting),
+        mine=Count("pk", filter=active & Q(assignee=user)),
+        unassigned=Count("pk", filter=active & Q(assignee__isnull=True)),
+        overdue=Count("pk", filter=active & overdue_at(now)),
+        needs_read=Count("pk", filter=active & Q(needs_read=True)),
     )
 
 
@@ -169,25 +172,46 @@ def _tabs(user: User, params: dict[str, str], now: datetime) -> list[dict[str, o
 
 @staff_required
 def queue(request: SignedInRequest) -> HttpResponse:
-    params = request.GET
+    params = request.GET.copy()
     items = access.items_for_staff(request.user, ReadPlace.QUEUE).select_related(
         "topic", "service", "assignee", "author"
     )
+    # The search is a GET, like the filters beside it: Back from an item comes back to the
+    # results, and a search can be kept as a link. What the URL carries is what the worker
+    # typed (a reference, a name, their own words for what they look for), never words
+    # read from the database: results link to items by reference only. No log keeps it:
+    # gunicorn's access log has the path without the query string (Dockerfile, %(U)s),
+    # the development server's has it cut (portal.log_filters), and the portal logs no
+    # request's parameters (tests/feedback/test_search.py).
+    search_form = QueueSearchForm(params)
+    term = search_form.cleaned_data["q"] if search_form.is_valid() else ""
+    if term:
+        # Within what this worker may open; words only where they may read them.
+        items = search(items, term, words_from=access.items_with_words_for_staff(request.user))
+        params.setdefault("status", "all")  # a search finds answered and closed items too
     status = params.get("status", "open")
     # The filters and order are the API queue's too: one definition, in feedback.filters.
-    items = QueueFilter(params, queryset=items, request=request).qs
+    items = QueuePageFilter(params, queryset=items, request=request).qs
+    if term and "page" not in params:
+        # Reading references only: no row's words are fetched, so nothing is on record yet.
+        found = list(items.values_list("reference", flat=True)[:2])
+        if len(found) == 1:
+            return redirect("feedback:staff_item", reference=found[0])
     page = Paginator(items, QUEUE_PAGE_SIZE).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     now = timezone.now()
-    filtered = any(value for key, value in params.items() if key not in ("page", "sort"))
+    asked = request.GET
+    filtered = any(value for key, value in asked.items() if key not in ("page", "sort", "q"))
     return render(
         request,
         "feedback/staff/queue.html",
         {
+            "search_form": search_form,
+            "searched": term,
             "page": page,
             "rows": [_row(item, now) for item in page],
-            "tabs": _tabs(request.user, params.dict(), now),
+            "tabs": _tabs(request.user, request.GET.dict(), now),
             "filtered": filtered,
             "today": timezone.localdate(),
             "statuses": Status.choices,
@@ -205,7 +229,9 @@ def _item_context(request: SignedInRequest, item: Item, **forms: Form) -> dict[s
     user = request.user
     advocacy = access.advocacy_for(user, item)
     defaults: dict[str, Form] = {
-        "reply_form": StaffReplyForm(status=item.status, advocate=advocacy is not None),
+        "reply_form": StaffReplyForm(
+            status=item.status, advocate=advocacy is not None, service_id=item.service_id
+        ),
         "note_form": NoteForm(),
         "decision_form": DecisionForm(),
         "resolve_form": ResolveForm(),
@@ -372,7 +398,16 @@ def set_status(request: SignedInRequest, reference: str) -> HttpResponse:
 def reply(request: SignedInRequest, reference: str) -> HttpResponse:
     item = access.item_for_staff(request.user, reference)
     advocacy = access.advocacy_for(request.user, item)
-    form = StaffReplyForm(request.POST, status=item.status, advocate=advocacy is not None)
+    form = StaffReplyForm(
+        request.POST,
+        status=item.status,
+        advocate=advocacy is not None,
+        service_id=item.service_id,
+    )
+    if "use_saved_reply" in request.POST:
+        # "Use": never sends. The page again, the saved reply in the box to read first.
+        filled = form.filled_from_saved_reply()
+        return _item_page(request, item, status=400 if filled.errors else 200, reply_form=filled)
     if not form.is_valid():
         return _item_page(request, item, status=400, reply_form=form)
     data = form.cleaned_data
@@ -470,10 +505,30 @@ def reroute(request: SignedInRequest, reference: str) -> HttpResponse:
         services.reroute(item=item, by=request.user, service=data["service"], reason=data["reason"])
     except Refused as refused:
         return _refused(request, item, refused, reroute_form=form)
-    messages.success(request, _("Moved to another service."))
     if not access.items_for_staff(request.user).filter(pk=item.pk).exists():
-        return redirect("feedback:queue")  # out of this person's reach now
+        # Out of this person's reach now: a page that says where it went, not a queue
+        # with the item quietly gone from it.
+        return redirect("feedback:staff_moved", reference=item.reference)
+    messages.success(request, _("Sent to %(service)s.") % {"service": data["service"].name})
     return redirect("feedback:staff_item", reference=item.reference)
+
+
+@staff_required
+def moved(request: SignedInRequest, reference: str) -> HttpResponse:
+    """Where an item this worker moved went, once they can no longer open it."""
+    event = access.move_made_by(request.user, reference)
+    return render(
+        request,
+        "feedback/staff/moved.html",
+        {
+            "reference": reference,
+            "service": event.data.get("service", ""),
+            "moved_at": event.created_at,
+            "still_visible": access.items_for_staff(request.user)
+            .filter(reference=reference)
+            .exists(),
+        },
+    )
 
 
 @staff_required

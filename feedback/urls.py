@@ -1,6 +1,14 @@
 from django.urls import path
 
-from feedback import paper_views, privacy_views, report_views, staff_views, team_views, views
+from feedback import (
+    paper_views,
+    privacy_views,
+    report_views,
+    saved_reply_views,
+    staff_views,
+    team_views,
+    views,
+)
 
 app_name = "feedback"
 
@@ -49,6 +57,17 @@ urlpatterns = [
     path("staff/items/<str:reference>/extend/", staff_views.extend, name="staff_extend"),
     path("staff/items/<str:reference>/stage/", staff_views.stage, name="staff_stage"),
     path("staff/items/<str:reference>/reroute/", staff_views.reroute, name="staff_reroute"),
+    path("staff/items/<str:reference>/moved/", staff_views.moved, name="staff_moved"),
+    path("staff/saved-replies/", saved_reply_views.saved_replies, name="saved_replies"),
+    path("staff/saved-replies/new/", saved_reply_views.saved_reply_new, name="saved_reply_new"),
+    path(
+        "staff/saved-replies/<int:pk>/", saved_reply_views.saved_reply_edit, name="saved_reply_edit"
+    ),
+    path(
+        "staff/saved-replies/<int:pk>/delete/",
+        saved_reply_views.saved_reply_delete,
+        name="saved_reply_delete",
+    ),
     path("staff/audit/", report_views.audit_log, name="audit_log"),
     path("staff/people/", privacy_views.people, name="people"),
     path("staff/people/<str:username>/", privacy_views.person_data, name="person_data"),

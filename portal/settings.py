@@ -610,7 +610,10 @@ if LOG_FORMAT not in ("json", "text"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.request_id.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.request_id.RequestIdFilter"},
+        "no_query_strings": {"()": "portal.log_filters.NoQueryStrings"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -628,8 +631,16 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # Request bodies can hold a young person's words: never log them.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # Request bodies can hold a young person's words: never log them. Nor the query strings
+    # of the development server's request lines (a staff search may name a young person).
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "propagate": False,
+        },
+    },
 }
 
 # /metrics (portal/metrics.py) answers a scrape that carries `Authorization: Bearer

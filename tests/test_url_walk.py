@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from feedback.models import Item, StaffView, SubjectAccessRelease
+from feedback.models import Item, SavedReply, StaffView, SubjectAccessRelease
 from participation import services as participation
 from participation.models import Meeting
 from portal.models import ApiToken, Service, User
@@ -212,6 +212,13 @@ MATRIX: dict[str, Rule] = {
     "feedback:staff_extend": STAFF_ACTION,
     "feedback:staff_stage": STAFF_ACTION,
     "feedback:staff_reroute": STAFF_ACTION,
+    "feedback:staff_moved": Rule(
+        frozenset(), why="only whoever moved it away (tests/feedback/test_queue.py)"
+    ),
+    "feedback:saved_replies": Rule(MANAGERS),
+    "feedback:saved_reply_new": Rule(MANAGERS),
+    "feedback:saved_reply_edit": Rule(MANAGERS),
+    "feedback:saved_reply_delete": Rule(MANAGERS),
     "feedback:audit_log": Rule(CM),
     "feedback:people": Rule(CM),
     "feedback:person_data": Rule(CM),
@@ -405,6 +412,11 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
         "username": item.author.username,
         "token": str(token.pk),
         "release": str(released.pk),
+        "saved_reply": str(
+            SavedReply.objects.create(
+                service=Service.objects.get(slug="leaving-care"), title="Flat", text="On it"
+            ).pk
+        ),
     }
 
 
@@ -428,6 +440,7 @@ def url_for(name: str, world: dict[str, str]) -> str:
             else world["excerpt"] if name == "participation:excerpt_withdraw"
             else world["waiting"] if name == "participation:excerpt_approve_again"
             else world["takeover"] if name == "participation:question_to_action"
+            else world["saved_reply"] if name.startswith("feedback:saved_reply")
             else world["board"] if "meeting" in name or "board_pack" in name
             else world["action"]
         )  # fmt: skip

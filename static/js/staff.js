@@ -292,6 +292,41 @@
     if (panel && window.matchMedia("(min-width: 64rem)").matches) panel.open = true;
   }
 
+  /* --- A saved reply fills the reply box, to be read and changed before it is sent -------- */
+
+  function savedReplies(picker) {
+    var select = picker.querySelector("select");
+    var button = picker.querySelector("button");
+    var status = picker.querySelector("[data-saved-status]");
+    var form = picker.closest("form");
+    var box = form && form.querySelector("textarea[name=text]");
+    if (!select || !button || !box) return;
+    var last = ""; // what the last saved reply put in the box
+
+    // Into an empty box, or over the saved reply just put there; after anything the worker
+    // wrote only when they press Use, so nothing they typed is lost.
+    function fill(pressed) {
+      var option = select.options[select.selectedIndex];
+      var text = option ? option.getAttribute("data-text") : "";
+      if (!text) return false;
+      var current = box.value.trim();
+      if (!current || current === last.trim()) box.value = text;
+      else if (pressed) box.value = box.value.replace(/\s+$/, "") + "\n\n" + text;
+      else return false;
+      last = text;
+      box.dispatchEvent(new Event("input", { bubbles: true })); // the character count
+      if (status) status.textContent = status.getAttribute("data-filled");
+      return true;
+    }
+
+    select.addEventListener("change", function () { fill(false); });
+    button.addEventListener("click", function (event) {
+      if (!fill(true)) return; // nothing chosen: the server says so
+      event.preventDefault();
+      box.focus();
+    });
+  }
+
   /* --- An item's keyboard shortcuts -------------------------------------------------------- */
 
   function typing(target) {
@@ -354,6 +389,7 @@
     offerNotifications();
     refreshQueue(results);
   }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-saved-replies]"), savedReplies);
   var dialog = document.getElementById("shortcuts");
   if (dialog && typeof dialog.showModal === "function") itemShortcuts(dialog);
 })();
