@@ -11,7 +11,8 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Item, Status, Topic
@@ -347,8 +348,36 @@ class ActionUpdate(models.Model):
         return f"update {self.pk} on action {self.action_id}"
 
     @property
+    def shown_text(self) -> str:
+        """The text in the reader's language when the portal wrote it (an action agreed or
+        declined: stored in the site's language, as the record is); a person's own update
+        exactly as they wrote it."""
+        message = AUTOMATIC_TEXTS.get(self.status) if self.status_changed else None
+        if message is None:
+            return self.text
+        service = self.action.service
+        stored = {
+            "service": service.name if service else "",
+            "reason": self.action.not_possible_reason,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            as_stored = gettext(message) % stored
+        if self.text != as_stored:
+            return self.text
+        shown = {**stored, "service": service.display_name if service else ""}
+        return gettext(message) % shown
+
+    @property
     def is_step_back(self) -> bool:
         return bool(self.step_back_reason)
+
+
+# What the portal writes on an action's timeline itself (participation/services.py), stored
+# in the site's language and shown in the reader's (ActionUpdate.shown_text).
+AUTOMATIC_TEXTS: dict[str, str] = {
+    ActionStatus.AGREED: gettext_noop("Agreed: %(service)s will do this."),
+    ActionStatus.NOT_POSSIBLE: gettext_noop("Declined: %(reason)s"),
+}
 
 
 class MeetingKind(models.TextChoices):

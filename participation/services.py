@@ -15,7 +15,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from feedback.models import Item, Notification, Status, Topic
@@ -24,6 +24,7 @@ from feedback.notifications import Batch, site_link, tell_young_person
 from feedback.workdays import add_working_days
 from participation import marks
 from participation.models import (
+    AUTOMATIC_TEXTS,
     DEFAULT_PROGRESS,
     REVIEW_AFTER_MONTHS,
     Action,
@@ -41,6 +42,14 @@ from participation.models import (
 )
 from portal.models import Service, User
 from portal.refusals import Refused
+
+
+def _stored(message: str, **values: str) -> str:
+    """An action update's own text as it is stored, in the site's language whoever wrote
+    it: everyone reads the record, and a council member's Welsh page must not write Welsh
+    into it (nor a test's pseudo-locale, which found this)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(message) % values
 
 
 def _record(kind: ChangeKind, *, by: User, **about: object) -> None:
@@ -300,7 +309,7 @@ def agree_action(
         action.save()
         update = ActionUpdate.objects.create(
             action=action,
-            text=_("Agreed: %(service)s will do this.") % {"service": service.name},
+            text=_stored(AUTOMATIC_TEXTS[ActionStatus.AGREED], service=service.name),
             status=action.status,
             progress=action.progress,
             status_changed=True,
@@ -324,7 +333,9 @@ def decline_action(*, action: Action, by: User, reason: str) -> ActionUpdate:
         action.save()
         update = ActionUpdate.objects.create(
             action=action,
-            text=_("Declined: %(reason)s") % {"reason": action.not_possible_reason},
+            text=_stored(
+                AUTOMATIC_TEXTS[ActionStatus.NOT_POSSIBLE], reason=action.not_possible_reason
+            ),
             status=action.status,
             progress=action.progress,
             status_changed=True,

@@ -506,3 +506,43 @@ def test_how_many_items_an_action_answers_is_protected_like_the_figures(story, c
     action.items.add(*make_items([{"topic": "school"}] * 4))  # seven: rounded to fives
     page = client.get(f"/council/actions/{action.pk}/").content.decode()
     assert "<dt>Items it answers</dt><dd>5</dd>" in page
+
+
+def test_agreeing_on_a_welsh_page_keeps_the_record_in_english_and_each_reader_their_language(
+    participation_officer, council_member
+):
+    """The portal's own words on an action's timeline are stored in the site's language
+    (whoever agreed it, in whatever language) and shown in each reader's."""
+    action = _propose(participation_officer)
+    staff = client_for(participation_officer)
+    staff.cookies["django_language"] = "cy"
+    response = staff.post(
+        f"/council/actions/{action.pk}/agree/",
+        {"service": Service.objects.get(slug="leaving-care").pk, "we_will": "Find flats"},
+    )
+    assert response.status_code == 302
+    update = ActionUpdate.objects.get(action=action)
+    assert update.text == "Agreed: Leaving Care Team will do this."
+
+    english = client_for(council_member).get(f"/council/actions/{action.pk}/").content.decode()
+    assert "Agreed: Leaving Care Team will do this." in english
+    welsh_reader = client_for(council_member)
+    welsh_reader.cookies["django_language"] = "cy"
+    welsh = welsh_reader.get(f"/council/actions/{action.pk}/").content.decode()
+    assert "Wedi&#x27;i gytuno: bydd Tîm Gadael Gofal yn gwneud hyn." in welsh
+    assert "Agreed: Leaving Care Team" not in welsh
+
+
+def test_a_person_s_own_update_that_reads_like_the_portal_s_is_shown_as_written(
+    participation_officer, manager
+):
+    action = _propose(participation_officer)
+    services.agree_action(
+        action=action,
+        service=Service.objects.get(slug="leaving-care"),
+        we_will="Find flats",
+        by=participation_officer,
+    )
+    update = ActionUpdate.objects.get(action=action)
+    update.text = "Agreed: Leaving Care Team will do this, and more."
+    assert update.shown_text == "Agreed: Leaving Care Team will do this, and more."

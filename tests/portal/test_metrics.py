@@ -24,7 +24,7 @@ from tests.integration.conftest import redis_url_for_tests
 pytestmark = pytest.mark.django_db
 
 NOW = "2026-11-18 10:00Z"  # a Wednesday, no holiday near
-WORDS = "Marmalade trampoline secret 9182 please help"
+WORDS = "Marmalade trampoline secret 7193482605 please help"
 TOKEN = "scrape-token-0123456789abcdef"
 OUTSIDE = "203.0.113.9"  # an address not in METRICS_ALLOWED_IPS
 
@@ -126,7 +126,13 @@ def test_nothing_of_a_young_person_appears_in_the_metrics(care_leaver, caseworke
     services.staff_reply(item=Item.objects.get(pk=sent.item.pk), by=caseworker, text=WORDS)
     text = Client().get("/metrics").content.decode()
     assert "portal_open_items" in text
-    secrets = [WORDS, "9182", care_leaver.username, care_leaver.email, care_leaver.display_name]
+    secrets = [
+        WORDS,
+        "7193482605",
+        care_leaver.username,
+        care_leaver.email,
+        care_leaver.display_name,
+    ]
     secrets += [sent.item.reference, caseworker.username]
     if sent.tracking_code:
         secrets += [sent.tracking_code, sent.tracking_code.replace("-", "")]
