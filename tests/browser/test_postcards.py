@@ -83,7 +83,7 @@ def test_a_care_leaver_sends_a_postcard_the_team_answers_and_it_is_sorted(
     reply_form = casey.get_by_role("region", name="Reply to the young person")
     reply_form.get_by_label("Your reply").fill(REPLY)
     reply_form.get_by_role("button", name="Send reply").click()
-    expect(casey.get_by_role("status")).to_contain_text("Reply sent to the young person.")
+    expect(casey.get_by_role("status", name="Done")).to_contain_text("Reply sent to the young person.")
 
     sam.reload()
     expect(sam.locator(".timeline")).to_contain_text(REPLY)
