@@ -613,6 +613,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "portal.request_id.RequestIdFilter"},
         "no_query_strings": {"()": "portal.log_filters.NoQueryStrings"},
+        "no_request_details": {"()": "portal.log_filters.NoRequestDetails"},
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -627,7 +628,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "no_request_details"],
         }
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},

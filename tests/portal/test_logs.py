@@ -32,15 +32,14 @@ PHONE = "07400 118205"
 
 def json_handler(buffer: io.StringIO) -> logging.Handler:
     """The console handler as settings.LOGGING makes it with LOG_FORMAT=json, writing to
-    `buffer`: the same formatter and request id filter."""
+    `buffer`: the same formatter and filters."""
     configurator = logging.config.DictConfigurator(settings.LOGGING)
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(
         configurator.configure_formatter(dict(settings.LOGGING["formatters"]["json"]))
     )
-    handler.addFilter(
-        configurator.configure_filter(dict(settings.LOGGING["filters"]["request_id"]))
-    )
+    for name in settings.LOGGING["handlers"]["console"]["filters"]:
+        handler.addFilter(configurator.configure_filter(dict(settings.LOGGING["filters"][name])))
     return handler
 
 
@@ -189,3 +188,36 @@ def test_the_outbox_s_own_push_carries_the_request_id_too():
     outside = outbox.task_message(outbox.ROUTE_ITEM, (41,))
     assert inside["headers"][request_id.TASK_HEADER] == RID
     assert request_id.TASK_HEADER not in outside["headers"]
+
+
+def test_a_server_error_or_a_refused_form_logs_the_view_not_the_path_or_query(
+    json_log, monkeypatch, caseworker, complaints_manager, care_leaver
+):
+    """Django's own loggers put the request on the record and its path in the message:
+    neither a search's words nor a young person's username in a path reaches a line."""
+    from feedback import staff_views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the search broke")
+
+    monkeypatch.setattr(staff_views, "search", broken)
+    staff = client_for(caseworker)
+    staff.raise_request_exception = False
+    assert staff.get("/staff/", {"q": "Marmalade Smith hits me"}).status_code == 500
+
+    manager = client_for(complaints_manager)
+    manager.handler.enforce_csrf_checks = True
+    erase = f"/staff/people/{care_leaver.username}/erase/?why=Marmalade"
+    assert manager.post(erase, {"confirm": "yes"}).status_code == 403
+
+    lines = json_log()
+    text = json.dumps(lines)
+    assert "Marmalade" not in text
+    assert care_leaver.username not in text
+    assert "/staff/" not in text
+    messages = [line["message"] for line in lines]
+    assert "Internal Server Error: feedback:queue" in messages
+    assert any(
+        m.startswith("Forbidden (") and m.endswith("feedback:person_erase") for m in messages
+    )
+    assert all("request" not in line for line in lines)
