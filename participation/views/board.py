@@ -43,8 +43,14 @@ def cache_for_everyone(view: Callable[[HttpRequest], HttpResponse]) -> Callable:
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponse:
         response = view(request)
-        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
-        if has_session or request.user.is_authenticated or response.cookies:
+        # Only a reader who sent no cookie but the language's is shown the page everyone
+        # is: a session, a flash message waiting (its cookie is cleared by the middleware
+        # after this view, so response.cookies cannot tell), or a form's token would make
+        # the page or its headers theirs. Many CDNs ignore Vary: Cookie; this does not
+        # rely on it.
+        own_cookies = set(request.COOKIES) - {settings.LANGUAGE_COOKIE_NAME}
+        token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        if own_cookies or token_used or request.user.is_authenticated or response.cookies:
             patch_cache_control(response, private=True, no_store=True)
         else:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)

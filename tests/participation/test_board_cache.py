@@ -123,3 +123,22 @@ def test_a_visitor_with_a_draft_on_the_go_gets_a_page_of_their_own(story):
 
 def test_other_pages_are_still_kept_by_nobody(story):
     assert Client().get("/postcards/new/")["Cache-Control"] == "no-store"
+
+
+def test_a_visitor_with_a_message_waiting_gets_their_own_page_kept_by_nobody(story):
+    """A flash message's cookie is cleared by the middleware after the view: the page that
+    shows it (and the Set-Cookie that clears it) must never be a shared copy."""
+    client = Client()
+    client.cookies["messages"] = "a-message-for-this-visitor-only"
+    response = client.get(BOARD)
+    assert response.status_code == 200
+    assert "public" not in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_language_cookie_alone_still_gets_the_shared_welsh_page(story):
+    client = Client()
+    client.cookies["django_language"] = "cy"
+    response = client.get(BOARD)
+    assert response["Cache-Control"] == "public, max-age=300"
+    assert not response.cookies
