@@ -3,7 +3,7 @@
 Called from settings when SENTRY_DSN is set. Sentry's own defaults already leave out
 cookies, the signed-in person and request bodies when told to (send_default_pii off,
 max_request_body_size "never"); `scrub` then keeps only what a developer needs to find
-the fault: the exception's type and where it was raised, the page's path and method,
+the fault: the exception's type and where it was raised, the page's URL pattern and method,
 a few plain headers, an opaque user id and the request id. Gone: local variables,
 the exception's message (a database error quotes the row it refused), query strings,
 cookies, form data, log messages' arguments and anything logged as extra.
@@ -12,6 +12,7 @@ cookies, form data, log messages' arguments and anything logged as extra.
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
@@ -43,7 +44,8 @@ def init(dsn: str, **options: Any) -> None:
         before_send=scrub,
         before_breadcrumb=scrub_breadcrumb,
         integrations=[
-            DjangoIntegration(),
+            # Events are named by the URL pattern, never the path (see _route_url).
+            DjangoIntegration(transaction_style="url"),
             CeleryIntegration(),
             LoggingIntegration(),
         ],
@@ -68,7 +70,7 @@ def _scrub(event: dict[str, Any]) -> None:
     if isinstance(request, dict):
         kept = {key: request[key] for key in KEEP_REQUEST if key in request}
         if isinstance(kept.get("url"), str):
-            kept["url"] = kept["url"].split("?", 1)[0]
+            kept["url"] = _route_url(kept["url"], event.get("transaction"))
         headers = request.get("headers")
         if isinstance(headers, dict):
             wanted = {name.lower() for name in KEEP_HEADERS}
@@ -93,6 +95,15 @@ def _scrub(event: dict[str, Any]) -> None:
         _scrub_crumb(crumb)
     if request_id.current() != request_id.NONE:
         event.setdefault("tags", {})["request_id"] = request_id.current()
+
+
+def _route_url(url: str, transaction: object) -> str:
+    """The page's address as its URL pattern ("/staff/people/{username}/"), the Django
+    integration's transaction name: a path itself can name a young person or hold an
+    invitation token or a password reset key. Without a pattern, the site alone."""
+    parts = urlsplit(url)
+    route = transaction if isinstance(transaction, str) and transaction.startswith("/") else "/"
+    return urlunsplit((parts.scheme, parts.netloc, route, "", ""))
 
 
 def scrub_breadcrumb(crumb: dict[str, Any], hint: Hint | None = None) -> dict[str, Any]:

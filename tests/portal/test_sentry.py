@@ -186,6 +186,7 @@ def test_the_scrubber_keeps_only_the_allowed_headers_and_an_opaque_user_id():
             },
             "user": {"id": 7, "username": "jade", "email": "jade@example.org"},
             "extra": {"celery-job": {"args": [WORDS]}},
+            "transaction": "/track/",
         }
     )
     assert event["request"] == {
@@ -195,3 +196,19 @@ def test_the_scrubber_keeps_only_the_allowed_headers_and_an_opaque_user_id():
     }
     assert event["user"] == {"id": "7"}
     assert "extra" not in event
+
+
+def test_a_path_that_names_someone_or_holds_a_token_is_sent_as_its_pattern():
+    for path, pattern in [
+        ("/staff/people/jade/erase/", "/staff/people/{username}/erase/"),
+        ("/invite/Zq8-secret-token/", "/invite/{token}/"),
+    ]:
+        event = sentry.scrub(
+            {  # type: ignore[arg-type]
+                "request": {"url": f"https://voice.example{path}?x=1", "method": "GET"},
+                "transaction": pattern,
+            }
+        )
+        assert event["request"]["url"] == f"https://voice.example{pattern}"
+    event = sentry.scrub({"request": {"url": "https://voice.example/invite/Zq8/"}})  # type: ignore[arg-type]
+    assert event["request"]["url"] == "https://voice.example/"
