@@ -356,6 +356,10 @@ def anonymise_expired(now: datetime | None = None) -> int:
     return count
 
 
+# What a paper postcard's "sent" event says of it (feedback.submission): gone with the rest.
+PAPER_DETAILS = frozenset({"received_by", "written_on", "in_a_sentence"})
+
+
 def anonymise_item(item_id: int) -> None:
     """The item loses its words and its link to a person; its figures stay. Used by
     retention and by erasure on request (feedback.privacy)."""
@@ -371,6 +375,10 @@ def anonymise_item(item_id: int) -> None:
         # the council's figures for a past period must not change.
         safeguarding_reasons=[],
         entered_by=None,
+        # How a paper postcard came and the day it was written: the young person's, not
+        # the figures'.
+        received_by="",
+        written_on=None,
         anonymised_at=now,
         updated_at=now,
     )
@@ -380,6 +388,10 @@ def anonymise_item(item_id: int) -> None:
     events = Event.objects.filter(item_id=item_id)
     events.update(body="", actor=None)
     events.filter(kind__in=[EventKind.STAFF_REPLY, EventKind.CHANGE]).update(data={})
+    for event in events.filter(kind=EventKind.SUBMITTED):
+        if isinstance(event.data, dict) and PAPER_DETAILS & event.data.keys():
+            event.data = {k: v for k, v in event.data.items() if k not in PAPER_DETAILS}
+            event.save(update_fields=["data"])
     Notification.objects.filter(item_id=item_id).update(
         recipient=None, address="", subject="", body=""
     )

@@ -165,3 +165,15 @@ def test_the_confirmation_is_hers_alone(
         assert client_for(user).get(url).status_code == 404, user.username
     for user in (young_person, advocate, partner_worker):
         assert client_for(user).get(reverse("feedback:paper_new")).status_code == 404
+
+
+def test_anonymising_it_takes_how_it_came_and_when_it_was_written_too(
+    caseworker, jade_works_with_leaving_care
+):
+    client_for(caseworker).post(reverse("feedback:paper_new"), paper())
+    item = Item.objects.get()
+    dispatch.anonymise_item(item.pk)
+    item.refresh_from_db()
+    assert (item.received_by, item.written_on, item.words) == ("", None, "")
+    submitted = Event.objects.get(item=item, kind=EventKind.SUBMITTED)
+    assert not {"received_by", "written_on", "in_a_sentence"} & submitted.data.keys()
