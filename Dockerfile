@@ -17,4 +17,6 @@ RUN PORTAL_EMBEDDED=1 STATIC_MANIFEST=1 python manage.py collectstatic --noinput
     && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s \"%(m)s %(U)s\" %(s)s %(L)ss"]
+# portal/gunicorn_conf.py: bind, workers, no access log (the portal logs each request by
+# its view, never its path), and /metrics across the workers when PROMETHEUS_MULTIPROC_DIR is set.
+CMD ["gunicorn", "-c", "python:portal.gunicorn_conf", "portal.wsgi"]
