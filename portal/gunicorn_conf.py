@@ -18,7 +18,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # nosec B104: inside a container
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # every address: inside a container
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 accesslog = None
 
