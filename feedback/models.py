@@ -1078,7 +1078,8 @@ class StaffView(models.Model):
 class SubjectAccessRelease(models.Model):
     """A subject access answer the complaints manager released to a young person: the
     parts withheld (by key: `staff:<user id>`, `event:<id>`, `words:<item id>`), how many
-    of each kind, by whom and when. The released page applies these to what is held."""
+    of each kind, by whom and when. The released page applies these to what is held, and
+    withholds whatever was not there to review."""
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     released_by = models.ForeignKey(
@@ -1086,6 +1087,10 @@ class SubjectAccessRelease(models.Model):
     )
     released_at = models.DateTimeField(default=timezone.now)
     withheld = models.JSONField(default=list)
+    # Every part offered for withholding when it was released: a part that appears later
+    # (a note, a member of staff who opened an item since) was never reviewed, and the
+    # released page withholds it (subject_access.withheld_now).
+    offered = models.JSONField(default=list)
     counts = models.JSONField(default=dict)
 
     class Meta:

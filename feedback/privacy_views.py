@@ -121,8 +121,9 @@ def person_released(request: SignedInRequest, username: str, release: int) -> Ht
     )
     if released is None:
         raise Http404
+    now = subject_access.readable_answer(person, read_by=request.user)["candidates"]
     answer = subject_access.readable_answer(
-        person, read_by=request.user, withheld=released.withheld
+        person, read_by=request.user, withheld=subject_access.withheld_now(released, now)
     )
     audit.record(
         AuditKind.EXPORT,

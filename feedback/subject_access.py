@@ -240,7 +240,7 @@ def release(
     counts = {kind: sum(1 for key in chosen if keys[key] == kind) for kind in WITHHELD_KINDS}
     with transaction.atomic():
         released = SubjectAccessRelease.objects.create(
-            person=person, released_by=by, withheld=chosen, counts=counts
+            person=person, released_by=by, withheld=chosen, offered=sorted(keys), counts=counts
         )
         audit.record(
             AuditKind.EXPORT,
@@ -251,3 +251,11 @@ def release(
             ),
         )
     return released
+
+
+def withheld_now(released: SubjectAccessRelease, candidates: Iterable[Candidate]) -> set[str]:
+    """What the released page withholds: the parts withheld at release, and any part that
+    could be withheld but was not there to review (a later note, a member of staff who
+    opened an item since): only what the complaints manager saw is released as it was."""
+    reviewed = set(released.offered)
+    return set(released.withheld) | {c.key for c in candidates if c.key not in reviewed}

@@ -109,6 +109,18 @@ def test_a_release_with_nothing_withheld_shows_it_all(jades_item, complaints_man
     assert NOTE in text and REPLY in text and "Withheld." not in text
 
 
+def test_a_part_added_after_the_release_was_never_reviewed_and_is_withheld(
+    jades_item, complaints_manager, other_caseworker
+):
+    client = client_for(complaints_manager)
+    location = client.post(reverse("feedback:person_release", args=["jade"]), {})["Location"]
+    later = "A later note nobody reviewed for release"
+    services.add_note(item=Item.objects.get(pk=jades_item.pk), by=other_caseworker, text=later)
+    text = client.get(location).content.decode()
+    assert later not in text and "Withheld." in text
+    assert NOTE in text and REPLY in text  # what was reviewed is released as it was
+
+
 def test_every_page_is_the_complaints_manager_s_alone(
     jades_item, complaints_manager, caseworker, manager, young_person, other_young_person
 ):
