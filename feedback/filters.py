@@ -78,8 +78,6 @@ def waiting_on_young_person(now: datetime) -> Q:
 SEARCH_MAX_CHARS = 100
 # Fewer characters of words match nearly everything (and a trigram index needs three).
 SEARCH_MIN_WORD_CHARS = 3
-# A name matches a handful of young people; more than this and the name is too short.
-SEARCH_MAX_PEOPLE = 200
 
 
 def search(items: ItemQuerySet, query: str, *, words_from: ItemQuerySet | None) -> ItemQuerySet:
@@ -89,7 +87,7 @@ def search(items: ItemQuerySet, query: str, *, words_from: ItemQuerySet | None) 
     items whose words this worker may read, feedback.access), words of what they wrote.
 
     Each part is one index on PostgreSQL: the reference's unique index, the author's
-    (the people found first, a few ids), and the words' trigram index (migration 0018)."""
+    (the people matched, as a subquery), and the words' trigram index (migration 0019)."""
     query = query.replace("\x00", "").strip()[:SEARCH_MAX_CHARS]
     if not query:
         return items.none()
@@ -102,10 +100,11 @@ def search(items: ItemQuerySet, query: str, *, words_from: ItemQuerySet | None) 
             | Q(display_name__icontains=query)
             | Q(full_name__icontains=query)
         )
-        .values_list("pk", flat=True)[:SEARCH_MAX_PEOPLE]
+        .values("pk")
     )
-    if person_ids := list(people):
-        match |= Q(author_id__in=person_ids)
+    # A subquery, not the first few people found: a short name ("sam") matches many young
+    # people across the council, and the worker's own must never be cut off unseen.
+    match |= Q(author_id__in=people)
     if words_from is not None and len(query) >= SEARCH_MIN_WORD_CHARS:
         match |= Q(pk__in=words_from.filter(words__icontains=query).values("pk"))
     return items.filter(match)

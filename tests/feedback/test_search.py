@@ -12,7 +12,7 @@ from django.urls import reverse
 from feedback import dispatch, services
 from feedback.models import Item, ListRead, Status
 from portal.log_filters import NoQueryStrings
-from portal.models import Service, User
+from portal.models import Service, User, YoungPerson
 from tests.conftest import client_for, make_young_person, submit
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,19 @@ def test_a_name_or_username_finds_their_items_but_never_an_anonymous_one(
     )
     assert set(found(client, "samira jones")) == refs  # full name
     assert secret.reference not in found(client, "sam")
+
+
+def test_a_short_name_shared_by_many_young_people_still_finds_the_worker_s_own(
+    caseworker: User, care_leaver: User, two_items: tuple[Item, Item]
+) -> None:
+    """Others across the council whose names hold "sam" come first in any order a
+    database likes: none of them may push the worker's own young person out."""
+    for n in range(250):
+        make_young_person(f"asam{n:03d}")
+    # Updated last, so a table scan (PostgreSQL's heap order) finds her after the others.
+    User.objects.filter(pk=care_leaver.pk).update(last_name="Sample")
+    YoungPerson.objects.filter(user=care_leaver).update(year_of_birth=2008)
+    assert set(found(client_for(caseworker), "sam")) == {i.reference for i in two_items}
 
 
 def test_words_find_an_item_and_a_single_match_opens_it(
