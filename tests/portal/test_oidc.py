@@ -311,10 +311,22 @@ def test_an_unknown_email_is_refused_and_nothing_is_made(council, caseworker):
     assert "stranger" not in entry.detail
 
 
-def test_a_young_persons_email_is_refused(council, young_person):
+def test_a_young_persons_email_is_refused_even_with_a_staff_invitation_for_it(
+    council, young_person, manager
+):
+    """A staff invitation made (by mistake or malice) for a young person's email would
+    otherwise make a staff account with it: the young person's email wins, refused."""
+    Invitation.issue(
+        created_by=manager,
+        kind=Invitation.Kind.STAFF,
+        service=Service.objects.get(slug="leaving-care"),
+        role=Membership.Role.CASEWORKER,
+        email="jade@example.org",
+    )
     council.person = person("jade-sub", "jade@example.org", amr=["pwd", "mfa"])
     users, client = User.objects.count(), Client()
     assert_refused(sign_in_with_council(client, council), client, users)
+    assert Invitation.objects.usable().filter(email="jade@example.org").exists()
 
 
 def test_an_unverified_email_is_refused(council, caseworker):
