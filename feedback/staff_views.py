@@ -180,9 +180,11 @@ def queue(request: SignedInRequest) -> HttpResponse:
     # results, and a search can be kept as a link. What the URL carries is what the worker
     # typed (a reference, a name, their own words for what they look for), never words
     # read from the database: results link to items by reference only. No log keeps it:
-    # gunicorn's access log has the path without the query string (Dockerfile, %(U)s),
-    # the development server's has it cut (portal.log_filters), and the portal logs no
-    # request's parameters (tests/feedback/test_search.py).
+    # gunicorn writes no access log (portal/gunicorn_conf.py), the development server's
+    # has it cut (portal.log_filters), the portal logs each request by its view name and
+    # takes the request off Django's own records (portal.log_filters.NoRequestDetails;
+    # tests/feedback/test_search.py, tests/portal/test_logs.py), and the Referrer-Policy
+    # (same-origin) sends it nowhere else.
     search_form = QueueSearchForm(params)
     term = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     if term:
