@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
@@ -73,63 +74,44 @@ def overdue_seconds(now: datetime) -> float:
     return max(0.0, (now - min(passed)).total_seconds()) if passed else 0.0
 
 
+def _gauge(name: str, documentation: str, labels: list[str], rows: Any) -> GaugeMetricFamily:
+    """One gauge from rows of (label values..., count)."""
+    gauge = GaugeMetricFamily(name, documentation, labels=labels)
+    for *values, n in rows:
+        gauge.add_metric([str(value) for value in values], n)
+    return gauge
+
+
+def _counts(rows: QuerySet[Any], *fields: str) -> QuerySet[Any]:
+    """How many rows for each value of `fields`: (value..., n)."""
+    return rows.values_list(*fields).annotate(n=Count("id")).order_by()
+
+
 def items(now: datetime) -> Iterator[GaugeMetricFamily]:
-    open_items = GaugeMetricFamily(
+    yield _gauge(
         "portal_open_items",
         "Open items (postcards and complaints) by kind and status.",
-        labels=["kind", "status"],
+        ["kind", "status"],
+        _counts(Item.objects.filter(status__in=OPEN_STATUSES), "kind", "status"),
     )
-    counted = (
-        Item.objects.filter(status__in=OPEN_STATUSES)
-        .values_list("kind", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for kind, status, n in counted:
-        open_items.add_metric([kind, status], n)
-    yield open_items
-    sent = GaugeMetricFamily(
+    yield _gauge(
         "portal_items_sent_last_day",
         "Items sent in the last 24 hours, by kind.",
-        labels=["kind"],
+        ["kind"],
+        _counts(Item.objects.filter(created_at__gt=now - timedelta(days=1)), "kind"),
     )
-    recent = (
-        Item.objects.filter(created_at__gt=now - timedelta(days=1))
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for kind, n in recent:
-        sent.add_metric([kind], n)
-    yield sent
 
 
 def notifications(now: datetime) -> Iterator[GaugeMetricFamily]:
-    waiting_now = GaugeMetricFamily(
+    yield _gauge(
         "portal_notifications",
         "Notifications not (yet) sent, by channel and state (pending, sending, failed, digest).",
-        labels=["channel", "state"],
+        ["channel", "state"],
+        _counts(Notification.objects.filter(state__in=WAITING_STATES), "channel", "state"),
     )
-    counted = (
-        Notification.objects.filter(state__in=WAITING_STATES)
-        .values_list("channel", "state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for channel, state, n in counted:
-        waiting_now.add_metric([channel, state], n)
-    yield waiting_now
-    sent = GaugeMetricFamily(
+    yield _gauge(
         "portal_notifications_sent_last_day",
         "Notifications sent in the last 24 hours, by channel.",
-        labels=["channel"],
+        ["channel"],
+        _counts(Notification.objects.filter(sent_at__gt=now - timedelta(days=1)), "channel"),
     )
-    recent = (
-        Notification.objects.filter(sent_at__gt=now - timedelta(days=1))
-        .values_list("channel")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for channel, n in recent:
-        sent.add_metric([channel], n)
-    yield sent

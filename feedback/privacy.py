@@ -51,6 +51,18 @@ def young_person_for_staff(username: str) -> User | None:
     )
 
 
+def held_items(person: User, *, read_by: User) -> list[Item]:
+    """A young person's own items, oldest first, for a subject access answer (the JSON
+    here, the readable page in feedback.subject_access): `read_by` is on record as
+    reading their words."""
+    return list(
+        Item.objects.filter(author=person)
+        .read_by(read_by, ReadPlace.SUBJECT_ACCESS)
+        .select_related("topic", "service")
+        .order_by("created_at")
+    )
+
+
 def subject_access(person: User, *, read_by: User) -> dict[str, Any]:
     """Everything held about one young person, in plain data: profile, items with their
     whole timeline (staff notes too), notifications, who opened their items, and the
@@ -60,12 +72,7 @@ def subject_access(person: User, *, read_by: User) -> dict[str, Any]:
     The answer carries their words, so the member of staff it is made for (`read_by`)
     is on record as reading them, as on any list; the answer names that read too."""
     profile: YoungPerson | None = person.young_person
-    items = list(
-        Item.objects.filter(author=person)
-        .read_by(read_by, ReadPlace.SUBJECT_ACCESS)
-        .select_related("topic", "service")
-        .order_by("created_at")
-    )
+    items = held_items(person, read_by=read_by)
     events = Event.objects.filter(item__in=items).select_related("actor").order_by("created_at")
     timeline: dict[int, list[dict[str, Any]]] = {item.pk: [] for item in items}
     for event in events:

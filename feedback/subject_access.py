@@ -26,6 +26,7 @@ from feedback.models import (
     SubjectAccessRelease,
     Visibility,
 )
+from feedback.privacy import held_items
 from portal import audit
 from portal.models import AuditEntry, AuditKind, Membership, User, YoungPerson
 
@@ -80,12 +81,7 @@ def readable_answer(person: User, *, read_by: User, withheld: Iterable[str] = ()
     staff"; words and staff-only entries read "Withheld")."""
     hidden = set(withheld)
     profile: YoungPerson | None = person.young_person
-    items = list(
-        Item.objects.filter(author=person)
-        .read_by(read_by, ReadPlace.SUBJECT_ACCESS)
-        .select_related("topic", "service")
-        .order_by("created_at")
-    )
+    items = held_items(person, read_by=read_by)
     own = _own_workers(person, items)
     staff: dict[int, str] = {}
     candidates: list[Candidate] = []
