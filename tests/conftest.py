@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from feedback import dispatch, submission
 from feedback.models import Item, Topic
@@ -87,6 +89,16 @@ def _travel(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with time_machine.travel(marker.args[0], tick=marker.kwargs.get("tick", False)):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Django's LocaleMiddleware activates a request's language for the thread and leaves
+    it there: a test whose client asked in Welsh would leave the next test's figures,
+    labels and stored texts in Welsh. Each test starts and ends in the site's language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

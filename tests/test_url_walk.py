@@ -395,8 +395,9 @@ def world(request: pytest.FixtureRequest, participation_officer: User) -> dict[s
         item=told["jade_item"], text="Ask Mr Hughes about buses", by=participation_officer
     )
     token, _raw = ApiToken.issue(user=item.author, name="Phone", with_second_factor=False)
+    # Released with the item's words offered and kept (a part not offered is withheld).
     released = SubjectAccessRelease.objects.create(
-        person=item.author, released_by=participation_officer
+        person=item.author, released_by=participation_officer, offered=[f"words:{item.pk}"]
     )
     return {
         "reference": item.reference,
