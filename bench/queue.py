@@ -44,6 +44,8 @@ os.environ.update(
     CELERY_BROKER_URL="memory://",  # the bench sends no tasks; never reach for a broker
     REDIS_URL="",  # sessions in the database: the slower, self-contained case
     DEBUG="0",
+    # Plain HTTP through the test client: no redirect to HTTPS (as bench.council).
+    SECURE_COOKIES="0",
 )
 
 import warnings  # noqa: E402
