@@ -37,28 +37,25 @@ def saved_replies(request: SignedInRequest) -> HttpResponse:
 @staff_required
 def saved_reply_new(request: SignedInRequest) -> HttpResponse:
     access.require(access.can_manage_saved_replies(request.user))
-    form = SavedReplyForm(request.POST or None, manager=request.user)
-    if request.method == "POST" and form.is_valid():
-        reply = form.save()
-        _changed(request, "added", reply)
-        messages.success(request, _("Saved reply “%(title)s” added.") % {"title": reply.title})
-        return redirect("feedback:saved_replies")
-    return render(
-        request,
-        "feedback/staff/saved_reply_form.html",
-        {"form": form, "reply": None},
-        status=400 if form.is_bound else 200,
-    )
+    return _saved_reply_form(request, None)
 
 
 @staff_required
 def saved_reply_edit(request: SignedInRequest, pk: int) -> HttpResponse:
-    reply = access.saved_reply_for_manager(request.user, pk)
+    return _saved_reply_form(request, access.saved_reply_for_manager(request.user, pk))
+
+
+def _saved_reply_form(request: SignedInRequest, reply: SavedReply | None) -> HttpResponse:
+    """Adding a saved reply (`reply` None) or changing one, the manager's own by then."""
     form = SavedReplyForm(request.POST or None, instance=reply, manager=request.user)
     if request.method == "POST" and form.is_valid():
-        reply = form.save()
-        _changed(request, "changed", reply)
-        messages.success(request, _("Saved reply “%(title)s” changed.") % {"title": reply.title})
+        saved = form.save()
+        _changed(request, "added" if reply is None else "changed", saved)
+        if reply is None:
+            done = _("Saved reply “%(title)s” added.")
+        else:
+            done = _("Saved reply “%(title)s” changed.")
+        messages.success(request, done % {"title": saved.title})
         return redirect("feedback:saved_replies")
     return render(
         request,

@@ -67,7 +67,8 @@ def _meeting_page(
         "for_review": meeting.actions_for_review().with_updates(),
         "agenda_items": meeting.agenda_items.all(),
         "questions": meeting.questions.select_related("service", "action"),
-        "decisions": meeting.decisions.select_related("action"),
+        # The action's service names an agreed decision (ActionUpdate.shown_text).
+        "decisions": meeting.decisions.select_related("action__service"),
         "may_moderate": access.is_moderator(request.user),
         "may_add_to_agenda": access.is_council_viewer(request.user),
         "agenda_form": AgendaItemForm(),
